@@ -1,0 +1,60 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BookingsModule } from './bookings/bookings.module';
+import { AuthGuard } from './common/auth/auth.guard';
+import { APP_CONFIG, AppConfig } from './common/config/config';
+import { ErrorFilter } from './common/errors/error.filter';
+import { validationPipe } from './common/http/validation';
+import { DiariesModule } from './diaries/diaries.module';
+import { Adviser } from './diaries/entities/adviser.entity';
+import { AppointmentType } from './diaries/entities/appointment-type.entity';
+import { DiaryPatternEntity } from './diaries/entities/diary-pattern.entity';
+import { HealthModule } from './health/health.module';
+import { ApiKey } from './partners/entities/api-key.entity';
+import { Organisation } from './partners/entities/organisation.entity';
+import { PartnersModule } from './partners/partners.module';
+import { Room } from './sites/entities/room.entity';
+import { SiteClosure } from './sites/entities/site-closure.entity';
+import { Site } from './sites/entities/site.entity';
+import { SitesModule } from './sites/sites.module';
+import { SlotsModule } from './slots/slots.module';
+
+@Global()
+@Module({})
+class ConfigModule {
+  static with(config: AppConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static with(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.with(config),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.DATABASE_URL,
+          entities: [Organisation, ApiKey, Site, Room, SiteClosure, AppointmentType, Adviser, DiaryPatternEntity],
+          // The schema belongs to the hand-written migrations, never to the entities.
+          synchronize: false,
+          extra: { max: config.DB_POOL_SIZE },
+        }),
+        PartnersModule,
+        SitesModule,
+        DiariesModule,
+        SlotsModule,
+        BookingsModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_PIPE, useValue: validationPipe },
+      ],
+    };
+  }
+}

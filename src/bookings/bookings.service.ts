@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import parsePhoneNumber from 'libphonenumber-js/max';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal } from '../common/auth/principal';
+import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { AppError } from '../common/errors/app-error';
+import { addDays, formatInstant, MINUTE, parseInstant, startOfLocalDay } from '../common/time/local-time';
+import { requestHash } from './domain/request-hash';
+import { BookingListQuery, BookingView, CancelDto, CreateBookingDto, CreateHoldDto, CustomerDto, HoldView, RescheduleDto, SlotOrHoldDto } from './dto/bookings.dto';
+import { Seat, SeatService, SlotRef } from './seat.service';
+
+const BOOKING_SELECT = `
+  SELECT b.*, t.code AS type_code, s.timezone, c.reference, c.name, c.mobile, c.email, c.preferred_channel, c.consent_to_contact
+    FROM bookings b
+    JOIN appointment_types t ON t.id = b.appointment_type_id
+    JOIN sites s ON s.id = b.site_id
+    JOIN customers c ON c.id = b.customer_id`;
+
+interface BookingRow {
+  id: string;
+  status: string;
+  type_code: string;
+  site_id: string;
+  adviser_id: string;
+  room_id: string | null;
+  session_id: string | null;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  needs_rebooking: boolean;
+  reschedule_count: number;
+  reference: string;
+  name: string;
+  mobile: string | null;
+  email: string | null;
+  preferred_channel: string;
+  consent_to_contact: boolean;
+  referral_source: string;
+  referrer_name: string | null;
+  referral_reason: string | null;
+  referral_mandatory: boolean;
+  organisation_id: string | null;
+  cancelled_by: string | null;
+  cancel_reason: string | null;
+  cancelled_at: Date | null;
+  created_at: Date;
+}
+
+const bookingView = (r: BookingRow): BookingView => ({
+  id: r.id,
+  status: r.status,
+  appointmentType: r.type_code,
+  siteId: r.site_id,
+  adviserId: r.adviser_id,
+  roomId: r.room_id,
+  start: formatInstant(r.starts_at.getTime(), r.timezone),
+  end: formatInstant(r.ends_at.getTime(), r.timezone),
+  needsRebooking: r.needs_rebooking,
+  rescheduleCount: r.reschedule_count,
+  customer: { reference: r.reference, name: r.name, mobile: r.mobile, email: r.email, preferredChannel: r.preferred_channel, consentToContact: r.consent_to_contact },
+  referral: { source: r.referral_source, referrerName: r.referrer_name, reason: r.referral_reason, mandatory: r.referral_mandatory },
+  organisationId: r.organisation_id,
+  cancelledBy: r.cancelled_by,
+  cancelReason: r.cancel_reason,
+  cancelledAt: r.cancelled_at?.toISOString() ?? null,
+  createdAt: r.created_at.toISOString(),
+});
+
+/** UK mobiles only: reminders go by SMS, so a landline or a typo must be caught now. */
+function normaliseMobile(mobile: string): string {
+  const parsed = parsePhoneNumber(mobile, 'GB');
+  if (!parsed?.isValid() || parsed.getType() !== 'MOBILE') {
+    throw new AppError(400, 'INVALID_MOBILE', `${mobile} is not a valid mobile number`);
+  }
+  return parsed.number;
+}
+
+function checkCustomer(customer: CustomerDto): { mobile: string | null; email: string | null } {
+  const mobile = customer.mobile ? normaliseMobile(customer.mobile) : null;
+  const email = customer.email?.toLowerCase() ?? null;
+  if (customer.preferredChannel === 'sms' && !mobile) throw new AppError(400, 'CONTACT_MISSING', 'preferredChannel is sms but no mobile number was given');
+  if (customer.preferredChannel === 'email' && !email) throw new AppError(400, 'CONTACT_MISSING', 'preferredChannel is email but no email address was given');
+  return { mobile, email };
+}
+
+const slotOf = (dto: SlotOrHoldDto): SlotRef => ({ appointmentType: dto.appointmentType!, siteId: dto.siteId!, adviserId: dto.adviserId!, start: dto.start! });
+
+export interface BookingResult {
+  booking: BookingView;
+  /** True when an Idempotency-Key repeat returned the stored first result. */
+  replayed: boolean;
+}
+
+@Injectable()
+export class BookingsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly seats: SeatService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private async holdRow(manager: EntityManager, principal: Principal, holdId: string, lock: boolean) {
+    const [hold] = await manager.query(
+      `SELECT h.id, h.session_id, h.organisation_id, h.released_at, h.consumed_by, h.expires_at, h.expires_at > now() AS live,
+              s.adviser_id, s.site_id, s.starts_at, t.code
+         FROM holds h JOIN sessions s ON s.id = h.session_id JOIN appointment_types t ON t.id = s.appointment_type_id
+        WHERE h.id = $1 ${lock ? 'FOR UPDATE OF h' : ''}`,
+      [holdId],
+    );
+    if (!hold || (!principal.admin && hold.organisation_id !== principal.organisationId)) {
+      throw new AppError(404, 'HOLD_NOT_FOUND', `No hold with id ${holdId}`);
+    }
+    return hold;
+  }
+
+  async createHold(principal: Principal, dto: CreateHoldDto, now = Date.now()): Promise<HoldView> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.seats.lockAdvisers(manager, [dto.adviserId]);
+      const seat = await this.seats.take(manager, dto, now);
+      const id = randomUUID();
+      const expiresAt = new Date(now + this.config.HOLD_MINUTES * MINUTE);
+      await manager.query('INSERT INTO holds (id, session_id, organisation_id, expires_at) VALUES ($1, $2, $3, $4)', [id, seat.sessionId, principal.organisationId, expiresAt]);
+      const [{ timezone }] = await manager.query('SELECT timezone FROM sites WHERE id = $1', [seat.siteId]);
+      return {
+        id,
+        expiresAt: expiresAt.toISOString(),
+        appointmentType: dto.appointmentType,
+        siteId: seat.siteId,
+        adviserId: seat.adviserId,
+        roomId: seat.roomId,
+        start: formatInstant(seat.start.getTime(), timezone),
+        end: formatInstant(seat.end.getTime(), timezone),
+      };
+    });
+  }
+
+  async releaseHold(principal: Principal, holdId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const peek = await this.holdRow(manager, principal, holdId, false);
+      await this.seats.lockAdvisers(manager, [peek.adviser_id]);
+      const hold = await this.holdRow(manager, principal, holdId, true);
+      if (hold.consumed_by) throw new AppError(409, 'HOLD_USED', 'The hold has already been turned into a booking');
+      await manager.query('UPDATE holds SET released_at = coalesce(released_at, now()) WHERE id = $1', [holdId]);
+      await this.seats.dropIfEmpty(manager, hold.session_id);
+    });
+  }
+
+  /**
+   * A seat for a booking, from a hold or a slot. A live hold already owns its seat; a
+   * hold that lapsed or was released still names a slot, which is taken afresh if free.
+   * The caller must hold the lock on the slot's adviser.
+   */
+  private async seatFor(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto, bookingId: string, now: number): Promise<Seat> {
+    if (!dto.holdId) return this.seats.take(manager, slotOf(dto), now);
+    const hold = await this.holdRow(manager, principal, dto.holdId, true);
+    if (hold.consumed_by) throw new AppError(409, 'HOLD_USED', 'The hold has already been turned into a booking');
+    await manager.query('UPDATE holds SET released_at = now(), consumed_by = $2 WHERE id = $1', [hold.id, bookingId]);
+    const slot = { appointmentType: hold.code, siteId: hold.site_id, adviserId: hold.adviser_id, start: hold.starts_at.toISOString() };
+    if (hold.released_at || !hold.live) return this.seats.take(manager, slot, now);
+    const [session] = await manager.query('SELECT id, appointment_type_id, site_id, adviser_id, room_id, starts_at, ends_at FROM sessions WHERE id = $1', [hold.session_id]);
+    return { sessionId: session.id, appointmentTypeId: session.appointment_type_id, siteId: session.site_id, adviserId: session.adviser_id, roomId: session.room_id, start: session.starts_at, end: session.ends_at };
+  }
+
+  /** The adviser a request will book with, read before any lock is taken. */
+  private async targetAdviser(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto): Promise<string> {
+    return dto.holdId ? (await this.holdRow(manager, principal, dto.holdId, false)).adviser_id : dto.adviserId!;
+  }
+
+  async book(principal: Principal, dto: CreateBookingDto, idempotencyKey?: string, now = Date.now()): Promise<BookingResult> {
+    const contact = checkCustomer(dto.customer);
+    const hash = requestHash(dto);
+    return this.dataSource.transaction(async (manager) => {
+      if (idempotencyKey) {
+        // A repeat waits here for the first request to finish, then returns its result.
+        await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`idempotency:${principal.clientId}:${idempotencyKey}`]);
+        const [prior] = await manager.query('SELECT request_hash, response FROM idempotency_keys WHERE client_id = $1 AND key = $2', [principal.clientId, idempotencyKey]);
+        if (prior) {
+          if (!hash.equals(prior.request_hash)) throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body');
+          return { booking: prior.response, replayed: true };
+        }
+      }
+      await this.seats.lockAdvisers(manager, [await this.targetAdviser(manager, principal, dto)]);
+      const id = randomUUID();
+      const seat = await this.seatFor(manager, principal, dto, id, now);
+      const [customer] = await manager.query(
+        `INSERT INTO customers (id, client_id, reference, name, mobile, email, preferred_channel, consent_to_contact)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (client_id, reference) DO UPDATE SET name = excluded.name, mobile = excluded.mobile, email = excluded.email,
+           preferred_channel = excluded.preferred_channel, consent_to_contact = excluded.consent_to_contact, updated_at = now()
+         RETURNING id`,
+        [randomUUID(), principal.clientId, dto.customer.reference, dto.customer.name, contact.mobile, contact.email, dto.customer.preferredChannel, dto.customer.consentToContact],
+      );
+      await manager.query(
+        `INSERT INTO bookings (id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status,
+                               referral_source, referrer_name, referral_reason, referral_mandatory)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14)`,
+        [id, seat.sessionId, customer.id, principal.organisationId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end,
+         dto.referral.source, dto.referral.referrerName ?? null, dto.referral.reason ?? null, dto.referral.mandatory ?? false],
+      );
+      const booking = await this.read(manager, principal, id);
+      if (idempotencyKey) {
+        await manager.query('INSERT INTO idempotency_keys (client_id, key, request_hash, status_code, response) VALUES ($1, $2, $3, 201, $4)', [principal.clientId, idempotencyKey, hash, booking]);
+      }
+      return { booking, replayed: false };
+    });
+  }
+
+  private async read(manager: EntityManager | DataSource, principal: Principal, id: string): Promise<BookingView> {
+    const [row] = await manager.query(`${BOOKING_SELECT} WHERE b.id = $1`, [id]);
+    // Another organisation's booking is reported as missing, not forbidden, so ids leak nothing.
+    if (!row || (!principal.admin && row.organisation_id !== principal.organisationId)) throw new AppError(404, 'BOOKING_NOT_FOUND', `No booking with id ${id}`);
+    return bookingView(row);
+  }
+
+  get(principal: Principal, id: string): Promise<BookingView> {
+    return this.read(this.dataSource, principal, id);
+  }
+
+  async list(principal: Principal, query: BookingListQuery): Promise<BookingView[]> {
+    const forms = [query.siteId, query.adviserId, query.customerReference].filter((v) => v !== undefined).length;
+    if (forms !== 1) throw new AppError(400, 'INVALID_FILTER', 'Give exactly one of siteId (with date), adviserId (with date) or customerReference');
+    // $1 is always the caller's organisation: an admin sees every organisation's bookings.
+    const scope = principal.admin ? '$1::uuid IS NULL OR true' : 'b.organisation_id = $1';
+    let rows: BookingRow[];
+    if (query.customerReference !== undefined) {
+      if (query.date) throw new AppError(400, 'INVALID_FILTER', 'date goes with siteId or adviserId, not customerReference');
+      rows = await this.dataSource.query(`${BOOKING_SELECT} WHERE (${scope}) AND c.reference = $2 ORDER BY b.starts_at`, [principal.organisationId, query.customerReference]);
+    } else {
+      if (!query.date) throw new AppError(400, 'INVALID_FILTER', 'A day sheet needs a date');
+      const zone = this.config.DEFAULT_TIMEZONE;
+      const day = [new Date(startOfLocalDay(zone, query.date)), new Date(startOfLocalDay(zone, addDays(query.date, 1)))];
+      const column = query.siteId ? 'b.site_id' : 'b.adviser_id';
+      rows = await this.dataSource.query(
+        `${BOOKING_SELECT} WHERE (${scope}) AND ${column} = $2 AND b.starts_at >= $3 AND b.starts_at < $4 ORDER BY b.starts_at, b.adviser_id`,
+        [principal.organisationId, query.siteId ?? query.adviserId, ...day],
+      );
+    }
+    return rows.map(bookingView);
+  }
+
+  /** Locks the advisers, then the booking row, and checks nobody moved it in between. */
+  private async lockBooking(manager: EntityManager, principal: Principal, id: string, otherAdviser?: string): Promise<BookingRow> {
+    const before = await this.read(manager, principal, id);
+    if (before.status !== 'booked') throw new AppError(409, 'BOOKING_CANCELLED', 'The booking is cancelled');
+    await this.seats.lockAdvisers(manager, otherAdviser ? [before.adviserId, otherAdviser] : [before.adviserId]);
+    const [row] = await manager.query(`${BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
+    if (row.status !== 'booked' || row.adviser_id !== before.adviserId) {
+      throw new AppError(409, 'BOOKING_CHANGED', 'The booking changed while this request ran; read it again', undefined, { 'Retry-After': '1' });
+    }
+    return row;
+  }
+
+  async cancel(principal: Principal, id: string, dto: CancelDto): Promise<BookingView> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.lockBooking(manager, principal, id);
+      await manager.query(
+        `UPDATE bookings SET status = 'cancelled', session_id = NULL, cancelled_by = $2, cancel_reason = $3, cancelled_at = now(), updated_at = now() WHERE id = $1`,
+        [id, dto.by, dto.reason],
+      );
+      await this.seats.dropIfEmpty(manager, row.session_id!);
+      return this.read(manager, principal, id);
+    });
+  }
+
+  /**
+   * Moves a booking to another slot in one transaction: its seat is given up and the new
+   * one taken, and if the new one cannot be had, everything rolls back and the booking
+   * stands as it was.
+   */
+  async reschedule(principal: Principal, id: string, dto: RescheduleDto, now = Date.now()): Promise<BookingView> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.lockBooking(manager, principal, id, await this.targetAdviser(manager, principal, dto));
+      const sameSlot = !dto.holdId && dto.adviserId === row.adviser_id && dto.siteId === row.site_id && dto.appointmentType === row.type_code && parseInstant(dto.start!) === row.starts_at.getTime();
+      if (sameSlot) throw new AppError(409, 'SAME_SLOT', 'The booking is already in that slot');
+      // Giving up the seat first lets a booking move within its own time, e.g. 30 minutes later.
+      await manager.query(`UPDATE bookings SET status = 'cancelled', session_id = NULL WHERE id = $1`, [id]);
+      const seat = await this.seatFor(manager, principal, dto, id, now);
+      await manager.query(
+        `UPDATE bookings SET status = 'booked', session_id = $2, adviser_id = $3, site_id = $4, room_id = $5, appointment_type_id = $6,
+                starts_at = $7, ends_at = $8, needs_rebooking = false, reschedule_count = reschedule_count + 1, updated_at = now()
+          WHERE id = $1`,
+        [id, seat.sessionId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end],
+      );
+      await this.seats.dropIfEmpty(manager, row.session_id!);
+      return this.read(manager, principal, id);
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsInstant, IsLocalDate } from '../../common/http/validation';
+
+const CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
+
+/** A slot named by what, where, with whom and when. */
+export class SlotRefDto {
+  @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' }) @Matches(CODE, { message: 'appointmentType must be an appointment type code' }) appointmentType: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() siteId: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() adviserId: string;
+  @ApiProperty({ example: '2027-01-04T09:00:00Z' }) @IsInstant() start: string;
+}
+
+export class CreateHoldDto extends SlotRefDto {}
+
+export class HoldView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: '2027-01-04T08:35:00Z' }) expiresAt: string;
+  @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' }) appointmentType: string;
+  @ApiProperty({ format: 'uuid' }) siteId: string;
+  @ApiProperty({ format: 'uuid' }) adviserId: string;
+  @ApiProperty({ format: 'uuid', nullable: true }) roomId: string | null;
+  @ApiProperty({ example: '2027-01-04T09:00:00+00:00' }) start: string;
+  @ApiProperty({ example: '2027-01-04T10:00:00+00:00' }) end: string;
+}
+
+export const PREFERRED_CHANNELS = ['sms', 'email', 'none'] as const;
+
+export class CustomerDto {
+  @ApiProperty({ example: 'JCP-4471-2291', description: "The referring organisation's own reference for the customer." })
+  @IsString()
+  @Length(1, 100)
+  reference: string;
+  @ApiProperty({ example: 'Sam Taylor' }) @IsString() @Length(1, 200) name: string;
+  @ApiPropertyOptional({ example: '07700 900123', description: 'A UK mobile number; stored in E.164.' }) @IsOptional() @IsString() @Length(1, 40) mobile?: string;
+  @ApiPropertyOptional({ example: 'sam.taylor@example.com' }) @IsOptional() @IsEmail() email?: string;
+  @ApiProperty({ enum: PREFERRED_CHANNELS, example: 'sms' }) @IsIn(PREFERRED_CHANNELS) preferredChannel: (typeof PREFERRED_CHANNELS)[number];
+  @ApiProperty({ example: true }) @IsBoolean() consentToContact: boolean;
+}
+
+export const REFERRAL_SOURCES = ['jcp', 'partner', 'self'] as const;
+
+export class ReferralDto {
+  @ApiProperty({ enum: REFERRAL_SOURCES, example: 'jcp' }) @IsIn(REFERRAL_SOURCES) source: (typeof REFERRAL_SOURCES)[number];
+  @ApiPropertyOptional({ example: 'J. Okafor, work coach' }) @IsOptional() @IsString() @Length(1, 200) referrerName?: string;
+  @ApiPropertyOptional({ example: 'Wants to move into care work; needs a CV.' }) @IsOptional() @IsString() @Length(1, 2000) reason?: string;
+  @ApiPropertyOptional({ example: false, default: false }) @IsOptional() @IsBoolean() mandatory?: boolean;
+}
+
+/** Either a holdId, or the four slot fields. */
+export class SlotOrHoldDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'A hold to turn into the booking. Give this or the slot fields.' })
+  @IsOptional()
+  @IsUUID()
+  holdId?: string;
+  @ApiPropertyOptional({ example: 'SKILLS_HEALTH_CHECK' })
+  @ValidateIf((o) => o.holdId === undefined)
+  @Matches(CODE, { message: 'appointmentType must be an appointment type code (or give holdId)' })
+  appointmentType?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @ValidateIf((o) => o.holdId === undefined) @IsUUID() siteId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @ValidateIf((o) => o.holdId === undefined) @IsUUID() adviserId?: string;
+  @ApiPropertyOptional({ example: '2027-01-04T09:00:00Z' }) @ValidateIf((o) => o.holdId === undefined) @IsInstant() start?: string;
+}
+
+export class CreateBookingDto extends SlotOrHoldDto {
+  @ApiProperty({ type: CustomerDto }) @IsObject() @ValidateNested() @Type(() => CustomerDto) customer: CustomerDto;
+  @ApiProperty({ type: ReferralDto }) @IsObject() @ValidateNested() @Type(() => ReferralDto) referral: ReferralDto;
+}
+
+export class RescheduleDto extends SlotOrHoldDto {}
+
+export class CancelDto {
+  @ApiProperty({ enum: ['customer', 'service'], example: 'customer' }) @IsIn(['customer', 'service']) by: 'customer' | 'service';
+  @ApiProperty({ example: 'Started a job' }) @IsString() @Length(1, 1000) reason: string;
+}
+
+export class BookingListQuery {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() siteId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() adviserId?: string;
+  @ApiPropertyOptional({ example: '2027-01-04', description: 'Local date of the day sheet; needed with siteId or adviserId.' }) @IsOptional() @IsLocalDate() date?: string;
+  @ApiPropertyOptional({ example: 'JCP-4471-2291' }) @IsOptional() @IsString() @Length(1, 100) customerReference?: string;
+}
+
+export class CustomerView {
+  @ApiProperty() reference: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, example: '+447700900123' }) mobile: string | null;
+  @ApiProperty({ nullable: true }) email: string | null;
+  @ApiProperty({ enum: PREFERRED_CHANNELS }) preferredChannel: string;
+  @ApiProperty() consentToContact: boolean;
+}
+
+export class ReferralView {
+  @ApiProperty({ enum: REFERRAL_SOURCES }) source: string;
+  @ApiProperty({ nullable: true }) referrerName: string | null;
+  @ApiProperty({ nullable: true }) reason: string | null;
+  @ApiProperty() mandatory: boolean;
+}
+
+export class BookingView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['booked', 'cancelled'] }) status: string;
+  @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' }) appointmentType: string;
+  @ApiProperty({ format: 'uuid' }) siteId: string;
+  @ApiProperty({ format: 'uuid' }) adviserId: string;
+  @ApiProperty({ format: 'uuid', nullable: true }) roomId: string | null;
+  @ApiProperty({ example: '2027-01-04T09:00:00+00:00' }) start: string;
+  @ApiProperty({ example: '2027-01-04T10:00:00+00:00' }) end: string;
+  @ApiProperty({ description: 'A closure or an adviser absence now covers this booking: the customer needs a new time.' }) needsRebooking: boolean;
+  @ApiProperty() rescheduleCount: number;
+  @ApiProperty({ type: CustomerView }) customer: CustomerView;
+  @ApiProperty({ type: ReferralView }) referral: ReferralView;
+  @ApiProperty({ format: 'uuid', nullable: true, description: 'The organisation that made the booking.' }) organisationId: string | null;
+  @ApiProperty({ nullable: true, enum: ['customer', 'service'] }) cancelledBy: string | null;
+  @ApiProperty({ nullable: true }) cancelReason: string | null;
+  @ApiProperty({ nullable: true }) cancelledAt: string | null;
+  @ApiProperty() createdAt: string;
+}
+
+export class BookingListView {
+  @ApiProperty({ type: [BookingView] }) bookings: BookingView[];
+}
+
+export class AffectedBookingView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) siteId: string;
+  @ApiProperty({ format: 'uuid' }) adviserId: string;
+  @ApiProperty({ example: '2027-02-08T09:00:00+00:00' }) start: string;
+  @ApiProperty({ example: '2027-02-08T10:00:00+00:00' }) end: string;
+  @ApiProperty({ example: 'JCP-4471-2291' }) customerReference: string;
+}

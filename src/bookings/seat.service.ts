@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AppError } from '../common/errors/app-error';
+import { MINUTE, parseInstant } from '../common/time/local-time';
+import { checkSlot, SlotCheck, slotCapacity } from '../slots/domain/slots';
+import { DiaryLoader } from '../slots/diary.loader';
+import { decideAdmission } from './domain/admission';
+
+export interface SlotRef {
+  appointmentType: string;
+  siteId: string;
+  adviserId: string;
+  start: string;
+}
+
+/** A seat taken in a session, inside the caller's transaction. */
+export interface Seat {
+  sessionId: string;
+  appointmentTypeId: string;
+  siteId: string;
+  adviserId: string;
+  roomId: string | null;
+  start: Date;
+  end: Date;
+}
+
+const REFUSALS: Record<Exclude<SlotCheck, { ok: true }>['reason'], [number, string, string]> = {
+  MISALIGNED: [400, 'INVALID_START', 'Slots start on a five-minute mark'],
+  NOT_IN_DIARY: [409, 'SLOT_NOT_IN_DIARY', 'The adviser is not available for that appointment type at that site and time'],
+  TOO_SOON: [409, 'TOO_SOON', 'That slot is in the past or inside the minimum notice of the site'],
+  CLASH: [409, 'SLOT_TAKEN', 'The adviser or the room is already busy at that time'],
+};
+
+/**
+ * Takes seats in sessions. Every path that changes an adviser's sessions (holds,
+ * bookings, cancellations, reschedules, absences) first locks the adviser's row, so the
+ * count of seats and the decision to admit happen with nobody else changing them: two
+ * requests for the last seat queue on the lock and the second sees the first's booking.
+ * Locks are always taken in the order site, then advisers by id, then booking rows.
+ */
+@Injectable()
+export class SeatService {
+  constructor(private readonly loader: DiaryLoader) {}
+
+  async lockAdvisers(manager: EntityManager, adviserIds: string[]): Promise<void> {
+    const ids = [...new Set(adviserIds)].sort();
+    const rows = await manager.query('SELECT id FROM advisers WHERE id = ANY ($1) ORDER BY id FOR NO KEY UPDATE', [ids]);
+    if (rows.length !== ids.length) throw new AppError(422, 'UNKNOWN_ADVISER', 'No adviser with that id');
+  }
+
+  /** Takes a seat at a slot; the caller must hold the adviser's lock. */
+  async take(manager: EntityManager, slot: SlotRef, now: number): Promise<Seat> {
+    const start = parseInstant(slot.start)!;
+    const type = await this.loader.type(slot.appointmentType, manager);
+    const end = start + type.durationMinutes * MINUTE;
+    const diary = await this.loader.load({ typeCode: type.code, siteIds: [slot.siteId], adviserIds: [slot.adviserId], range: { start, end } }, manager);
+    const site = diary.sites.get(slot.siteId);
+    const check = checkSlot({ start, type, windows: diary.windows, sessions: diary.sessions, earliestStart: now + (site?.minNoticeMinutes ?? 0) * MINUTE });
+    if (!check.ok) {
+      const [status, code, message] = REFUSALS[check.reason];
+      throw new AppError(status, code, message);
+    }
+    const seat = { appointmentTypeId: type.id, siteId: slot.siteId, adviserId: slot.adviserId, roomId: check.window.roomId, start: new Date(start), end: new Date(end) };
+    if (check.join) {
+      if (!decideAdmission(check.join).admit) throw new AppError(409, 'SLOT_FULL', 'That slot is full');
+      return { ...seat, sessionId: check.join.id };
+    }
+    const busyUntil = new Date(end + type.bufferMinutes * MINUTE);
+    // Sessions whose bookings were cancelled or whose holds lapsed still sit in the
+    // diary; they are cleared here, under the lock, when they are in the way.
+    await manager.query(
+      `DELETE FROM sessions s
+        WHERE (s.adviser_id = $1 OR s.room_id = $2) AND s.busy && tstzrange($3, $4)
+          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = s.id)
+          AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now())`,
+      [slot.adviserId, seat.roomId, seat.start, busyUntil],
+    );
+    const sessionId = randomUUID();
+    try {
+      await manager.query(
+        `INSERT INTO sessions (id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, busy, capacity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, tstzrange($6, $8, '[)'), $9)`,
+        [sessionId, slot.adviserId, slot.siteId, seat.roomId, type.id, seat.start, seat.end, busyUntil, slotCapacity(type, seat.roomId, diary.roomCapacities)],
+      );
+    } catch (error) {
+      // The exclusion constraints are the last line: another adviser's session in the room.
+      if ((error as { code?: string }).code === '23P01') throw new AppError(409, 'SLOT_TAKEN', REFUSALS.CLASH[2]);
+      throw error;
+    }
+    return { ...seat, sessionId };
+  }
+
+  /** Drops a session that no booking or live hold uses any more. */
+  async dropIfEmpty(manager: EntityManager, sessionId: string): Promise<void> {
+    await manager.query(
+      `DELETE FROM sessions s WHERE s.id = $1
+          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = s.id)
+          AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now())`,
+      [sessionId],
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError } from './app-error';
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+// PostgreSQL errors that reach here mean the database refused what validation let through;
+// they are the caller's problem, not ours, so they must not become 500s.
+const PG_CODES: Record<string, [number, string, string]> = {
+  '22P02': [400, 'INVALID_INPUT', 'A value has the wrong format'],
+  '22007': [400, 'INVALID_INPUT', 'A date or time has the wrong format'],
+  '22008': [400, 'INVALID_INPUT', 'A date or time is out of range'],
+  '22003': [400, 'INVALID_INPUT', 'A number is out of range'],
+  '22001': [400, 'INVALID_INPUT', 'A value is too long'],
+  '23514': [400, 'INVALID_INPUT', 'A value breaks a rule of the data model'],
+  '23502': [400, 'INVALID_INPUT', 'A required value is missing'],
+  '23503': [422, 'REFERENCE_NOT_FOUND', 'A referenced record does not exist'],
+  '23505': [409, 'DUPLICATE', 'A record with these values already exists'],
+  '23P01': [409, 'CONFLICT', 'This clashes with another session of the adviser or room'],
+  '40001': [503, 'RETRY', 'The request collided with another one; retry it'],
+  '40P01': [503, 'RETRY', 'The request collided with another one; retry it'],
+};
+
+/** body-parser marks its errors with a type; Nest wraps them in an HttpException with the original as cause. */
+const parserErrorType = (error: unknown): string | undefined => {
+  const candidate = error as { type?: unknown; cause?: { type?: unknown } } | undefined;
+  const type = candidate?.type ?? candidate?.cause?.type;
+  return typeof type === 'string' ? type : undefined;
+};
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ErrorFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, body, headers } = this.describe(error);
+    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    response.status(status).json(body);
+  }
+
+  private describe(error: unknown): { status: number; body: object; headers: Record<string, string> } {
+    if (error instanceof AppError) {
+      return { status: error.status, body: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) }, headers: error.headers };
+    }
+    const parserType = parserErrorType(error);
+    if (parserType === 'entity.parse.failed') {
+      return { status: 400, body: { code: 'INVALID_JSON', message: 'The request body is not valid JSON' }, headers: {} };
+    }
+    if (parserType === 'entity.too.large') {
+      return { status: 413, body: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' }, headers: {} };
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const message = status === 404 ? 'No such endpoint' : error.message;
+      return { status, body: { code: HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'), message }, headers: {} };
+    }
+    const pgCode = (error as { code?: unknown })?.code;
+    if (typeof pgCode === 'string' && PG_CODES[pgCode]) {
+      const [status, code, message] = PG_CODES[pgCode];
+      return { status, body: { code, message }, headers: status === 503 ? { 'Retry-After': '1' } : {} };
+    }
+    return { status: 500, body: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' }, headers: {} };
+  }
+}

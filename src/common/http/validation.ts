@@ -1,0 +1,48 @@
+import { ArgumentMetadata, Injectable, ParseUUIDPipe, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, ValidationOptions } from 'class-validator';
+import { isValidDate, isValidZone, parseInstant, TIME_PATTERN } from '../time/local-time';
+import { AppError } from '../errors/app-error';
+
+function flatten(errors: ValidationError[], prefix = ''): { field: string; problems: string[] }[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/** Rejects unknown fields as well as bad ones: a misspelt optional field must not be silently ignored. */
+export const validationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  stopAtFirstError: false,
+  exceptionFactory: (errors) => {
+    const details = flatten(errors);
+    return new AppError(400, 'VALIDATION_FAILED', details.map((d) => `${d.field}: ${d.problems.join('; ')}`).join('. '), details);
+  },
+});
+
+/** A path id that is not a UUID cannot name anything, so it is a 404 rather than a database error. */
+@Injectable()
+export class UuidParam implements PipeTransform<string> {
+  private readonly inner = new ParseUUIDPipe({ exceptionFactory: () => new AppError(400, 'INVALID_ID', 'The id in the path is not a UUID') });
+  transform(value: string, metadata: ArgumentMetadata) {
+    return this.inner.transform(value, metadata);
+  }
+}
+
+function rule(name: string, message: string, test: (value: unknown) => boolean) {
+  return (options?: ValidationOptions) => (target: object, propertyName: string) =>
+    registerDecorator({ name, target: target.constructor, propertyName, options: { message: `$property ${message}`, ...options }, validator: { validate: test } });
+}
+
+export const IsLocalDate = rule('isLocalDate', 'must be a date as yyyy-MM-dd', (v) => typeof v === 'string' && isValidDate(v));
+export const IsLocalTime = rule('isLocalTime', 'must be a 24-hour time as HH:mm', (v) => typeof v === 'string' && TIME_PATTERN.test(v));
+export const IsTimeZone = rule('isTimeZone', 'must be an IANA time zone such as Europe/London', (v) => typeof v === 'string' && isValidZone(v));
+export const IsInstant = rule('isInstant', 'must be an ISO 8601 date-time with an offset, e.g. 2027-01-04T09:00:00Z', (v) => typeof v === 'string' && parseInstant(v) !== null);
+export const IsDateOrInstant = rule(
+  'isDateOrInstant',
+  'must be a date (yyyy-MM-dd) or an ISO 8601 date-time with an offset',
+  (v) => typeof v === 'string' && (isValidDate(v) || parseInstant(v) !== null),
+);

@@ -1,0 +1,79 @@
+import { DateTime, IANAZone } from 'luxon';
+
+/** ISO weekday names, index + 1 is the ISO weekday number (Monday = 1). */
+export const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+export type WeekdayName = (typeof WEEKDAYS)[number];
+
+export const MINUTE = 60_000;
+export const DAY = 86_400_000;
+
+export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+export const TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export const isValidZone = (zone: string): boolean => IANAZone.isValidZone(zone);
+
+export function isValidDate(date: string): boolean {
+  return DATE_PATTERN.test(date) && DateTime.fromISO(date, { zone: 'UTC' }).isValid;
+}
+
+/** Minutes since midnight of an "HH:mm" wall-clock time. */
+export function minutesOfDay(time: string): number {
+  return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+}
+
+export function timeOfDay(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** Calendar arithmetic on "yyyy-MM-dd" strings, independent of any zone. */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+}
+
+export function isoWeekday(date: string): number {
+  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return day === 0 ? 7 : day;
+}
+
+// Converting a wall-clock time to an instant is the hot spot of slot search, and diaries
+// reuse a handful of times, so conversions are memoised (bounded, cleared when full).
+const instantCache = new Map<string, number>();
+
+/**
+ * The instant at which a wall clock in `zone` shows `time` on `date`. A time inside the
+ * hour skipped in spring resolves to the same instant as one hour later (02:30 -> 03:30
+ * BST); a time in the hour repeated in autumn resolves to its first (BST) occurrence.
+ */
+export function localToInstant(zone: string, date: string, time: string): number {
+  const key = `${zone}|${date}|${time}`;
+  let instant = instantCache.get(key);
+  if (instant === undefined) {
+    instant = DateTime.fromISO(`${date}T${time}`, { zone }).toMillis();
+    if (instantCache.size >= 200_000) instantCache.clear();
+    instantCache.set(key, instant);
+  }
+  return instant;
+}
+
+export function localDateOf(instant: number, zone: string): string {
+  return DateTime.fromMillis(instant, { zone }).toISODate()!;
+}
+
+/** The start of the local day `date` in `zone`, as an instant. */
+export function startOfLocalDay(zone: string, date: string): number {
+  return DateTime.fromISO(date, { zone }).startOf('day').toMillis();
+}
+
+/** ISO 8601 with the zone's offset at that instant, e.g. 2027-03-29T09:00:00+01:00. */
+export function formatInstant(instant: number, zone: string): string {
+  return DateTime.fromMillis(instant, { zone }).toISO({ suppressMilliseconds: true })!;
+}
+
+const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parses an ISO 8601 instant that names its offset; local times without one are ambiguous. */
+export function parseInstant(value: string): number | null {
+  if (!OFFSET_DATETIME.test(value)) return null;
+  const parsed = DateTime.fromISO(value, { setZone: true });
+  return parsed.isValid ? parsed.toMillis() : null;
+}

@@ -1,0 +1,97 @@
+import { addDays, isoWeekday, localDateOf, localToInstant, minutesOfDay, timeOfDay, WeekdayName } from '../../common/time/local-time';
+
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+export interface DiaryPattern {
+  id: string;
+  adviserId: string;
+  siteId: string;
+  roomId: string | null;
+  /** ISO weekday numbers, Monday = 1. */
+  weekdays: number[];
+  startTime: string;
+  endTime: string;
+  validFrom: string;
+  validTo: string | null;
+  appointmentTypes: string[];
+}
+
+export type OpeningHours = Partial<Record<WeekdayName, { open: string; close: string }>>;
+
+export interface SiteCalendar {
+  id: string;
+  timezone: string;
+  /** Null: no restriction. A weekday missing from the map: closed that day. */
+  openingHours: OpeningHours | null;
+  /** Local dates on which the site is shut: closures and bank holidays. */
+  closedDates: ReadonlySet<string>;
+}
+
+/** A stretch of time in which an adviser is available at a site (and room). */
+export interface Window extends Interval {
+  adviserId: string;
+  siteId: string;
+  roomId: string | null;
+  patternId: string;
+}
+
+const WEEKDAY_NAMES: WeekdayName[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
+
+/** The wall-clock part of a pattern that a site's opening hours allow on a weekday. */
+function openPart(pattern: DiaryPattern, site: SiteCalendar, weekday: number): [string, string] | null {
+  if (!site.openingHours) return [pattern.startTime, pattern.endTime];
+  const hours = site.openingHours[WEEKDAY_NAMES[weekday - 1]];
+  if (!hours) return null;
+  const start = Math.max(minutesOfDay(pattern.startTime), minutesOfDay(hours.open));
+  const end = Math.min(minutesOfDay(pattern.endTime), minutesOfDay(hours.close));
+  return end > start ? [timeOfDay(start), timeOfDay(end)] : null;
+}
+
+/**
+ * The windows a weekly pattern yields at its site, for local days that touch `range`.
+ * Each day is expanded in the site's own zone, so 09:00 stays 09:00 on the wall clock
+ * across the clock changes.
+ */
+export function expandPattern(pattern: DiaryPattern, site: SiteCalendar, range: Interval): Window[] {
+  const windows: Window[] = [];
+  const lastDate = localDateOf(range.end, site.timezone);
+  for (let date = localDateOf(range.start, site.timezone); date <= lastDate; date = addDays(date, 1)) {
+    if (date < pattern.validFrom || (pattern.validTo !== null && date > pattern.validTo)) continue;
+    const weekday = isoWeekday(date);
+    if (!pattern.weekdays.includes(weekday) || site.closedDates.has(date)) continue;
+    const part = openPart(pattern, site, weekday);
+    if (!part) continue;
+    const start = localToInstant(site.timezone, date, part[0]);
+    const end = localToInstant(site.timezone, date, part[1]);
+    if (end > start && end > range.start && start < range.end) {
+      windows.push({ start, end, adviserId: pattern.adviserId, siteId: pattern.siteId, roomId: pattern.roomId, patternId: pattern.id });
+    }
+  }
+  return windows;
+}
+
+/** Removes blocked time (leave, sickness, training) from windows, splitting where needed. */
+export function subtractBlocks<T extends Interval>(windows: T[], blocks: Interval[]): T[] {
+  let result = windows;
+  for (const block of blocks) {
+    result = result.flatMap((window) => {
+      if (block.end <= window.start || block.start >= window.end) return [window];
+      const pieces: T[] = [];
+      if (block.start > window.start) pieces.push({ ...window, end: block.start });
+      if (block.end < window.end) pieces.push({ ...window, start: block.end });
+      return pieces;
+    });
+  }
+  return result;
+}
+
+/** Do two weekly patterns ever claim the same time (same weekday, overlapping hours and validity)? */
+export function patternsOverlap(a: Omit<DiaryPattern, 'id' | 'adviserId' | 'siteId' | 'roomId' | 'appointmentTypes'>, b: typeof a): boolean {
+  const sharesDay = a.weekdays.some((day) => b.weekdays.includes(day));
+  const sharesHours = a.startTime < b.endTime && b.startTime < a.endTime;
+  const sharesDates = (a.validTo === null || b.validFrom <= a.validTo) && (b.validTo === null || a.validFrom <= b.validTo);
+  return sharesDay && sharesHours && sharesDates;
+}

@@ -1,0 +1,12 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { Scope } from '../../common/auth/principal';
+
+@Entity('api_keys')
+export class ApiKey {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId: string;
+  @Column('bytea', { name: 'key_hash' }) keyHash: Buffer;
+  @Column('text', { array: true }) scopes: Scope[];
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
+}

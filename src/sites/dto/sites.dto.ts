@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsLocalDate, IsLocalTime, IsTimeZone } from '../../common/http/validation';
+import { AffectedBookingView } from '../../bookings/dto/bookings.dto';
+import { SITE_KINDS, type SiteKind } from '../entities/site.entity';
+
+// UK postcodes: outward code, space optional, inward code.
+const POSTCODE = /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/i;
+
+export class DayHoursDto {
+  @ApiProperty({ example: '09:00' }) @IsLocalTime() open: string;
+  @ApiProperty({ example: '17:00' }) @IsLocalTime() close: string;
+}
+
+export class OpeningHoursDto {
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) MON?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) TUE?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) WED?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) THU?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) FRI?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) SAT?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) SUN?: DayHoursDto;
+}
+
+export class CreateSiteDto {
+  @ApiProperty({ example: 'Lewisham Jobcentre Plus' }) @IsString() @Length(1, 200) name: string;
+  @ApiProperty({ enum: SITE_KINDS, example: 'jobcentre' }) @IsIn(SITE_KINDS) kind: SiteKind;
+  @ApiProperty({ example: '6 Rushey Green, Catford, London' }) @IsString() @Length(1, 500) address: string;
+  @ApiProperty({ example: 'SE6 4JF' }) @IsString() @Matches(POSTCODE, { message: 'postcode must be a UK postcode' }) postcode: string;
+  @ApiPropertyOptional({ example: 'Europe/London', default: 'Europe/London' }) @IsOptional() @IsTimeZone() timezone?: string;
+  @ApiPropertyOptional({ type: OpeningHoursDto, description: 'Local opening hours per weekday; a weekday left out is closed. Omit for no restriction.' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => OpeningHoursDto)
+  openingHours?: OpeningHoursDto;
+  @ApiPropertyOptional({ example: 0, default: 0, description: 'Slots closer than this to now are not offered.' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20160)
+  minNoticeMinutes?: number;
+  @ApiPropertyOptional({ enum: ['ENG', 'WLS', 'SCT', 'NIR', 'NONE'], default: 'ENG', description: 'Whose bank holidays close the site.' })
+  @IsOptional()
+  @IsIn(['ENG', 'WLS', 'SCT', 'NIR', 'NONE'])
+  bankHolidays?: 'ENG' | 'WLS' | 'SCT' | 'NIR' | 'NONE';
+}
+
+export class CreateRoomDto {
+  @ApiProperty({ example: 'Interview room 2' }) @IsString() @Length(1, 200) name: string;
+  @ApiProperty({ example: 1 }) @IsInt() @Min(1) @Max(500) capacity: number;
+}
+
+export class CreateClosureDto {
+  @ApiProperty({ example: '2027-02-15', description: 'Local date the site is shut.' }) @IsLocalDate() date: string;
+  @ApiProperty({ example: 'Building maintenance' }) @IsString() @Length(1, 500) reason: string;
+}
+
+export class SiteView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: SITE_KINDS }) kind: SiteKind;
+  @ApiProperty() address: string;
+  @ApiProperty() postcode: string;
+  @ApiProperty({ example: 'Europe/London' }) timezone: string;
+  @ApiPropertyOptional({ type: OpeningHoursDto, nullable: true }) openingHours: OpeningHoursDto | null;
+  @ApiProperty() minNoticeMinutes: number;
+  @ApiProperty() bankHolidays: string;
+}
+
+export class RoomView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) siteId: string;
+  @ApiProperty() name: string;
+  @ApiProperty() capacity: number;
+}
+
+export class ClosureView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) siteId: string;
+  @ApiProperty({ example: '2027-02-15' }) date: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ type: [AffectedBookingView], description: 'Bookings on that day: kept, and flagged as needing rebooking.' })
+  affectedBookings: AffectedBookingView[];
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../common/auth/auth.decorators';
+import { UuidParam } from '../common/http/validation';
+import { ClosureView, CreateClosureDto, CreateRoomDto, CreateSiteDto, RoomView, SiteView } from './dto/sites.dto';
+import { SitesService } from './sites.service';
+
+@ApiTags('sites')
+@ApiBearerAuth()
+@Controller('v1/sites')
+export class SitesController {
+  constructor(private readonly sites: SitesService) {}
+
+  @Post()
+  @RequireScope('admin')
+  @ApiCreatedResponse({ type: SiteView })
+  create(@Body() dto: CreateSiteDto): Promise<SiteView> {
+    return this.sites.create(dto);
+  }
+
+  @Get()
+  @RequireScope('slots:read')
+  @ApiOkResponse({ type: [SiteView] })
+  list(): Promise<SiteView[]> {
+    return this.sites.list();
+  }
+
+  @Get(':id')
+  @RequireScope('slots:read')
+  @ApiOkResponse({ type: SiteView })
+  get(@Param('id', UuidParam) id: string): Promise<SiteView> {
+    return this.sites.get(id);
+  }
+
+  @Post(':id/rooms')
+  @RequireScope('admin')
+  @ApiCreatedResponse({ type: RoomView })
+  createRoom(@Param('id', UuidParam) id: string, @Body() dto: CreateRoomDto): Promise<RoomView> {
+    return this.sites.createRoom(id, dto);
+  }
+
+  @Get(':id/rooms')
+  @RequireScope('slots:read')
+  @ApiOkResponse({ type: [RoomView] })
+  listRooms(@Param('id', UuidParam) id: string): Promise<RoomView[]> {
+    return this.sites.listRooms(id);
+  }
+
+  @Post(':id/closures')
+  @RequireScope('admin')
+  @ApiCreatedResponse({ type: ClosureView })
+  createClosure(@Param('id', UuidParam) id: string, @Body() dto: CreateClosureDto): Promise<ClosureView> {
+    return this.sites.createClosure(id, dto);
+  }
+}

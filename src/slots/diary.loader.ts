@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError } from '../common/errors/app-error';
+import { addDays, DAY } from '../common/time/local-time';
+import { DiaryPattern, expandPattern, Interval, OpeningHours, SiteCalendar, subtractBlocks, Window } from '../diaries/domain/availability';
+import { BankHolidayRegion, bankHolidaysBetween } from '../sites/domain/bank-holidays';
+import { SessionState, SlotType } from './domain/slots';
+
+export interface LoadedType extends SlotType {
+  id: string;
+}
+
+export interface SiteInfo extends SiteCalendar {
+  minNoticeMinutes: number;
+}
+
+/** Everything the pure slot functions need about a part of the diary. */
+export interface Diary {
+  type: LoadedType;
+  windows: Window[];
+  sessions: SessionState[];
+  sites: Map<string, SiteInfo>;
+  roomCapacities: Map<string, number>;
+}
+
+export interface DiaryScope {
+  typeCode: string;
+  siteIds?: string[];
+  adviserIds?: string[];
+  range: Interval;
+}
+
+// UTC dates one day either side of the range cover every zone's local dates in it.
+const dateBounds = (range: Interval) => [new Date(range.start - DAY).toISOString().slice(0, 10), new Date(range.end + DAY).toISOString().slice(0, 10)];
+
+/**
+ * Reads diaries from PostgreSQL into the plain shapes of the domain functions. It runs on
+ * the pool for searches and on a transaction's connection when a booking must see the
+ * diary as it stands under its locks.
+ */
+@Injectable()
+export class DiaryLoader {
+  // Appointment types cannot be changed once created (the API has no update), so they
+  // are safe to keep in memory.
+  private readonly types = new Map<string, LoadedType>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async type(code: string, db: DataSource | EntityManager = this.dataSource): Promise<LoadedType> {
+    let type = this.types.get(code);
+    if (!type) {
+      const [row] = await db.query('SELECT id, code, duration_minutes, buffer_minutes, capacity FROM appointment_types WHERE code = $1', [code]);
+      if (!row) throw new AppError(422, 'UNKNOWN_APPOINTMENT_TYPE', `No appointment type with code ${code}`);
+      type = { id: row.id, code: row.code, durationMinutes: row.duration_minutes, bufferMinutes: row.buffer_minutes, capacity: row.capacity };
+      this.types.set(code, type);
+    }
+    return type;
+  }
+
+  async load(scope: DiaryScope, db: DataSource | EntityManager = this.dataSource): Promise<Diary> {
+    const type = await this.type(scope.typeCode, db);
+    const [fromDate, toDate] = dateBounds(scope.range);
+    const patternRows: PatternRow[] = await db.query(
+      `SELECT p.id, p.adviser_id, p.site_id, p.room_id, p.weekdays, to_char(p.start_time, 'HH24:MI') AS start_time,
+              to_char(p.end_time, 'HH24:MI') AS end_time, p.valid_from::text AS valid_from, p.valid_to::text AS valid_to,
+              p.appointment_types, r.capacity AS room_capacity
+         FROM diary_patterns p LEFT JOIN rooms r ON r.id = p.room_id
+        WHERE $1 = ANY (p.appointment_types)
+          AND ($2::uuid[] IS NULL OR p.site_id = ANY ($2))
+          AND ($3::uuid[] IS NULL OR p.adviser_id = ANY ($3))
+          AND p.valid_from <= $5 AND (p.valid_to IS NULL OR p.valid_to >= $4)`,
+      [type.code, scope.siteIds ?? null, scope.adviserIds ?? null, fromDate, toDate],
+    );
+    const siteIds = [...new Set(patternRows.map((p) => p.site_id))];
+    const adviserIds = [...new Set(patternRows.map((p) => p.adviser_id))];
+    const roomIds = [...new Set(patternRows.flatMap((p) => (p.room_id ? [p.room_id] : [])))];
+    if (patternRows.length === 0) return { type, windows: [], sessions: [], sites: new Map(), roomCapacities: new Map() };
+
+    const [siteRows, exceptionRows, sessionRows] = await Promise.all([
+      db.query(
+        `SELECT s.id, s.timezone, s.opening_hours, s.min_notice_minutes, s.bank_holidays,
+                ARRAY(SELECT c.date::text FROM site_closures c WHERE c.site_id = s.id AND c.date BETWEEN $2 AND $3) AS closed
+           FROM sites s WHERE s.id = ANY ($1)`,
+        [siteIds, fromDate, toDate],
+      ) as Promise<SiteRow[]>,
+      db.query(
+        `SELECT adviser_id, lower(period) AS start, upper(period) AS "end" FROM diary_exceptions
+          WHERE adviser_id = ANY ($1) AND period && tstzrange($2, $3)`,
+        [adviserIds, new Date(scope.range.start), new Date(scope.range.end)],
+      ) as Promise<{ adviser_id: string; start: Date; end: Date }[]>,
+      db.query(
+        `SELECT s.id, s.adviser_id, s.site_id, s.room_id, t.code, s.starts_at, s.ends_at, upper(s.busy) AS busy_until, s.capacity,
+                (SELECT count(*)::int FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked,
+                (SELECT count(*)::int FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now()) AS held
+           FROM sessions s JOIN appointment_types t ON t.id = s.appointment_type_id
+          WHERE (s.adviser_id = ANY ($1) OR s.room_id = ANY ($2)) AND s.busy && tstzrange($3, $4)`,
+        [adviserIds, roomIds, new Date(scope.range.start - DAY), new Date(scope.range.end + DAY)],
+      ) as Promise<SessionRow[]>,
+    ]);
+
+    const sites = new Map<string, SiteInfo>(
+      siteRows.map((s) => [
+        s.id,
+        {
+          id: s.id,
+          timezone: s.timezone,
+          openingHours: s.opening_hours,
+          minNoticeMinutes: s.min_notice_minutes,
+          closedDates: new Set([...s.closed, ...bankHolidaysBetween(s.bank_holidays, fromDate, addDays(toDate, 1))]),
+        },
+      ]),
+    );
+    const blocks = new Map<string, Interval[]>();
+    for (const e of exceptionRows) blocks.set(e.adviser_id, [...(blocks.get(e.adviser_id) ?? []), { start: e.start.getTime(), end: e.end.getTime() }]);
+    const windows = patternRows.flatMap((row) => subtractBlocks(expandPattern(toPattern(row), sites.get(row.site_id)!, scope.range), blocks.get(row.adviser_id) ?? []));
+    return {
+      type,
+      windows,
+      sessions: sessionRows.map(toSession),
+      sites,
+      roomCapacities: new Map(patternRows.flatMap((p) => (p.room_id ? [[p.room_id, p.room_capacity!] as const] : []))),
+    };
+  }
+}
+
+interface PatternRow {
+  id: string;
+  adviser_id: string;
+  site_id: string;
+  room_id: string | null;
+  weekdays: number[];
+  start_time: string;
+  end_time: string;
+  valid_from: string;
+  valid_to: string | null;
+  appointment_types: string[];
+  room_capacity: number | null;
+}
+
+interface SiteRow {
+  id: string;
+  timezone: string;
+  opening_hours: OpeningHours | null;
+  min_notice_minutes: number;
+  bank_holidays: BankHolidayRegion;
+  closed: string[];
+}
+
+interface SessionRow {
+  id: string;
+  adviser_id: string;
+  site_id: string;
+  room_id: string | null;
+  code: string;
+  starts_at: Date;
+  ends_at: Date;
+  busy_until: Date;
+  capacity: number;
+  booked: number;
+  held: number;
+}
+
+const toPattern = (row: PatternRow): DiaryPattern => ({
+  id: row.id,
+  adviserId: row.adviser_id,
+  siteId: row.site_id,
+  roomId: row.room_id,
+  weekdays: row.weekdays,
+  startTime: row.start_time,
+  endTime: row.end_time,
+  validFrom: row.valid_from,
+  validTo: row.valid_to,
+  appointmentTypes: row.appointment_types,
+});
+
+const toSession = (row: SessionRow): SessionState => ({
+  id: row.id,
+  adviserId: row.adviser_id,
+  siteId: row.site_id,
+  roomId: row.room_id,
+  appointmentTypeCode: row.code,
+  start: row.starts_at.getTime(),
+  end: row.ends_at.getTime(),
+  busyUntil: row.busy_until.getTime(),
+  capacity: row.capacity,
+  booked: row.booked,
+  held: row.held,
+});

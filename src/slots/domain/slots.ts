@@ -1,0 +1,145 @@
+import { MINUTE } from '../../common/time/local-time';
+import { decideAdmission, OverbookingPolicy, remainingSeats, SessionLoad } from '../../bookings/domain/admission';
+import { Interval, Window } from '../../diaries/domain/availability';
+
+export interface SlotType {
+  code: string;
+  durationMinutes: number;
+  bufferMinutes: number;
+  capacity: number;
+}
+
+/** A session as it stands: its place in the diary and how full it is. */
+export interface SessionState extends SessionLoad {
+  id: string;
+  adviserId: string;
+  siteId: string;
+  roomId: string | null;
+  appointmentTypeCode: string;
+  start: number;
+  end: number;
+  /** End of the buffer after the session. */
+  busyUntil: number;
+}
+
+export interface Slot {
+  siteId: string;
+  adviserId: string;
+  roomId: string | null;
+  start: number;
+  end: number;
+  capacity: number;
+  remaining: number;
+  /** The existing session this slot joins (a group session with seats left). */
+  sessionId: string | null;
+}
+
+export interface SlotQuery {
+  windows: Window[];
+  /** Sessions of the advisers and rooms in the windows; empty ones are ignored. */
+  sessions: SessionState[];
+  type: SlotType;
+  roomCapacities: ReadonlyMap<string, number>;
+  /** No slot may start before this instant (now plus the site's minimum notice). */
+  earliestStart: (siteId: string) => number;
+  range: Interval;
+  policy?: OverbookingPolicy;
+}
+
+const isLive = (session: SessionState) => session.booked + session.held > 0;
+
+export function slotCapacity(type: SlotType, roomId: string | null, roomCapacities: ReadonlyMap<string, number>): number {
+  const room = roomId === null ? undefined : roomCapacities.get(roomId);
+  return room === undefined ? type.capacity : Math.min(type.capacity, room);
+}
+
+function clashesOf(window: Window, sessions: SessionState[]): SessionState[] {
+  return sessions
+    .filter((s) => isLive(s) && (s.adviserId === window.adviserId || (window.roomId !== null && s.roomId === window.roomId)))
+    .filter((s) => s.start < window.end && s.busyUntil > window.start)
+    .sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Bookable slots: seats left in existing sessions of the type, and new sessions packed
+ * into each window from its start, one after another with the type's buffer between
+ * them, jumping past whatever already occupies the adviser or the room. Packing from the
+ * window start keeps the offered times stable as the clock moves on.
+ */
+export function generateSlots(query: SlotQuery): Slot[] {
+  const { type, range } = query;
+  const duration = type.durationMinutes * MINUTE;
+  const step = duration + type.bufferMinutes * MINUTE;
+  const slots: Slot[] = [];
+  const seen = new Set<string>();
+  const offer = (slot: Slot) => {
+    const key = `${slot.adviserId}|${slot.start}`;
+    if (slot.start < range.start || slot.start >= range.end || slot.start < query.earliestStart(slot.siteId) || seen.has(key)) return;
+    seen.add(key);
+    slots.push(slot);
+  };
+
+  for (const window of query.windows) {
+    const clashes = clashesOf(window, query.sessions);
+    for (const session of clashes) {
+      const joinable =
+        session.appointmentTypeCode === type.code &&
+        session.adviserId === window.adviserId &&
+        session.siteId === window.siteId &&
+        session.start >= window.start &&
+        session.end <= window.end &&
+        decideAdmission(session, query.policy).admit;
+      if (joinable) {
+        offer({
+          siteId: session.siteId,
+          adviserId: session.adviserId,
+          roomId: session.roomId,
+          start: session.start,
+          end: session.end,
+          capacity: session.capacity,
+          remaining: remainingSeats(session, query.policy),
+          sessionId: session.id,
+        });
+      }
+    }
+    const capacity = slotCapacity(type, window.roomId, query.roomCapacities);
+    let start = window.start;
+    while (start + duration <= window.end) {
+      const clash = clashes.find((s) => s.start < start + step && s.busyUntil > start);
+      if (clash) {
+        start = clash.busyUntil;
+        continue;
+      }
+      offer({ siteId: window.siteId, adviserId: window.adviserId, roomId: window.roomId, start, end: start + duration, capacity, remaining: capacity, sessionId: null });
+      start += step;
+    }
+  }
+  return slots.sort((a, b) => a.start - b.start || a.adviserId.localeCompare(b.adviserId));
+}
+
+export type SlotCheck =
+  | { ok: true; window: Window; join: SessionState | null }
+  | { ok: false; reason: 'NOT_IN_DIARY' | 'TOO_SOON' | 'MISALIGNED' | 'CLASH' };
+
+/** Slot starts fall on five-minute marks, so that ad hoc times stay readable. */
+export const SLOT_ALIGNMENT_MINUTES = 5;
+
+/**
+ * Can a session of `type` run from `start` for this adviser? It must sit inside one of
+ * the adviser's windows and either be an existing session of the same type at that very
+ * time (to join it) or clash with nothing live. Capacity is not checked here: admission
+ * is decided under the adviser's lock.
+ */
+export function checkSlot(input: { start: number; type: SlotType; windows: Window[]; sessions: SessionState[]; earliestStart: number }): SlotCheck {
+  const { start, type } = input;
+  const end = start + type.durationMinutes * MINUTE;
+  const busyUntil = end + type.bufferMinutes * MINUTE;
+  if (start % (SLOT_ALIGNMENT_MINUTES * MINUTE) !== 0) return { ok: false, reason: 'MISALIGNED' };
+  const window = input.windows.find((w) => w.start <= start && end <= w.end);
+  if (!window) return { ok: false, reason: 'NOT_IN_DIARY' };
+  if (start < input.earliestStart) return { ok: false, reason: 'TOO_SOON' };
+  const join = input.sessions.find((s) => isLive(s) && s.adviserId === window.adviserId && s.start === start && s.appointmentTypeCode === type.code && s.siteId === window.siteId);
+  if (join) return { ok: true, window, join };
+  const clash = clashesOf(window, input.sessions).some((s) => s.start < busyUntil && s.busyUntil > start);
+  return clash ? { ok: false, reason: 'CLASH' } : { ok: true, window, join: null };
+}

@@ -1,0 +1,28 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../common/auth/auth.decorators';
+import { UuidParam } from '../common/http/validation';
+import { FreeNowQuery, SlotListView, SlotSearchQuery } from './dto/slots.dto';
+import { SlotsService } from './slots.service';
+
+@ApiTags('slots')
+@ApiBearerAuth()
+@RequireScope('slots:read')
+@Controller('v1')
+export class SlotsController {
+  constructor(private readonly slots: SlotsService) {}
+
+  @Get('slots')
+  @ApiOperation({ summary: 'What can I book? Free slots of a type at sites or with advisers, in time order.' })
+  @ApiOkResponse({ type: SlotListView })
+  async search(@Query() query: SlotSearchQuery): Promise<SlotListView> {
+    return { slots: await this.slots.search(query) };
+  }
+
+  @Get('sites/:id/free-now')
+  @ApiOperation({ summary: 'Who can see this customer right now (walk-over referrals)?' })
+  @ApiOkResponse({ type: SlotListView })
+  async freeNow(@Param('id', UuidParam) id: string, @Query() query: FreeNowQuery): Promise<SlotListView> {
+    return { slots: await this.slots.freeNow(id, query.appointmentType) };
+  }
+}

@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { AppError } from '../common/errors/app-error';
+import { addDays, DAY, formatInstant, isValidDate, localDateOf, MINUTE, parseInstant, startOfLocalDay } from '../common/time/local-time';
+import { checkSlot, generateSlots, Slot, SLOT_ALIGNMENT_MINUTES, slotCapacity } from './domain/slots';
+import { Diary, DiaryLoader } from './diary.loader';
+import { SlotSearchQuery, SlotView } from './dto/slots.dto';
+
+const DEFAULT_SEARCH_DAYS = 14;
+const ALIGN = SLOT_ALIGNMENT_MINUTES * MINUTE;
+
+@Injectable()
+export class SlotsService {
+  constructor(
+    private readonly loader: DiaryLoader,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private bound(value: string, endOfDay: boolean): number {
+    if (isValidDate(value)) return startOfLocalDay(this.config.DEFAULT_TIMEZONE, endOfDay ? addDays(value, 1) : value);
+    return parseInstant(value)!;
+  }
+
+  private view(slot: Slot, diary: Diary): SlotView {
+    const zone = diary.sites.get(slot.siteId)!.timezone;
+    return {
+      siteId: slot.siteId,
+      adviserId: slot.adviserId,
+      roomId: slot.roomId,
+      start: formatInstant(slot.start, zone),
+      end: formatInstant(slot.end, zone),
+      capacity: slot.capacity,
+      remaining: slot.remaining,
+    };
+  }
+
+  async search(query: SlotSearchQuery, now = Date.now()): Promise<SlotView[]> {
+    if (!query.siteId?.length && !query.adviserId?.length) throw new AppError(400, 'SEARCH_TOO_BROAD', 'Give at least one siteId or adviserId');
+    const start = query.from ? this.bound(query.from, false) : now;
+    const end = query.to ? this.bound(query.to, true) : start + DEFAULT_SEARCH_DAYS * DAY;
+    if (end <= start) throw new AppError(400, 'INVALID_RANGE', '"to" must be after "from"');
+    if (end - start > this.config.MAX_SEARCH_DAYS * DAY) throw new AppError(400, 'RANGE_TOO_LARGE', `Search at most ${this.config.MAX_SEARCH_DAYS} days at a time`);
+    const range = { start: Math.max(start, now), end };
+    if (range.end <= range.start) return [];
+    const diary = await this.loader.load({ typeCode: query.appointmentType, siteIds: query.siteId, adviserIds: query.adviserId, range });
+    const slots = generateSlots({ ...diary, range, earliestStart: (siteId) => now + diary.sites.get(siteId)!.minNoticeMinutes * MINUTE });
+    return slots.map((slot) => this.view(slot, diary));
+  }
+
+  /**
+   * Who can see a walk-over referral now: advisers at the site whose diary has room for a
+   * session starting at the next five-minute mark, clear of anything already booked.
+   */
+  async freeNow(siteId: string, typeCode: string, now = Date.now()): Promise<SlotView[]> {
+    const start = Math.ceil(now / ALIGN) * ALIGN;
+    const diary = await this.loader.load({ typeCode, siteIds: [siteId], range: { start: now - DAY, end: now + DAY } });
+    const site = diary.sites.get(siteId);
+    if (!site || localDateOf(start, site.timezone) !== localDateOf(now, site.timezone)) return [];
+    const earliestStart = now + site.minNoticeMinutes * MINUTE;
+    const slots: Slot[] = [];
+    for (const adviserId of new Set(diary.windows.map((w) => w.adviserId))) {
+      const check = checkSlot({ start, type: diary.type, windows: diary.windows.filter((w) => w.adviserId === adviserId), sessions: diary.sessions, earliestStart });
+      if (!check.ok || check.join) continue;
+      const capacity = slotCapacity(diary.type, check.window.roomId, diary.roomCapacities);
+      slots.push({ siteId, adviserId, roomId: check.window.roomId, start, end: start + diary.type.durationMinutes * MINUTE, capacity, remaining: capacity, sessionId: null });
+    }
+    return slots.map((slot) => this.view(slot, diary));
+  }
+}
