@@ -30,6 +30,17 @@ export interface DiaryScope {
   range: Interval;
 }
 
+/**
+ * On the pool, independent queries run side by side on separate connections; inside a
+ * transaction there is one connection, and node-postgres wants one query at a time on it.
+ */
+async function inParallelWhereSafe<T extends unknown[]>(db: DataSource | EntityManager, queries: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  if (db instanceof DataSource) return Promise.all(queries.map((q) => q())) as Promise<T>;
+  const results: unknown[] = [];
+  for (const query of queries) results.push(await query());
+  return results as T;
+}
+
 // UTC dates one day either side of the range cover every zone's local dates in it.
 const dateBounds = (range: Interval) => [new Date(range.start - DAY).toISOString().slice(0, 10), new Date(range.end + DAY).toISOString().slice(0, 10)];
 
@@ -76,19 +87,19 @@ export class DiaryLoader {
     const roomIds = [...new Set(patternRows.flatMap((p) => (p.room_id ? [p.room_id] : [])))];
     if (patternRows.length === 0) return { type, windows: [], sessions: [], sites: new Map(), roomCapacities: new Map() };
 
-    const [siteRows, exceptionRows, sessionRows] = await Promise.all([
-      db.query(
+    const [siteRows, exceptionRows, sessionRows] = await inParallelWhereSafe(db, [
+      () => db.query(
         `SELECT s.id, s.timezone, s.opening_hours, s.min_notice_minutes, s.bank_holidays,
                 ARRAY(SELECT c.date::text FROM site_closures c WHERE c.site_id = s.id AND c.date BETWEEN $2 AND $3) AS closed
            FROM sites s WHERE s.id = ANY ($1)`,
         [siteIds, fromDate, toDate],
       ) as Promise<SiteRow[]>,
-      db.query(
+      () => db.query(
         `SELECT adviser_id, lower(period) AS start, upper(period) AS "end" FROM diary_exceptions
           WHERE adviser_id = ANY ($1) AND period && tstzrange($2, $3)`,
         [adviserIds, new Date(scope.range.start), new Date(scope.range.end)],
       ) as Promise<{ adviser_id: string; start: Date; end: Date }[]>,
-      db.query(
+      () => db.query(
         `SELECT s.id, s.adviser_id, s.site_id, s.room_id, t.code, s.starts_at, s.ends_at, upper(s.busy) AS busy_until, s.capacity,
                 (SELECT count(*)::int FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked,
                 (SELECT count(*)::int FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now()) AS held
