@@ -1,12 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { migrate } from '../../src/common/database/migrator';
-import { admin, databaseUrl, TEMPLATE_DB } from './database';
+import { admin, databaseUrl } from './database';
 
-/** Migrates a template database once per run; test files clone it, which takes milliseconds. */
+/**
+ * Migrates a template database once per run; test files clone it, which takes
+ * milliseconds. The name is per run so that runs side by side never touch each other's.
+ */
 export default async function globalSetup(): Promise<void> {
-  await admin(async (c) => {
-    const stale = await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'careers_booking_test_%'");
-    for (const { datname } of stale.rows) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${TEMPLATE_DB}`);
-  });
-  await migrate(databaseUrl(TEMPLATE_DB));
+  if (process.env.TEST_TEMPLATE_DB) return; // both database tiers share one template per run
+  const name = `careers_booking_tpl_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  await migrate(databaseUrl(name));
+  process.env.TEST_TEMPLATE_DB = name;
 }
