@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../app.factory';
+import { ConfigError, loadConfig, loadDefaults } from '../common/config/config';
+import { migrate } from '../common/database/migrator';
+import { startEmbeddedPostgres } from '../demo/embedded-postgres';
+import { reachable } from '../demo/probe';
+import { seedDemo } from '../demo/seed';
+
+/**
+ * `npm run demo`: the service with demo data on whatever is at hand. PostgreSQL and Redis
+ * are used when they answer; otherwise PostgreSQL runs embedded (PGlite) and queues use
+ * PostgreSQL, so a newcomer needs nothing but Node.
+ */
+async function main() {
+  const defaults = loadDefaults();
+  const env: Record<string, string> = {};
+  let stopEmbedded: (() => Promise<void>) | null = null;
+
+  const wantedDb = process.env.DATABASE_URL || defaults.DATABASE_URL.replace(/\/[^/]*$/, '/careers_booking_demo');
+  if (await reachable(wantedDb, 5432)) {
+    env.DATABASE_URL = wantedDb;
+    if (!process.env.DATABASE_URL) await recreateDemoDatabase(wantedDb);
+    console.log(`PostgreSQL: ${redact(wantedDb)}`);
+  } else {
+    const embedded = await startEmbeddedPostgres();
+    stopEmbedded = embedded.stop;
+    env.DATABASE_URL = embedded.url;
+    env.DB_POOL_SIZE = '1';
+    console.log(`PostgreSQL: none at ${redact(wantedDb)}; using embedded PGlite (in memory) at ${embedded.url}`);
+  }
+  const redisUrl = process.env.REDIS_URL || defaults.REDIS_URL;
+  env.QUEUE_BACKEND = process.env.QUEUE_BACKEND || ((await reachable(redisUrl, 6379)) ? 'redis' : 'postgres');
+  console.log(env.QUEUE_BACKEND === 'redis' ? `Redis: ${redisUrl}` : 'Redis: none; queues use PostgreSQL');
+
+  const adminKey = process.env.ADMIN_API_KEY || `demo_admin_${randomBytes(16).toString('hex')}`;
+  const config = loadConfig({ ...process.env, ...env, ADMIN_API_KEY: adminKey, LOG_LEVEL: process.env.LOG_LEVEL || 'warn' });
+  await migrate(config.DATABASE_URL);
+  const app = await createApp(config);
+  await app.listen(config.PORT, '127.0.0.1');
+  const base = `http://127.0.0.1:${config.PORT}`;
+  const demo = await seedDemo(base, adminKey, config.DEFAULT_TIMEZONE);
+  const auth = `-H "Authorization: Bearer ${demo.jobcentreKey}"`;
+  console.log(`
+Careers booking demo is running at ${base}   (API docs: ${base}/docs)
+
+Keys (valid while this demo runs):
+  admin:             ${adminKey}
+  Jobcentre Plus:    ${demo.jobcentreKey}
+  Lewisham partner:  ${demo.partnerKey}
+
+Try (as the jobcentre):
+  curl -s ${base}/v1/appointment-types ${auth}
+  curl -s "${base}/v1/slots?appointmentType=SKILLS_HEALTH_CHECK&siteId=${demo.sampleSiteId}" ${auth}
+  curl -s "${base}/v1/sites/${demo.sampleSiteId}/free-now?appointmentType=FOLLOW_UP" ${auth}
+  curl -s ${base}/v1/bookings/${demo.sampleBookingId} ${auth}
+  curl -s "${base}/v1/bookings?customerReference=JCP-1001" ${auth}
+  curl -s ${base}/health
+
+Book the first free slot (pick "start" from the slot search above):
+  curl -s -X POST ${base}/v1/bookings ${auth} -H "Content-Type: application/json" -H "Idempotency-Key: demo-1" \\
+    -d '{"appointmentType":"SKILLS_HEALTH_CHECK","siteId":"${demo.sampleSiteId}","adviserId":"${demo.sampleAdviserId}","start":"<start from a slot>",
+         "customer":{"reference":"JCP-2001","name":"Alex Morgan","mobile":"07812 345678","preferredChannel":"sms","consentToContact":true},
+         "referral":{"source":"jcp","referrerName":"Work coach","reason":"Career change","mandatory":false}}'
+
+Press Ctrl+C to stop.`);
+
+  const stop = async () => {
+    await app.close();
+    await stopEmbedded?.();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** The demo's own database is thrown away and made anew at each start. */
+async function recreateDemoDatabase(url: string) {
+  const { Client } = await import('pg');
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const client = new Client({ connectionString: server.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});
