@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError } from '../common/errors/app-error';
+import { AppError, notFound } from '../common/errors/app-error';
 import { addDays, DAY } from '../common/time/local-time';
 import { DiaryPattern, expandPattern, Interval, OpeningHours, SiteCalendar, subtractBlocks, Window } from '../diaries/domain/availability';
 import { BankHolidayRegion, bankHolidaysBetween } from '../sites/domain/bank-holidays';
@@ -66,6 +66,11 @@ export class DiaryLoader {
       this.types.set(code, type);
     }
     return type;
+  }
+
+  async requireSite(siteId: string): Promise<void> {
+    const [site] = await this.dataSource.query('SELECT 1 FROM sites WHERE id = $1', [siteId]);
+    if (!site) throw notFound('site', siteId);
   }
 
   async load(scope: DiaryScope, db: DataSource | EntityManager = this.dataSource): Promise<Diary> {

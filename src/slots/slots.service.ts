@@ -55,7 +55,11 @@ export class SlotsService {
     const start = Math.ceil(now / ALIGN) * ALIGN;
     const diary = await this.loader.load({ typeCode, siteIds: [siteId], range: { start: now - DAY, end: now + DAY } });
     const site = diary.sites.get(siteId);
-    if (!site || localDateOf(start, site.timezone) !== localDateOf(now, site.timezone)) return [];
+    if (!site) {
+      await this.loader.requireSite(siteId);
+      return [];
+    }
+    if (localDateOf(start, site.timezone) !== localDateOf(now, site.timezone)) return [];
     const earliestStart = now + site.minNoticeMinutes * MINUTE;
     const slots: Slot[] = [];
     for (const adviserId of new Set(diary.windows.map((w) => w.adviserId))) {
