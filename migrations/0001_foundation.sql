@@ -130,16 +130,23 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_site_start_idx ON sessions (site_id, starts_at);
 
+-- A hold names its slot itself, so that it outlives its session: a lapsed hold's session
+-- is cleared away when somebody else needs the time, yet the hold can still be turned
+-- into a booking if the slot is free, or refused with a clear reason if it is not.
 CREATE TABLE holds (
-  id               uuid PRIMARY KEY,
-  session_id       uuid NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-  organisation_id  uuid REFERENCES organisations(id),
-  expires_at       timestamptz NOT NULL,
+  id                   uuid PRIMARY KEY,
+  session_id           uuid REFERENCES sessions(id) ON DELETE SET NULL,
+  organisation_id      uuid REFERENCES organisations(id),
+  adviser_id           uuid NOT NULL REFERENCES advisers(id),
+  site_id              uuid NOT NULL REFERENCES sites(id),
+  appointment_type_id  uuid NOT NULL REFERENCES appointment_types(id),
+  starts_at            timestamptz NOT NULL,
+  expires_at           timestamptz NOT NULL,
   -- Set when the hold is released or turned into a booking; a hold is live while this
   -- is null and expires_at is in the future.
-  released_at      timestamptz,
-  consumed_by      uuid,
-  created_at       timestamptz NOT NULL DEFAULT now()
+  released_at          timestamptz,
+  consumed_by          uuid,
+  created_at           timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX holds_session_live_idx ON holds (session_id, expires_at) WHERE released_at IS NULL;
 

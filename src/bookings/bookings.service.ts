@@ -102,9 +102,9 @@ export class BookingsService {
 
   private async holdRow(manager: EntityManager, principal: Principal, holdId: string, lock: boolean) {
     const [hold] = await manager.query(
-      `SELECT h.id, h.session_id, h.organisation_id, h.released_at, h.consumed_by, h.expires_at, h.expires_at > now() AS live,
-              s.adviser_id, s.site_id, s.starts_at, t.code
-         FROM holds h JOIN sessions s ON s.id = h.session_id JOIN appointment_types t ON t.id = s.appointment_type_id
+      `SELECT h.id, h.session_id, h.organisation_id, h.released_at, h.consumed_by, h.created_at, h.expires_at > now() AS live,
+              h.adviser_id, h.site_id, h.starts_at, t.code
+         FROM holds h JOIN appointment_types t ON t.id = h.appointment_type_id
         WHERE h.id = $1 ${lock ? 'FOR UPDATE OF h' : ''}`,
       [holdId],
     );
@@ -120,7 +120,11 @@ export class BookingsService {
       const seat = await this.seats.take(manager, dto, now);
       const id = randomUUID();
       const expiresAt = new Date(now + this.config.HOLD_MINUTES * MINUTE);
-      await manager.query('INSERT INTO holds (id, session_id, organisation_id, expires_at) VALUES ($1, $2, $3, $4)', [id, seat.sessionId, principal.organisationId, expiresAt]);
+      await manager.query(
+        `INSERT INTO holds (id, session_id, organisation_id, adviser_id, site_id, appointment_type_id, starts_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [id, seat.sessionId, principal.organisationId, seat.adviserId, seat.siteId, seat.appointmentTypeId, seat.start, expiresAt],
+      );
       const [{ timezone }] = await manager.query('SELECT timezone FROM sites WHERE id = $1', [seat.siteId]);
       return {
         id,
@@ -142,13 +146,16 @@ export class BookingsService {
       const hold = await this.holdRow(manager, principal, holdId, true);
       if (hold.consumed_by) throw new AppError(409, 'HOLD_USED', 'The hold has already been turned into a booking');
       await manager.query('UPDATE holds SET released_at = coalesce(released_at, now()) WHERE id = $1', [holdId]);
-      await this.seats.dropIfEmpty(manager, hold.session_id);
+      if (hold.session_id) await this.seats.dropIfEmpty(manager, hold.session_id);
     });
   }
 
   /**
-   * A seat for a booking, from a hold or a slot. A live hold already owns its seat; a
-   * hold that lapsed or was released still names a slot, which is taken afresh if free.
+   * A seat for a booking, from a hold or a slot. The hold is given up first and its slot
+   * taken through the same checks as any booking, under the adviser's lock: a live hold's
+   * seat cannot be lost in between, and a closure or absence recorded since the hold was
+   * made is still respected. A hold that lapsed or was released gets the slot if it is
+   * still free. A live hold keeps the minimum notice it was made within.
    * The caller must hold the lock on the slot's adviser.
    */
   private async seatFor(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto, bookingId: string, now: number): Promise<Seat> {
@@ -157,9 +164,8 @@ export class BookingsService {
     if (hold.consumed_by) throw new AppError(409, 'HOLD_USED', 'The hold has already been turned into a booking');
     await manager.query('UPDATE holds SET released_at = now(), consumed_by = $2 WHERE id = $1', [hold.id, bookingId]);
     const slot = { appointmentType: hold.code, siteId: hold.site_id, adviserId: hold.adviser_id, start: hold.starts_at.toISOString() };
-    if (hold.released_at || !hold.live) return this.seats.take(manager, slot, now);
-    const [session] = await manager.query('SELECT id, appointment_type_id, site_id, adviser_id, room_id, starts_at, ends_at FROM sessions WHERE id = $1', [hold.session_id]);
-    return { sessionId: session.id, appointmentTypeId: session.appointment_type_id, siteId: session.site_id, adviserId: session.adviser_id, roomId: session.room_id, start: session.starts_at, end: session.ends_at };
+    const held = hold.live && !hold.released_at;
+    return this.seats.take(manager, slot, held ? Math.min(now, hold.created_at.getTime()) : now);
   }
 
   /** The adviser a request will book with, read before any lock is taken. */

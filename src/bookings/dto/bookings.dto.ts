@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
-import { IsInstant, IsLocalDate } from '../../common/http/validation';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsEmailAddress, IsInstant, IsLocalDate } from '../../common/http/validation';
 
 const CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
 
@@ -35,7 +35,7 @@ export class CustomerDto {
   reference: string;
   @ApiProperty({ example: 'Sam Taylor' }) @IsString() @Length(1, 200) name: string;
   @ApiPropertyOptional({ example: '07700 900123', description: 'A UK mobile number; stored in E.164.' }) @IsOptional() @IsString() @Length(1, 40) mobile?: string;
-  @ApiPropertyOptional({ example: 'sam.taylor@example.com' }) @IsOptional() @IsEmail() email?: string;
+  @ApiPropertyOptional({ example: 'sam.taylor@example.com' }) @IsOptional() @IsEmailAddress() email?: string;
   @ApiProperty({ enum: PREFERRED_CHANNELS, example: 'sms' }) @IsIn(PREFERRED_CHANNELS) preferredChannel: (typeof PREFERRED_CHANNELS)[number];
   @ApiProperty({ example: true }) @IsBoolean() consentToContact: boolean;
 }
@@ -52,7 +52,8 @@ export class ReferralDto {
 /** Either a holdId, or the four slot fields. */
 export class SlotOrHoldDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'A hold to turn into the booking. Give this or the slot fields.' })
-  @IsOptional()
+  // Not @IsOptional: that would let null through and skip the slot fields as well.
+  @ValidateIf((o) => o.holdId !== undefined)
   @IsUUID()
   holdId?: string;
   @ApiPropertyOptional({ example: 'SKILLS_HEALTH_CHECK' })

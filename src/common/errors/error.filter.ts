@@ -14,12 +14,12 @@ const HTTP_CODES: Record<number, string> = {
 
 // PostgreSQL errors that reach here mean the database refused what validation let through;
 // they are the caller's problem, not ours, so they must not become 500s.
+// Class 22 (data exception: a bad format, an out-of-range value, a NUL in text) is the
+// caller's data, whatever the exact code.
+const pgError = (code: string): [number, string, string] | undefined =>
+  PG_CODES[code] ?? (code.startsWith('22') ? [400, 'INVALID_INPUT', 'A value has the wrong format or is out of range'] : undefined);
+
 const PG_CODES: Record<string, [number, string, string]> = {
-  '22P02': [400, 'INVALID_INPUT', 'A value has the wrong format'],
-  '22007': [400, 'INVALID_INPUT', 'A date or time has the wrong format'],
-  '22008': [400, 'INVALID_INPUT', 'A date or time is out of range'],
-  '22003': [400, 'INVALID_INPUT', 'A number is out of range'],
-  '22001': [400, 'INVALID_INPUT', 'A value is too long'],
   '23514': [400, 'INVALID_INPUT', 'A value breaks a rule of the data model'],
   '23502': [400, 'INVALID_INPUT', 'A required value is missing'],
   '23503': [422, 'REFERENCE_NOT_FOUND', 'A referenced record does not exist'],
@@ -27,13 +27,6 @@ const PG_CODES: Record<string, [number, string, string]> = {
   '23P01': [409, 'CONFLICT', 'This clashes with another session of the adviser or room'],
   '40001': [503, 'RETRY', 'The request collided with another one; retry it'],
   '40P01': [503, 'RETRY', 'The request collided with another one; retry it'],
-};
-
-/** body-parser marks its errors with a type; Nest wraps them in an HttpException with the original as cause. */
-const parserErrorType = (error: unknown): string | undefined => {
-  const candidate = error as { type?: unknown; cause?: { type?: unknown } } | undefined;
-  const type = candidate?.type ?? candidate?.cause?.type;
-  return typeof type === 'string' ? type : undefined;
 };
 
 @Catch()
@@ -52,21 +45,15 @@ export class ErrorFilter implements ExceptionFilter {
     if (error instanceof AppError) {
       return { status: error.status, body: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) }, headers: error.headers };
     }
-    const parserType = parserErrorType(error);
-    if (parserType === 'entity.parse.failed') {
-      return { status: 400, body: { code: 'INVALID_JSON', message: 'The request body is not valid JSON' }, headers: {} };
-    }
-    if (parserType === 'entity.too.large') {
-      return { status: 413, body: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' }, headers: {} };
-    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const message = status === 404 ? 'No such endpoint' : error.message;
       return { status, body: { code: HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'), message }, headers: {} };
     }
     const pgCode = (error as { code?: unknown })?.code;
-    if (typeof pgCode === 'string' && PG_CODES[pgCode]) {
-      const [status, code, message] = PG_CODES[pgCode];
+    const known = typeof pgCode === 'string' ? pgError(pgCode) : undefined;
+    if (known) {
+      const [status, code, message] = known;
       return { status, body: { code, message }, headers: status === 503 ? { 'Retry-After': '1' } : {} };
     }
     return { status: 500, body: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' }, headers: {} };

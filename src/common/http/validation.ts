@@ -1,5 +1,5 @@
 import { ArgumentMetadata, Injectable, ParseUUIDPipe, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { isEmail, registerDecorator, ValidationOptions } from 'class-validator';
 import { isValidDate, isValidZone, parseInstant, TIME_PATTERN } from '../time/local-time';
 import { AppError } from '../errors/app-error';
 
@@ -37,10 +37,20 @@ function rule(name: string, message: string, test: (value: unknown) => boolean) 
     registerDecorator({ name, target: target.constructor, propertyName, options: { message: `$property ${message}`, ...options }, validator: { validate: test } });
 }
 
-export const IsLocalDate = rule('isLocalDate', 'must be a date as yyyy-MM-dd', (v) => typeof v === 'string' && isValidDate(v));
+// validator.js throws (URIError) on a lone UTF-16 surrogate instead of answering false.
+const safely = (test: () => boolean) => {
+  try {
+    return test();
+  } catch {
+    return false;
+  }
+};
+
+export const IsEmailAddress = rule('isEmailAddress', 'must be an email address', (v) => typeof v === 'string' && v.length <= 254 && safely(() => isEmail(v)));
+export const IsLocalDate = rule('isLocalDate', 'must be a date as yyyy-MM-dd between 2000 and 2099', (v) => typeof v === 'string' && isValidDate(v));
 export const IsLocalTime = rule('isLocalTime', 'must be a 24-hour time as HH:mm', (v) => typeof v === 'string' && TIME_PATTERN.test(v));
 export const IsTimeZone = rule('isTimeZone', 'must be an IANA time zone such as Europe/London', (v) => typeof v === 'string' && isValidZone(v));
-export const IsInstant = rule('isInstant', 'must be an ISO 8601 date-time with an offset, e.g. 2027-01-04T09:00:00Z', (v) => typeof v === 'string' && parseInstant(v) !== null);
+export const IsInstant = rule('isInstant', 'must be an ISO 8601 date-time with an offset, e.g. 2027-01-04T09:00:00Z, between 2000 and 2099', (v) => typeof v === 'string' && parseInstant(v) !== null);
 export const IsDateOrInstant = rule(
   'isDateOrInstant',
   'must be a date (yyyy-MM-dd) or an ISO 8601 date-time with an offset',

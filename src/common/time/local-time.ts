@@ -12,8 +12,12 @@ export const TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export const isValidZone = (zone: string): boolean => IANAZone.isValidZone(zone);
 
+/** Diaries have no business outside this century; the bound also keeps date maths in range. */
+const YEARS = { min: 2000, max: 2099 };
+const inYears = (year: number) => year >= YEARS.min && year <= YEARS.max;
+
 export function isValidDate(date: string): boolean {
-  return DATE_PATTERN.test(date) && DateTime.fromISO(date, { zone: 'UTC' }).isValid;
+  return DATE_PATTERN.test(date) && DateTime.fromISO(date, { zone: 'UTC' }).isValid && inYears(Number(date.slice(0, 4)));
 }
 
 /** Minutes since midnight of an "HH:mm" wall-clock time. */
@@ -75,5 +79,5 @@ const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[
 export function parseInstant(value: string): number | null {
   if (!OFFSET_DATETIME.test(value)) return null;
   const parsed = DateTime.fromISO(value, { setZone: true });
-  return parsed.isValid ? parsed.toMillis() : null;
+  return parsed.isValid && inYears(parsed.year) ? parsed.toMillis() : null;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { WEEKDAYS, type WeekdayName } from '../../common/time/local-time';
-import { IsDateOrInstant, IsLocalDate, IsLocalTime } from '../../common/http/validation';
+import { IsDateOrInstant, IsEmailAddress, IsLocalDate, IsLocalTime } from '../../common/http/validation';
 import { AffectedBookingView } from '../../bookings/dto/bookings.dto';
 import { CHANNELS, type Channel } from '../entities/appointment-type.entity';
 
@@ -29,7 +29,7 @@ export class AppointmentTypeView {
 
 export class CreateAdviserDto {
   @ApiProperty({ example: 'Priya Shah' }) @IsString() @Length(1, 200) name: string;
-  @ApiProperty({ example: 'priya.shah@careers.example' }) @IsEmail() email: string;
+  @ApiProperty({ example: 'priya.shah@careers.example' }) @IsEmailAddress() email: string;
   @ApiProperty({ format: 'uuid' }) @IsUUID() organisationId: string;
   @ApiProperty({ example: ['SKILLS_HEALTH_CHECK', 'FOLLOW_UP'] })
   @IsArray()

@@ -14,13 +14,13 @@ export class DayHoursDto {
 }
 
 export class OpeningHoursDto {
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) MON?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) TUE?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) WED?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) THU?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) FRI?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) SAT?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @ValidateNested() @Type(() => DayHoursDto) SUN?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) MON?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) TUE?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) WED?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) THU?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) FRI?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) SAT?: DayHoursDto;
+  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) SUN?: DayHoursDto;
 }
 
 export class CreateSiteDto {

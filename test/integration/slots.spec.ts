@@ -1,0 +1,117 @@
+import { ADMIN, createTestContext, serviceBooking, serviceDiary, ServiceDiary, TestContext } from '../support/context';
+
+// SlotsService against real PostgreSQL with "now" fixed, so that the past, minimum notice
+// and free-now are exact.
+
+// jest.config.js sets testTimeout per project, which Jest ignores (it reads only the global one).
+jest.setTimeout(60_000);
+
+const t = (iso: string) => Date.parse(iso);
+const times = (slots: { start: string }[]) => slots.map((s) => s.start.slice(11, 16));
+
+describe('SlotsService (integration)', () => {
+  let ctx: TestContext;
+  let open: ServiceDiary; // no minimum notice
+  let strict: ServiceDiary; // 120 minutes' notice
+  let allDay: ServiceDiary; // 00:00-23:55 every day, no bank holidays
+
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    open = await serviceDiary(ctx);
+    strict = await serviceDiary(ctx, { site: { minNoticeMinutes: 120 } });
+    allDay = await serviceDiary(ctx, { type: { durationMinutes: 30 }, site: { bankHolidays: 'NONE' }, pattern: { weekdays: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], startTime: '00:00', endTime: '23:55' } });
+  });
+  afterAll(() => ctx.close());
+
+  const day = (diary: ServiceDiary, date: string, now: number) => ctx.slots.search({ appointmentType: diary.typeCode, siteId: [diary.siteId], from: date, to: date }, now);
+
+  describe('search', () => {
+    it('leaves out slots that have started', async () => {
+      expect(times(await day(open, '2027-06-07', t('2027-06-07T09:30:00+01:00')))).toEqual(['10:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
+      expect(times(await day(open, '2027-06-07', t('2027-06-07T10:00:00+01:00')))).toEqual(['10:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
+      expect(times(await day(open, '2027-06-07', t('2027-06-07T10:00:00.001+01:00')))).toEqual(['11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
+      expect(await day(open, '2027-06-07', t('2027-06-08T08:00:00+01:00'))).toEqual([]);
+    });
+
+    it("applies the site's minimum notice to the exact minute", async () => {
+      expect(times(await day(strict, '2027-06-07', t('2027-06-07T09:30:00+01:00')))).toEqual(['12:00', '13:00', '14:00', '15:00', '16:00']);
+      expect(times(await day(strict, '2027-06-07', t('2027-06-07T10:00:00+01:00')))).toEqual(['12:00', '13:00', '14:00', '15:00', '16:00']);
+      expect(times(await day(strict, '2027-06-07', t('2027-06-07T10:01:00+01:00')))).toEqual(['13:00', '14:00', '15:00', '16:00']);
+      // The notice runs over into the next day.
+      expect(times(await day(strict, '2027-06-08', t('2027-06-07T23:30:00+01:00')))).toEqual(['09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
+      expect(times(await day(strict, '2027-06-08', t('2027-06-08T07:30:00+01:00')))).toEqual(['10:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
+    });
+
+    it('searches 14 days from now by default', async () => {
+      const slots = await ctx.slots.search({ appointmentType: open.typeCode, siteId: [open.siteId] }, t('2027-06-07T00:00:00+01:00'));
+      expect(slots).toHaveLength(10 * 8);
+      expect(slots[0].start).toBe('2027-06-07T09:00:00+01:00');
+      expect(slots[slots.length - 1].start).toBe('2027-06-18T16:00:00+01:00');
+      expect(slots.every((s) => s.adviserId === open.adviserId && s.siteId === open.siteId && s.capacity === 1 && s.remaining === 1)).toBe(true);
+    });
+
+    it('keeps to the same wall-clock times across the clock changes', async () => {
+      const now = t('2027-06-01T00:00:00Z');
+      const autumn = await ctx.slots.search({ appointmentType: open.typeCode, adviserId: [open.adviserId], from: '2027-10-29', to: '2027-11-01' }, now);
+      expect(autumn.filter((s) => s.start.startsWith('2027-10-29')).map((s) => new Date(s.start).toISOString().slice(11, 16))).toEqual(['08:00', '09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '15:00']);
+      expect(autumn.filter((s) => s.start.startsWith('2027-11-01')).map((s) => new Date(s.start).toISOString().slice(11, 16))).toEqual(['09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
+      expect(autumn).toHaveLength(16);
+    });
+
+    it('refuses searches without a site or adviser, backwards, or too long', async () => {
+      const now = t('2027-01-01T00:00:00Z');
+      await expect(ctx.slots.search({ appointmentType: open.typeCode }, now)).rejects.toMatchObject({ status: 400, code: 'SEARCH_TOO_BROAD' });
+      await expect(ctx.slots.search({ appointmentType: open.typeCode, siteId: [open.siteId], from: '2027-06-10', to: '2027-06-09' }, now)).rejects.toMatchObject({ status: 400, code: 'INVALID_RANGE' });
+      // MAX_SEARCH_DAYS is 92: 1 January to 2 April inclusive is exactly that, a day more is too many.
+      expect(await ctx.slots.search({ appointmentType: open.typeCode, siteId: [open.siteId], from: '2027-01-01', to: '2027-04-02' }, now)).toHaveLength(63 * 8); // 65 weekdays from 4 January (the pattern's start) less Good Friday and Easter Monday
+      await expect(ctx.slots.search({ appointmentType: open.typeCode, siteId: [open.siteId], from: '2027-01-01', to: '2027-04-03' }, now)).rejects.toMatchObject({ status: 400, code: 'RANGE_TOO_LARGE' });
+      await expect(ctx.slots.search({ appointmentType: 'NO_SUCH_TYPE', siteId: [open.siteId] }, now)).rejects.toMatchObject({ status: 422, code: 'UNKNOWN_APPOINTMENT_TYPE' });
+    });
+  });
+
+  describe('free now, at a fixed instant', () => {
+    const freeNow = (diary: ServiceDiary, now: string) => ctx.slots.freeNow(diary.siteId, diary.typeCode, t(now));
+
+    it('offers a session from the next five-minute mark', async () => {
+      expect(await freeNow(open, '2027-06-08T10:02:30+01:00')).toEqual([
+        { siteId: open.siteId, adviserId: open.adviserId, roomId: null, start: '2027-06-08T10:05:00+01:00', end: '2027-06-08T11:05:00+01:00', capacity: 1, remaining: 1 },
+      ]);
+      expect((await freeNow(open, '2027-06-08T10:05:00+01:00'))[0].start).toBe('2027-06-08T10:05:00+01:00');
+      expect((await freeNow(open, '2027-06-08T10:05:00.001+01:00'))[0].start).toBe('2027-06-08T10:10:00+01:00');
+      expect((await freeNow(open, '2027-11-01T09:01:00Z'))[0].start).toBe('2027-11-01T09:05:00+00:00');
+    });
+
+    it('only when the whole session fits in the diary', async () => {
+      expect((await freeNow(open, '2027-06-08T15:58:00+01:00'))[0].start).toBe('2027-06-08T16:00:00+01:00');
+      expect(await freeNow(open, '2027-06-08T16:01:00+01:00')).toEqual([]);
+      expect(await freeNow(open, '2027-06-08T08:54:00+01:00')).toEqual([]);
+      expect((await freeNow(open, '2027-06-08T08:56:00+01:00'))[0].start).toBe('2027-06-08T09:00:00+01:00');
+    });
+
+    it('is empty on weekends, bank holidays, inside the minimum notice, and across midnight', async () => {
+      expect(await freeNow(open, '2027-06-12T10:00:00+01:00')).toEqual([]); // Saturday
+      expect(await freeNow(open, '2027-05-31T10:00:00+01:00')).toEqual([]); // Spring bank holiday
+      expect(await freeNow(strict, '2027-06-08T10:00:00+01:00')).toEqual([]);
+      expect(await freeNow(allDay, '2027-06-08T22:00:00+01:00')).toHaveLength(1);
+      expect(await freeNow(allDay, '2027-06-08T23:56:00+01:00')).toEqual([]); // the next mark is tomorrow
+    });
+
+    it('steps round what is booked and who is away', async () => {
+      const diary = await serviceDiary(ctx, { advisers: 2 });
+      const [a, b] = diary.adviserIds;
+      const now = t('2027-06-09T10:02:00+01:00');
+      const both = await ctx.slots.freeNow(diary.siteId, diary.typeCode, now);
+      expect(new Set(both.map((s) => s.adviserId))).toEqual(new Set([a, b]));
+
+      await ctx.bookings.book(ADMIN, serviceBooking({ ...diary, adviserId: a }, '2027-06-09T10:05:00+01:00'), undefined, now);
+      expect((await ctx.slots.freeNow(diary.siteId, diary.typeCode, now)).map((s) => s.adviserId)).toEqual([b]);
+      // Half an hour on, the 10:05-11:05 session still stands in the way; at 11:03 it does not.
+      expect((await ctx.slots.freeNow(diary.siteId, diary.typeCode, t('2027-06-09T10:32:00+01:00'))).map((s) => s.adviserId)).toEqual([b]);
+      expect(new Set((await ctx.slots.freeNow(diary.siteId, diary.typeCode, t('2027-06-09T11:03:00+01:00'))).map((s) => s.adviserId))).toEqual(new Set([a, b]));
+
+      await ctx.diaries.createException(b, { from: '2027-06-09T10:00:00+01:00', to: '2027-06-09T10:30:00+01:00', kind: 'training' });
+      expect(await ctx.slots.freeNow(diary.siteId, diary.typeCode, now)).toEqual([]);
+      expect((await ctx.slots.freeNow(diary.siteId, diary.typeCode, t('2027-06-09T12:00:00+01:00'))).length).toBe(2);
+    });
+  });
+});
