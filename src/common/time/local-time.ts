@@ -39,6 +39,8 @@ export function isoWeekday(date: string): number {
   return day === 0 ? 7 : day;
 }
 
+const offsetMs = (zone: string, instant: number) => IANAZone.create(zone).offset(instant) * MINUTE;
+
 // Converting a wall-clock time to an instant is the hot spot of slot search, and diaries
 // reuse a handful of times, so conversions are memoised (bounded, cleared when full).
 const instantCache = new Map<string, number>();
@@ -47,12 +49,18 @@ const instantCache = new Map<string, number>();
  * The instant at which a wall clock in `zone` shows `time` on `date`. A time inside the
  * hour skipped in spring resolves to the same instant as one hour later (02:30 -> 03:30
  * BST); a time in the hour repeated in autumn resolves to its first (BST) occurrence.
+ * Worked out from the zone's offsets a day either side, not from the offset in force
+ * now, so the answer does not depend on the season the server is in.
  */
 export function localToInstant(zone: string, date: string, time: string): number {
   const key = `${zone}|${date}|${time}`;
   let instant = instantCache.get(key);
   if (instant === undefined) {
-    instant = DateTime.fromISO(`${date}T${time}`, { zone }).toMillis();
+    const wall = Date.parse(`${date}T${time}:00Z`);
+    const before = wall - offsetMs(zone, wall - DAY);
+    const after = wall - offsetMs(zone, wall + DAY);
+    const matches = [before, after].filter((candidate) => candidate + offsetMs(zone, candidate) === wall);
+    instant = matches.length ? Math.min(...matches) : before;
     if (instantCache.size >= 200_000) instantCache.clear();
     instantCache.set(key, instant);
   }
@@ -73,7 +81,7 @@ export function formatInstant(instant: number, zone: string): string {
   return DateTime.fromMillis(instant, { zone }).toISO({ suppressMilliseconds: true })!;
 }
 
-const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)$/;
 
 /** Parses an ISO 8601 instant that names its offset; local times without one are ambiguous. */
 export function parseInstant(value: string): number | null {

@@ -88,10 +88,17 @@ export function subtractBlocks<T extends Interval>(windows: T[], blocks: Interva
   return result;
 }
 
-/** Do two weekly patterns ever claim the same time (same weekday, overlapping hours and validity)? */
-export function patternsOverlap(a: Omit<DiaryPattern, 'id' | 'adviserId' | 'siteId' | 'roomId' | 'appointmentTypes'>, b: typeof a): boolean {
-  const sharesDay = a.weekdays.some((day) => b.weekdays.includes(day));
-  const sharesHours = a.startTime < b.endTime && b.startTime < a.endTime;
-  const sharesDates = (a.validTo === null || b.validFrom <= a.validTo) && (b.validTo === null || a.validFrom <= b.validTo);
-  return sharesDay && sharesHours && sharesDates;
+type WeeklyTimes = Pick<DiaryPattern, 'weekdays' | 'startTime' | 'endTime' | 'validFrom' | 'validTo'>;
+
+/** Do two weekly patterns ever claim the same time: a date both are valid on, falling on a weekday both use, at overlapping hours? */
+export function patternsOverlap(a: WeeklyTimes, b: WeeklyTimes): boolean {
+  if (!(a.startTime < b.endTime && b.startTime < a.endTime)) return false;
+  const shared = a.weekdays.filter((day) => b.weekdays.includes(day));
+  const from = a.validFrom > b.validFrom ? a.validFrom : b.validFrom;
+  const to = [a.validTo, b.validTo].filter((d): d is string => d !== null).sort()[0] ?? null;
+  // A week of common dates contains every weekday, so no more than seven need looking at.
+  for (let date = from, i = 0; i < 7 && (to === null || date <= to); date = addDays(date, 1), i++) {
+    if (shared.includes(isoWeekday(date))) return true;
+  }
+  return false;
 }

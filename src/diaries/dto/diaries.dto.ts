@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDivisibleBy, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { WEEKDAYS, type WeekdayName } from '../../common/time/local-time';
 import { IsDateOrInstant, IsEmailAddress, IsLocalDate, IsLocalTime } from '../../common/http/validation';
 import { AffectedBookingView } from '../../bookings/dto/bookings.dto';
@@ -11,10 +11,10 @@ const CODE_MESSAGE = 'must be 2-40 capital letters, digits or underscores, start
 export class CreateAppointmentTypeDto {
   @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' }) @Matches(CODE_PATTERN, { message: `code ${CODE_MESSAGE}` }) code: string;
   @ApiProperty({ example: 'Skills Health Check' }) @IsString() @Length(1, 200) name: string;
-  @ApiProperty({ example: 60 }) @IsInt() @Min(5) @Max(480) durationMinutes: number;
+  @ApiProperty({ example: 60, description: 'A multiple of 5 minutes.' }) @IsInt() @Min(5) @Max(480) @IsDivisibleBy(5) durationMinutes: number;
   @ApiProperty({ example: 1, description: '1 for a one-to-one, or the group size.' }) @IsInt() @Min(1) @Max(200) capacity: number;
   @ApiProperty({ enum: CHANNELS, example: 'face_to_face' }) @IsIn(CHANNELS) channel: Channel;
-  @ApiPropertyOptional({ example: 15, default: 0, description: 'Minutes kept free after each session.' }) @IsOptional() @IsInt() @Min(0) @Max(120) bufferMinutes?: number;
+  @ApiPropertyOptional({ example: 15, default: 0, description: 'Minutes kept free after each session.' }) @IsOptional() @IsInt() @Min(0) @Max(120) @IsDivisibleBy(5) bufferMinutes?: number;
 }
 
 export class AppointmentTypeView {

@@ -53,12 +53,18 @@ export function slotCapacity(type: SlotType, roomId: string | null, roomCapaciti
   return room === undefined ? type.capacity : Math.min(type.capacity, room);
 }
 
-function clashesOf(window: Window, sessions: SessionState[]): SessionState[] {
+/** Live sessions of the window's adviser or room that a session starting in it could run into, buffer included. */
+function clashesOf(window: Window, sessions: SessionState[], bufferMs: number): SessionState[] {
   return sessions
     .filter((s) => isLive(s) && (s.adviserId === window.adviserId || (window.roomId !== null && s.roomId === window.roomId)))
-    .filter((s) => s.start < window.end && s.busyUntil > window.start)
+    .filter((s) => s.start < window.end + bufferMs && s.busyUntil > window.start)
     .sort((a, b) => a.start - b.start);
 }
+
+/** Slot starts fall on five-minute marks, so that times stay readable and a window cut by an absence at 10:07 offers 10:10. */
+export const SLOT_ALIGNMENT_MINUTES = 5;
+const ALIGN = SLOT_ALIGNMENT_MINUTES * MINUTE;
+const onGrid = (instant: number) => Math.ceil(instant / ALIGN) * ALIGN;
 
 /**
  * Bookable slots: seats left in existing sessions of the type, and new sessions packed
@@ -69,7 +75,8 @@ function clashesOf(window: Window, sessions: SessionState[]): SessionState[] {
 export function generateSlots(query: SlotQuery): Slot[] {
   const { type, range } = query;
   const duration = type.durationMinutes * MINUTE;
-  const step = duration + type.bufferMinutes * MINUTE;
+  const buffer = type.bufferMinutes * MINUTE;
+  const step = duration + buffer;
   const slots: Slot[] = [];
   const seen = new Set<string>();
   const offer = (slot: Slot) => {
@@ -79,8 +86,12 @@ export function generateSlots(query: SlotQuery): Slot[] {
     slots.push(slot);
   };
 
-  for (const window of query.windows) {
-    const clashes = clashesOf(window, query.sessions);
+  // An adviser's windows in time order, so that a slot offered at the end of one window
+  // (its buffer running on) is not offered again against the start of the next.
+  const windows = [...query.windows].sort((a, b) => a.adviserId.localeCompare(b.adviserId) || a.start - b.start);
+  const offeredUntil = new Map<string, number>();
+  for (const window of windows) {
+    const clashes = clashesOf(window, query.sessions, buffer);
     for (const session of clashes) {
       const joinable =
         session.appointmentTypeCode === type.code &&
@@ -103,15 +114,16 @@ export function generateSlots(query: SlotQuery): Slot[] {
       }
     }
     const capacity = slotCapacity(type, window.roomId, query.roomCapacities);
-    let start = window.start;
+    let start = onGrid(Math.max(window.start, offeredUntil.get(window.adviserId) ?? window.start));
     while (start + duration <= window.end) {
       const clash = clashes.find((s) => s.start < start + step && s.busyUntil > start);
       if (clash) {
-        start = clash.busyUntil;
+        start = onGrid(clash.busyUntil);
         continue;
       }
       offer({ siteId: window.siteId, adviserId: window.adviserId, roomId: window.roomId, start, end: start + duration, capacity, remaining: capacity, sessionId: null });
-      start += step;
+      offeredUntil.set(window.adviserId, start + step);
+      start = onGrid(start + step);
     }
   }
   return slots.sort((a, b) => a.start - b.start || a.adviserId.localeCompare(b.adviserId));
@@ -120,9 +132,6 @@ export function generateSlots(query: SlotQuery): Slot[] {
 export type SlotCheck =
   | { ok: true; window: Window; join: SessionState | null }
   | { ok: false; reason: 'NOT_IN_DIARY' | 'TOO_SOON' | 'MISALIGNED' | 'CLASH' };
-
-/** Slot starts fall on five-minute marks, so that ad hoc times stay readable. */
-export const SLOT_ALIGNMENT_MINUTES = 5;
 
 /**
  * Can a session of `type` run from `start` for this adviser? It must sit inside one of
@@ -140,6 +149,6 @@ export function checkSlot(input: { start: number; type: SlotType; windows: Windo
   if (start < input.earliestStart) return { ok: false, reason: 'TOO_SOON' };
   const join = input.sessions.find((s) => isLive(s) && s.adviserId === window.adviserId && s.start === start && s.appointmentTypeCode === type.code && s.siteId === window.siteId);
   if (join) return { ok: true, window, join };
-  const clash = clashesOf(window, input.sessions).some((s) => s.start < busyUntil && s.busyUntil > start);
+  const clash = clashesOf(window, input.sessions, busyUntil - end).some((s) => s.start < busyUntil && s.busyUntil > start);
   return clash ? { ok: false, reason: 'CLASH' } : { ok: true, window, join: null };
 }
