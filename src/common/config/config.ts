@@ -18,7 +18,7 @@ const schema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']),
   QUEUE_BACKEND: z.enum(['redis', 'postgres']),
   PORT: z.coerce.number().int().min(0).max(65535),
-  ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters (it guards every admin endpoint)'),
+  ADMIN_API_KEY: z.string({ error: 'is required: a secret of at least 24 characters for the bootstrap administrator' }).min(24, 'must be at least 24 characters (it guards every admin endpoint)'),
   PUBLIC_BASE_URL: url(['http:', 'https:']),
   HOLD_MINUTES: z.coerce.number().int().min(1).max(60),
   DEFAULT_TIMEZONE: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/London'),
