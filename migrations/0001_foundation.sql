@@ -123,6 +123,9 @@ CREATE TABLE sessions (
   ends_at              timestamptz NOT NULL CHECK (ends_at > starts_at),
   busy                 tstzrange NOT NULL,
   capacity             integer NOT NULL CHECK (capacity >= 1),
+  -- Active bookings in the session, kept by the trigger on bookings below, so that slot
+  -- search reads one row per session instead of counting bookings.
+  booked               integer NOT NULL DEFAULT 0 CHECK (booked >= 0),
   created_at           timestamptz NOT NULL DEFAULT now(),
   CHECK (lower(busy) = starts_at AND upper(busy) >= ends_at),
   CONSTRAINT sessions_adviser_no_overlap EXCLUDE USING gist (adviser_id WITH =, busy WITH &&),
@@ -195,6 +198,24 @@ CREATE TABLE bookings (
   CHECK ((status = 'booked') = (session_id IS NOT NULL))
 );
 CREATE INDEX bookings_session_idx ON bookings (session_id) WHERE status = 'booked';
+
+CREATE FUNCTION sessions_count_bookings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.session_id IS NOT DISTINCT FROM NEW.session_id THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.session_id IS NOT NULL THEN
+    UPDATE sessions SET booked = booked - 1 WHERE id = OLD.session_id;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.session_id IS NOT NULL THEN
+    UPDATE sessions SET booked = booked + 1 WHERE id = NEW.session_id;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER bookings_count_in_sessions AFTER INSERT OR DELETE OR UPDATE OF session_id ON bookings
+  FOR EACH ROW EXECUTE FUNCTION sessions_count_bookings();
 CREATE INDEX bookings_site_start_idx ON bookings (site_id, starts_at);
 CREATE INDEX bookings_adviser_start_idx ON bookings (adviser_id, starts_at);
 CREATE INDEX bookings_customer_idx ON bookings (customer_id);

@@ -72,7 +72,7 @@ export class SeatService {
     await manager.query(
       `DELETE FROM sessions s
         WHERE (s.adviser_id = $1 OR s.room_id = $2) AND s.busy && tstzrange($3, $4)
-          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = s.id)
+          AND s.booked = 0
           AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now())`,
       [slot.adviserId, seat.roomId, seat.start, busyUntil],
     );
@@ -94,8 +94,7 @@ export class SeatService {
   /** Drops a session that no booking or live hold uses any more. */
   async dropIfEmpty(manager: EntityManager, sessionId: string): Promise<void> {
     await manager.query(
-      `DELETE FROM sessions s WHERE s.id = $1
-          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = s.id)
+      `DELETE FROM sessions s WHERE s.id = $1 AND s.booked = 0
           AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now())`,
       [sessionId],
     );

@@ -89,7 +89,6 @@ export class DiaryLoader {
     );
     const siteIds = [...new Set(patternRows.map((p) => p.site_id))];
     const adviserIds = [...new Set(patternRows.map((p) => p.adviser_id))];
-    const roomIds = [...new Set(patternRows.flatMap((p) => (p.room_id ? [p.room_id] : [])))];
     if (patternRows.length === 0) return { type, windows: [], sessions: [], sites: new Map(), roomCapacities: new Map() };
 
     const [siteRows, exceptionRows, sessionRows] = await inParallelWhereSafe(db, [
@@ -104,13 +103,16 @@ export class DiaryLoader {
           WHERE adviser_id = ANY ($1) AND period && tstzrange($2, $3)`,
         [adviserIds, new Date(scope.range.start), new Date(scope.range.end)],
       ) as Promise<{ adviser_id: string; start: Date; end: Date }[]>,
+      // Sessions at the sites in question only: an adviser's patterns never overlap, so a
+      // session elsewhere cannot clash with a window here (and the exclusion constraint
+      // would refuse it if it did). Sessions last under a day, so a day's margin on the
+      // start finds every one that overlaps the range.
       () => db.query(
-        `SELECT s.id, s.adviser_id, s.site_id, s.room_id, t.code, s.starts_at, s.ends_at, upper(s.busy) AS busy_until, s.capacity,
-                (SELECT count(*)::int FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked,
+        `SELECT s.id, s.adviser_id, s.site_id, s.room_id, t.code, s.starts_at, s.ends_at, upper(s.busy) AS busy_until, s.capacity, s.booked,
                 (SELECT count(*)::int FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now()) AS held
            FROM sessions s JOIN appointment_types t ON t.id = s.appointment_type_id
-          WHERE (s.adviser_id = ANY ($1) OR s.room_id = ANY ($2)) AND s.busy && tstzrange($3, $4)`,
-        [adviserIds, roomIds, new Date(scope.range.start - DAY), new Date(scope.range.end + DAY)],
+          WHERE s.site_id = ANY ($1) AND s.starts_at >= $2 AND s.starts_at < $3`,
+        [siteIds, new Date(scope.range.start - DAY), new Date(scope.range.end + DAY)],
       ) as Promise<SessionRow[]>,
     ]);
 

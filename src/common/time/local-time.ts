@@ -76,9 +76,18 @@ export function startOfLocalDay(zone: string, date: string): number {
   return DateTime.fromISO(date, { zone }).startOf('day').toMillis();
 }
 
-/** ISO 8601 with the zone's offset at that instant, e.g. 2027-03-29T09:00:00+01:00. */
+/**
+ * ISO 8601 with the zone's offset at that instant, e.g. 2027-03-29T09:00:00+01:00.
+ * Built from the offset directly: a search answers hundreds of slots, and a DateTime per
+ * instant showed up in profiles.
+ */
 export function formatInstant(instant: number, zone: string): string {
-  return DateTime.fromMillis(instant, { zone }).toISO({ suppressMilliseconds: true })!;
+  const offset = IANAZone.create(zone).offset(instant);
+  const local = new Date(instant + offset * MINUTE).toISOString();
+  const seconds = local.slice(19, 23) === '.000' ? local.slice(0, 19) : local.slice(0, 23);
+  const sign = offset < 0 ? '-' : '+';
+  const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0');
+  return `${seconds}${sign}${hours}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
 }
 
 const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)$/;
