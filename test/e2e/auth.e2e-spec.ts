@@ -1,10 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Api } from '../support/api';
-import { ADMIN_KEY, startApp, TestApp } from '../support/app';
-import { DbState } from '../support/db-state';
-import { bookingBody, createDiary, customer, Diary, partnerKey, referral } from '../support/fixtures';
-
-jest.setTimeout(60_000);
+import { useTestApp } from '../support/app';
+import { ADMIN_KEY } from '../support/database';
+import { bookingBody, createDiary, customer, Diary, fromHold, partnerKey, referral, slotRef } from '../support/fixtures';
 
 // Who may call what: no key, a bad key, a key without the scope, and one partner reaching
 // for another's bookings and holds. A refusal must never change anything.
@@ -42,20 +39,8 @@ const ENDPOINTS: { method: 'GET' | 'POST' | 'DELETE'; path: string; body?: unkno
 const ADMIN_ONLY = ENDPOINTS.filter((e) => e.method === 'POST' && !/\/v1\/(holds|bookings)/.test(e.path));
 
 describe('authentication and authorisation', () => {
-  let app: TestApp;
-  let api: Api;
-  let db: DbState;
-
-  beforeAll(async () => {
-    // Queues on PostgreSQL, so that /health does not depend on a Redis being around.
-    app = await startApp({ QUEUE_BACKEND: 'postgres' });
-    api = new Api(app.url);
-    db = await DbState.connect(app.config.DATABASE_URL);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await app?.close();
-  });
+  // Queues on PostgreSQL, so that /health does not depend on a Redis being around.
+  const e2e = useTestApp({ QUEUE_BACKEND: 'postgres' });
 
   const expectUnauthenticated = (response: { status: number; body: any; headers: Headers }) => {
     expect({ status: response.status, code: response.body?.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
@@ -65,11 +50,11 @@ describe('authentication and authorisation', () => {
 
   describe('401 without a usable key', () => {
     it.each(ENDPOINTS)('$method $path with no Authorization header', async ({ method, path, body }) => {
-      const before = await db.fingerprint();
-      const response = await api.as(null).request(method, path, body);
+      const before = await e2e.db.fingerprint();
+      const response = await e2e.api.as(null).request(method, path, body);
       expectUnauthenticated(response);
       expect(response.body.message).toBe('Send an API key as "Authorization: Bearer <key>"');
-      expect(await db.fingerprint()).toEqual(before);
+      expect(await e2e.db.fingerprint()).toEqual(before);
     });
 
     it.each([
@@ -81,7 +66,7 @@ describe('authentication and authorisation', () => {
       ['the key in quotes', `Bearer "${ADMIN_KEY}"`],
       ['a comma-joined pair', `Bearer ${ADMIN_KEY}, Bearer ${ADMIN_KEY}`],
     ])('a malformed Authorization header: %s', async (_, header) => {
-      const response = await api.as(null).get('/v1/appointment-types', { Authorization: header });
+      const response = await e2e.api.as(null).get('/v1/appointment-types', { Authorization: header });
       expectUnauthenticated(response);
     });
 
@@ -92,43 +77,43 @@ describe('authentication and authorisation', () => {
       ['the admin key in upper case', ADMIN_KEY.toUpperCase()],
       ['a very long key', 'k'.repeat(10_000)],
     ])('%s is refused', async (_, key) => {
-      const response = await api.as(key).get('/v1/appointment-types');
+      const response = await e2e.api.as(key).get('/v1/appointment-types');
       expectUnauthenticated(response);
       expect(response.body.message).toBe('The API key is not valid');
     });
 
     it('a refused booking request writes nothing', async () => {
-      const diary = await createDiary(api);
-      const before = await db.fingerprint();
+      const diary = await createDiary(e2e.api);
+      const before = await e2e.db.fingerprint();
       for (const key of [null, 'not-a-key', `cbk_${'B'.repeat(43)}`]) {
-        const response = await api.as(key).post('/v1/bookings', bookingBody(diary, '2027-06-07T09:00:00+01:00'));
+        const response = await e2e.api.as(key).post('/v1/bookings', bookingBody(diary, '2027-06-07T09:00:00+01:00'));
         expect(response.status).toBe(401);
       }
-      expect(await db.fingerprint()).toEqual(before);
-      expect((await api.get(`/v1/bookings?siteId=${diary.siteId}&date=2027-06-07`)).body.bookings).toEqual([]);
+      expect(await e2e.db.fingerprint()).toEqual(before);
+      expect((await e2e.api.get(`/v1/bookings?siteId=${diary.siteId}&date=2027-06-07`)).body.bookings).toEqual([]);
     });
 
     it('the scheme name is case-insensitive, as RFC 7235 says', async () => {
-      const response = await api.as(null).get('/v1/appointment-types', { Authorization: `bearer ${ADMIN_KEY}` });
+      const response = await e2e.api.as(null).get('/v1/appointment-types', { Authorization: `bearer ${ADMIN_KEY}` });
       expect(response.status).toBe(200);
     });
   });
 
   describe('public endpoints', () => {
     it('/health answers without a key', async () => {
-      const response = await api.as(null).get('/health');
+      const response = await e2e.api.as(null).get('/health');
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ status: 'ok', database: { status: 'up' }, queueBackend: 'postgres' });
       expect(response.headers.get('www-authenticate')).toBeNull();
     });
 
     it('/health ignores a bad key rather than refusing it', async () => {
-      const response = await api.as('not-a-key').get('/health');
+      const response = await e2e.api.as('not-a-key').get('/health');
       expect(response.status).toBe(200);
     });
 
     it('/docs-json answers without a key and describes the bearer scheme', async () => {
-      const response = await api.as(null).get('/docs-json');
+      const response = await e2e.api.as(null).get('/docs-json');
       expect(response.status).toBe(200);
       expect(response.body.openapi).toMatch(/^3\./);
       expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/v1/bookings', '/v1/slots', '/v1/holds', '/health']));
@@ -143,10 +128,10 @@ describe('authentication and authorisation', () => {
     let both: string;
 
     beforeAll(async () => {
-      diary = await createDiary(api);
-      readOnly = (await partnerKey(api, ['slots:read'])).key;
-      writeOnly = (await partnerKey(api, ['bookings:write'])).key;
-      both = (await partnerKey(api, ['slots:read', 'bookings:write'])).key;
+      diary = await createDiary(e2e.api);
+      readOnly = (await partnerKey(e2e.api, ['slots:read'])).key;
+      writeOnly = (await partnerKey(e2e.api, ['bookings:write'])).key;
+      both = (await partnerKey(e2e.api, ['slots:read', 'bookings:write'])).key;
     });
 
     const expectForbidden = (response: { status: number; body: any }, scope: string) => {
@@ -155,61 +140,61 @@ describe('authentication and authorisation', () => {
     };
 
     it('a slots:read key can search but cannot book, hold, release or list bookings', async () => {
-      const search = await api.as(readOnly).get(`/v1/slots?appointmentType=${diary.typeCode}&siteId=${diary.siteId}&from=2027-06-07&to=2027-06-07`);
+      const search = await e2e.api.as(readOnly).get(`/v1/slots?appointmentType=${diary.typeCode}&siteId=${diary.siteId}&from=2027-06-07&to=2027-06-07`);
       expect(search.status).toBe(200);
       expect(search.body.slots).toHaveLength(8);
-      const before = await db.fingerprint();
-      const slot = { appointmentType: diary.typeCode, siteId: diary.siteId, adviserId: diary.adviserId, start: '2027-06-07T09:00:00+01:00' };
-      expectForbidden(await api.as(readOnly).post('/v1/bookings', bookingBody(diary, slot.start)), 'bookings:write');
-      expectForbidden(await api.as(readOnly).post('/v1/holds', slot), 'bookings:write');
-      expectForbidden(await api.as(readOnly).delete(`/v1/holds/${UNKNOWN}`), 'bookings:write');
-      expectForbidden(await api.as(readOnly).get(`/v1/bookings?siteId=${diary.siteId}&date=2027-06-07`), 'bookings:write');
-      expectForbidden(await api.as(readOnly).post(`/v1/bookings/${UNKNOWN}/cancel`, { by: 'customer', reason: 'x' }), 'bookings:write');
-      expect(await db.fingerprint()).toEqual(before);
+      const before = await e2e.db.fingerprint();
+      const slot = slotRef(diary, '2027-06-07T09:00:00+01:00');
+      expectForbidden(await e2e.api.as(readOnly).post('/v1/bookings', bookingBody(diary, slot.start)), 'bookings:write');
+      expectForbidden(await e2e.api.as(readOnly).post('/v1/holds', slot), 'bookings:write');
+      expectForbidden(await e2e.api.as(readOnly).delete(`/v1/holds/${UNKNOWN}`), 'bookings:write');
+      expectForbidden(await e2e.api.as(readOnly).get(`/v1/bookings?siteId=${diary.siteId}&date=2027-06-07`), 'bookings:write');
+      expectForbidden(await e2e.api.as(readOnly).post(`/v1/bookings/${UNKNOWN}/cancel`, { by: 'customer', reason: 'x' }), 'bookings:write');
+      expect(await e2e.db.fingerprint()).toEqual(before);
       // The slot is still free for a key that may book.
-      expect((await api.as(both).post('/v1/bookings', bookingBody(diary, slot.start))).status).toBe(201);
+      expect((await e2e.api.as(both).post('/v1/bookings', bookingBody(diary, slot.start))).status).toBe(201);
     });
 
     it('a bookings:write key can book but cannot search or read the diary', async () => {
-      expectForbidden(await api.as(writeOnly).get(`/v1/slots?appointmentType=${diary.typeCode}&siteId=${diary.siteId}`), 'slots:read');
-      expectForbidden(await api.as(writeOnly).get(`/v1/sites/${diary.siteId}/free-now?appointmentType=${diary.typeCode}`), 'slots:read');
-      expectForbidden(await api.as(writeOnly).get(`/v1/sites/${diary.siteId}`), 'slots:read');
-      expectForbidden(await api.as(writeOnly).get('/v1/appointment-types'), 'slots:read');
-      expectForbidden(await api.as(writeOnly).get(`/v1/advisers/${diary.adviserId}`), 'slots:read');
-      const booked = await api.as(writeOnly).post('/v1/bookings', bookingBody(diary, '2027-06-07T10:00:00+01:00'));
+      expectForbidden(await e2e.api.as(writeOnly).get(`/v1/slots?appointmentType=${diary.typeCode}&siteId=${diary.siteId}`), 'slots:read');
+      expectForbidden(await e2e.api.as(writeOnly).get(`/v1/sites/${diary.siteId}/free-now?appointmentType=${diary.typeCode}`), 'slots:read');
+      expectForbidden(await e2e.api.as(writeOnly).get(`/v1/sites/${diary.siteId}`), 'slots:read');
+      expectForbidden(await e2e.api.as(writeOnly).get('/v1/appointment-types'), 'slots:read');
+      expectForbidden(await e2e.api.as(writeOnly).get(`/v1/advisers/${diary.adviserId}`), 'slots:read');
+      const booked = await e2e.api.as(writeOnly).post('/v1/bookings', bookingBody(diary, '2027-06-07T10:00:00+01:00'));
       expect(booked.status).toBe(201);
     });
 
     it.each(ADMIN_ONLY)('a partner key with both scopes cannot $method $path', async ({ method, path, body }) => {
-      const before = await db.fingerprint();
-      for (const key of [both, readOnly, writeOnly]) expectForbidden(await api.as(key).request(method, path, body), 'admin');
-      expect(await db.fingerprint()).toEqual(before);
+      const before = await e2e.db.fingerprint();
+      for (const key of [both, readOnly, writeOnly]) expectForbidden(await e2e.api.as(key).request(method, path, body), 'admin');
+      expect(await e2e.db.fingerprint()).toEqual(before);
     });
 
     it('the scope is checked before the body: a forbidden caller learns nothing from validation', async () => {
-      const response = await api.as(readOnly).post('/v1/bookings', { nonsense: true });
+      const response = await e2e.api.as(readOnly).post('/v1/bookings', { nonsense: true });
       expectForbidden(response, 'bookings:write');
     });
 
     it('an organisation key with the admin scope may call admin endpoints', async () => {
-      const { key } = await partnerKey(api, ['admin']);
-      const site = await api.as(key).post('/v1/sites', { name: 'Admin-made site', kind: 'library', address: '2 Road', postcode: 'SN2 2BB' });
+      const { key } = await partnerKey(e2e.api, ['admin']);
+      const site = await e2e.api.as(key).post('/v1/sites', { name: 'Admin-made site', kind: 'library', address: '2 Road', postcode: 'SN2 2BB' });
       expect(site.status).toBe(201);
-      expect((await api.get(`/v1/sites/${site.body.id}`)).body.name).toBe('Admin-made site');
+      expect((await e2e.api.get(`/v1/sites/${site.body.id}`)).body.name).toBe('Admin-made site');
     });
   });
 
   describe('API keys are stored hashed and shown once', () => {
     it('the key is returned at creation and only its SHA-256 is stored', async () => {
-      const organisation = await api.create('/v1/organisations', { name: 'Hash Check Ltd', kind: 'partner' });
-      const created = await api.post(`/v1/organisations/${organisation.id}/api-keys`, { scopes: ['slots:read'] });
+      const organisation = await e2e.api.create('/v1/organisations', { name: 'Hash Check Ltd', kind: 'partner' });
+      const created = await e2e.api.post(`/v1/organisations/${organisation.id}/api-keys`, { scopes: ['slots:read'] });
       expect(created.status).toBe(201);
       expect(Object.keys(created.body).sort()).toEqual(['id', 'key', 'organisationId', 'scopes']);
       const { id, key } = created.body;
       expect(key).toMatch(/^cbk_[A-Za-z0-9_-]{43}$/);
       expect(created.body).toMatchObject({ organisationId: organisation.id, scopes: ['slots:read'] });
 
-      const [row] = await db.query<{ key_hash: Buffer; as_text: string }>('SELECT key_hash, k::text AS as_text FROM api_keys k WHERE id = $1', [id]);
+      const [row] = await e2e.db.query<{ key_hash: Buffer; as_text: string }>('SELECT key_hash, k::text AS as_text FROM api_keys k WHERE id = $1', [id]);
       expect(row.key_hash).toHaveLength(32);
       expect(row.key_hash.equals(createHash('sha256').update(key).digest())).toBe(true);
       const secret = key.slice(4);
@@ -217,25 +202,25 @@ describe('authentication and authorisation', () => {
       expect(row.key_hash.toString('latin1')).not.toContain(secret);
       expect(row.key_hash.toString('hex')).not.toContain(Buffer.from(secret).toString('hex'));
       // Nowhere else in the database either.
-      const everywhere = await db.query<{ t: string }>(
+      const everywhere = await e2e.db.query<{ t: string }>(
         `SELECT string_agg(x::text, '|') AS t FROM (SELECT row_to_json(o)::text AS x FROM organisations o UNION ALL SELECT row_to_json(k)::text FROM api_keys k) rows`,
       );
       expect(everywhere[0].t).not.toContain(secret);
 
       // The key works, and there is no endpoint that shows it again.
-      expect((await api.as(key).get('/v1/appointment-types')).status).toBe(200);
-      const list = await api.get(`/v1/organisations/${organisation.id}/api-keys`);
+      expect((await e2e.api.as(key).get('/v1/appointment-types')).status).toBe(200);
+      const list = await e2e.api.get(`/v1/organisations/${organisation.id}/api-keys`);
       expect({ status: list.status, code: list.body.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
-      expect(JSON.stringify((await api.get(`/v1/organisations/${organisation.id}`)).body)).not.toContain(secret);
+      expect(JSON.stringify((await e2e.api.get(`/v1/organisations/${organisation.id}`)).body)).not.toContain(secret);
     });
 
     it('every key is different, even with the same scopes', async () => {
-      const organisation = await api.create('/v1/organisations', { name: 'Two Keys Ltd', kind: 'partner' });
-      const a = await api.create(`/v1/organisations/${organisation.id}/api-keys`, { scopes: ['slots:read'] });
-      const b = await api.create(`/v1/organisations/${organisation.id}/api-keys`, { scopes: ['slots:read'] });
+      const organisation = await e2e.api.create('/v1/organisations', { name: 'Two Keys Ltd', kind: 'partner' });
+      const a = await e2e.api.create(`/v1/organisations/${organisation.id}/api-keys`, { scopes: ['slots:read'] });
+      const b = await e2e.api.create(`/v1/organisations/${organisation.id}/api-keys`, { scopes: ['slots:read'] });
       expect(a.key).not.toBe(b.key);
       expect(a.id).not.toBe(b.id);
-      expect(await db.count('api_keys', 'organisation_id = $1', [organisation.id])).toBe(2);
+      expect(await e2e.db.count('api_keys', 'organisation_id = $1', [organisation.id])).toBe(2);
     });
   });
 
@@ -251,12 +236,12 @@ describe('authentication and authorisation', () => {
     const SHARED_REFERENCE = 'SHARED-REF-42';
 
     beforeAll(async () => {
-      diary = await createDiary(api);
-      a = await partnerKey(api);
-      b = await partnerKey(api);
-      bookingOfA = await api.as(a.key).create('/v1/bookings', bookingBody(diary, at('09:00'), SHARED_REFERENCE));
-      bookingOfB = await api.as(b.key).create('/v1/bookings', bookingBody(diary, at('10:00'), SHARED_REFERENCE));
-      bookingOfAdmin = await api.create('/v1/bookings', bookingBody(diary, at('11:00'), SHARED_REFERENCE));
+      diary = await createDiary(e2e.api);
+      a = await partnerKey(e2e.api);
+      b = await partnerKey(e2e.api);
+      bookingOfA = await e2e.api.as(a.key).create('/v1/bookings', bookingBody(diary, at('09:00'), SHARED_REFERENCE));
+      bookingOfB = await e2e.api.as(b.key).create('/v1/bookings', bookingBody(diary, at('10:00'), SHARED_REFERENCE));
+      bookingOfAdmin = await e2e.api.create('/v1/bookings', bookingBody(diary, at('11:00'), SHARED_REFERENCE));
     });
 
     const ids = (response: { body: { bookings: { id: string }[] } }) => response.body.bookings.map((x) => x.id).sort();
@@ -269,80 +254,80 @@ describe('authentication and authorisation', () => {
     });
 
     it("A cannot read B's booking, nor the admin's", async () => {
-      expectBookingNotFound(await api.as(a.key).get(`/v1/bookings/${bookingOfB.id}`));
-      expectBookingNotFound(await api.as(a.key).get(`/v1/bookings/${bookingOfAdmin.id}`));
+      expectBookingNotFound(await e2e.api.as(a.key).get(`/v1/bookings/${bookingOfB.id}`));
+      expectBookingNotFound(await e2e.api.as(a.key).get(`/v1/bookings/${bookingOfAdmin.id}`));
       // The answer is the same as for an id that does not exist, so it leaks nothing.
-      const missing = await api.as(a.key).get(`/v1/bookings/${UNKNOWN}`);
+      const missing = await e2e.api.as(a.key).get(`/v1/bookings/${UNKNOWN}`);
       expectBookingNotFound(missing);
-      expect((await api.as(b.key).get(`/v1/bookings/${bookingOfB.id}`)).body.id).toBe(bookingOfB.id);
+      expect((await e2e.api.as(b.key).get(`/v1/bookings/${bookingOfB.id}`)).body.id).toBe(bookingOfB.id);
     });
 
     it("A cannot cancel or reschedule B's booking, and B's booking stays as it was", async () => {
-      const before = await db.fingerprint();
-      expectBookingNotFound(await api.as(a.key).post(`/v1/bookings/${bookingOfB.id}/cancel`, { by: 'service', reason: 'Not mine to cancel' }));
-      const target = { appointmentType: diary.typeCode, siteId: diary.siteId, adviserId: diary.adviserId, start: at('15:00') };
-      expectBookingNotFound(await api.as(a.key).post(`/v1/bookings/${bookingOfB.id}/reschedule`, target));
-      expectBookingNotFound(await api.as(a.key).post(`/v1/bookings/${bookingOfAdmin.id}/cancel`, { by: 'service', reason: 'Not mine' }));
-      expect(await db.fingerprint()).toEqual(before);
-      const stillB = await api.as(b.key).get(`/v1/bookings/${bookingOfB.id}`);
+      const before = await e2e.db.fingerprint();
+      expectBookingNotFound(await e2e.api.as(a.key).post(`/v1/bookings/${bookingOfB.id}/cancel`, { by: 'service', reason: 'Not mine to cancel' }));
+      const target = slotRef(diary, at('15:00'));
+      expectBookingNotFound(await e2e.api.as(a.key).post(`/v1/bookings/${bookingOfB.id}/reschedule`, target));
+      expectBookingNotFound(await e2e.api.as(a.key).post(`/v1/bookings/${bookingOfAdmin.id}/cancel`, { by: 'service', reason: 'Not mine' }));
+      expect(await e2e.db.fingerprint()).toEqual(before);
+      const stillB = await e2e.api.as(b.key).get(`/v1/bookings/${bookingOfB.id}`);
       expect(stillB.body).toEqual(bookingOfB);
     });
 
     it("A's day sheets show only A's bookings, by site and by adviser", async () => {
-      const bySite = await api.as(a.key).get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`);
+      const bySite = await e2e.api.as(a.key).get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`);
       expect(bySite.status).toBe(200);
       expect(ids(bySite)).toEqual([bookingOfA.id]);
-      expect(ids(await api.as(a.key).get(`/v1/bookings?adviserId=${diary.adviserId}&date=${DAY}`))).toEqual([bookingOfA.id]);
-      expect(ids(await api.as(b.key).get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`))).toEqual([bookingOfB.id]);
+      expect(ids(await e2e.api.as(a.key).get(`/v1/bookings?adviserId=${diary.adviserId}&date=${DAY}`))).toEqual([bookingOfA.id]);
+      expect(ids(await e2e.api.as(b.key).get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`))).toEqual([bookingOfB.id]);
     });
 
     it("A searching B's customer reference finds only A's own customer of that reference", async () => {
-      expect(ids(await api.as(a.key).get(`/v1/bookings?customerReference=${SHARED_REFERENCE}`))).toEqual([bookingOfA.id]);
-      expect(ids(await api.as(b.key).get(`/v1/bookings?customerReference=${SHARED_REFERENCE}`))).toEqual([bookingOfB.id]);
-      const { key: c } = await partnerKey(api);
-      expect(ids(await api.as(c).get(`/v1/bookings?customerReference=${SHARED_REFERENCE}`))).toEqual([]);
+      expect(ids(await e2e.api.as(a.key).get(`/v1/bookings?customerReference=${SHARED_REFERENCE}`))).toEqual([bookingOfA.id]);
+      expect(ids(await e2e.api.as(b.key).get(`/v1/bookings?customerReference=${SHARED_REFERENCE}`))).toEqual([bookingOfB.id]);
+      const { key: c } = await partnerKey(e2e.api);
+      expect(ids(await e2e.api.as(c).get(`/v1/bookings?customerReference=${SHARED_REFERENCE}`))).toEqual([]);
     });
 
     it('the admin sees every organisation’s bookings', async () => {
       const all = [bookingOfA.id, bookingOfB.id, bookingOfAdmin.id].sort();
-      expect(ids(await api.get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`))).toEqual(all);
-      expect(ids(await api.get(`/v1/bookings?adviserId=${diary.adviserId}&date=${DAY}`))).toEqual(all);
-      expect(ids(await api.get(`/v1/bookings?customerReference=${SHARED_REFERENCE}`))).toEqual(all);
-      expect((await api.get(`/v1/bookings/${bookingOfB.id}`)).body).toEqual(bookingOfB);
+      expect(ids(await e2e.api.get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`))).toEqual(all);
+      expect(ids(await e2e.api.get(`/v1/bookings?adviserId=${diary.adviserId}&date=${DAY}`))).toEqual(all);
+      expect(ids(await e2e.api.get(`/v1/bookings?customerReference=${SHARED_REFERENCE}`))).toEqual(all);
+      expect((await e2e.api.get(`/v1/bookings/${bookingOfB.id}`)).body).toEqual(bookingOfB);
     });
 
     it("A cannot release, book or reschedule onto B's hold; B still can", async () => {
-      const slot = { appointmentType: diary.typeCode, siteId: diary.siteId, adviserId: diary.adviserId, start: at('13:00') };
-      const hold = await api.as(b.key).create('/v1/holds', slot);
-      const before = await db.fingerprint();
+      const slot = slotRef(diary, at('13:00'));
+      const hold = await e2e.api.as(b.key).create('/v1/holds', slot);
+      const before = await e2e.db.fingerprint();
       const expectHoldNotFound = (response: { status: number; body: any }) => expect({ status: response.status, code: response.body?.code }).toEqual({ status: 404, code: 'HOLD_NOT_FOUND' });
-      expectHoldNotFound(await api.as(a.key).delete(`/v1/holds/${hold.id}`));
-      expectHoldNotFound(await api.as(a.key).post('/v1/bookings', { holdId: hold.id, customer: customer('A-THIEF'), referral }));
-      expectHoldNotFound(await api.as(a.key).post(`/v1/bookings/${bookingOfA.id}/reschedule`, { holdId: hold.id }));
-      expect(await db.fingerprint()).toEqual(before);
-      const [row] = await db.query('SELECT released_at, consumed_by FROM holds WHERE id = $1', [hold.id]);
+      expectHoldNotFound(await e2e.api.as(a.key).delete(`/v1/holds/${hold.id}`));
+      expectHoldNotFound(await e2e.api.as(a.key).post('/v1/bookings', fromHold(hold.id, 'A-THIEF')));
+      expectHoldNotFound(await e2e.api.as(a.key).post(`/v1/bookings/${bookingOfA.id}/reschedule`, { holdId: hold.id }));
+      expect(await e2e.db.fingerprint()).toEqual(before);
+      const [row] = await e2e.db.query('SELECT released_at, consumed_by FROM holds WHERE id = $1', [hold.id]);
       expect(row).toEqual({ released_at: null, consumed_by: null });
       // While B holds it, the slot is not A's to take directly either.
-      const direct = await api.as(a.key).post('/v1/bookings', bookingBody(diary, slot.start));
+      const direct = await e2e.api.as(a.key).post('/v1/bookings', bookingBody(diary, slot.start));
       expect({ status: direct.status, code: direct.body.code }).toEqual({ status: 409, code: 'SLOT_FULL' });
-      const booked = await api.as(b.key).post('/v1/bookings', { holdId: hold.id, customer: customer('B-OWN'), referral });
+      const booked = await e2e.api.as(b.key).post('/v1/bookings', fromHold(hold.id, 'B-OWN'));
       expect(booked.status).toBe(201);
       expect(booked.body).toMatchObject({ start: slot.start, organisationId: b.organisationId });
     });
 
     it("an admin-made hold is not a partner's either", async () => {
-      const hold = await api.create('/v1/holds', { appointmentType: diary.typeCode, siteId: diary.siteId, adviserId: diary.adviserId, start: at('14:00') });
-      const response = await api.as(a.key).delete(`/v1/holds/${hold.id}`);
+      const hold = await e2e.api.create('/v1/holds', slotRef(diary, at('14:00')));
+      const response = await e2e.api.as(a.key).delete(`/v1/holds/${hold.id}`);
       expect({ status: response.status, code: response.body.code }).toEqual({ status: 404, code: 'HOLD_NOT_FOUND' });
-      expect((await api.delete(`/v1/holds/${hold.id}`)).status).toBe(204);
+      expect((await e2e.api.delete(`/v1/holds/${hold.id}`)).status).toBe(204);
     });
 
     it("the admin can cancel a partner's booking", async () => {
-      const extra = await api.as(a.key).create('/v1/bookings', bookingBody(diary, at('16:00'), 'A-EXTRA'));
-      const cancelled = await api.post(`/v1/bookings/${extra.id}/cancel`, { by: 'service', reason: 'Adviser ill' });
+      const extra = await e2e.api.as(a.key).create('/v1/bookings', bookingBody(diary, at('16:00'), 'A-EXTRA'));
+      const cancelled = await e2e.api.post(`/v1/bookings/${extra.id}/cancel`, { by: 'service', reason: 'Adviser ill' });
       expect(cancelled.status).toBe(200);
       expect(cancelled.body).toMatchObject({ id: extra.id, status: 'cancelled', cancelledBy: 'service', organisationId: a.organisationId });
-      expect((await api.as(a.key).get(`/v1/bookings/${extra.id}`)).body.status).toBe('cancelled');
+      expect((await e2e.api.as(a.key).get(`/v1/bookings/${extra.id}`)).body.status).toBe('cancelled');
     });
   });
 });

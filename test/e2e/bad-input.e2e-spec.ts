@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { Api, ApiResponse } from '../support/api';
-import { startApp, TestApp } from '../support/app';
-import { DbState } from '../support/db-state';
-import { bookingBody, createDiary, customer, referral } from '../support/fixtures';
+import { ApiResponse } from '../support/api';
+import { useTestApp } from '../support/app';
+import { bookingBody, createDiary, customer, fromHold, referral, slotRef } from '../support/fixtures';
 
 // Every endpoint, fed what a careless or hostile client sends. Each answer must be a 4xx
 // with a stable {code, message}, and a rejected request must leave the database as it was.
-
-jest.setTimeout(60_000);
 
 const CODE_SHAPE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
 const UNKNOWN = randomUUID();
@@ -68,8 +65,8 @@ const validPattern = (f: Fixture) => ({ siteId: f.siteId, weekdays: ['SAT'], sta
 const validException = { from: '2027-02-08', to: '2027-02-12', kind: 'leave', note: 'Annual leave' };
 // Tuesday 8 June 2027 10:00 BST: free in the fixture's diary.
 const FREE_START = '2027-06-08T10:00:00+01:00';
-const validSlot = (f: Fixture, start = FREE_START) => ({ appointmentType: f.typeCode, siteId: f.siteId, adviserId: f.adviserId, start });
-const validBooking = (f: Fixture, start = FREE_START) => ({ ...validSlot(f, start), customer: customer('BAD-INPUT-1'), referral });
+const validSlot = (f: Fixture, start = FREE_START) => slotRef(f, start);
+const validBooking = (f: Fixture, start = FREE_START) => bookingBody(f, start, 'BAD-INPUT-1');
 const validSearch = (f: Fixture): Record<string, string | string[]> => ({ appointmentType: f.typeCode, siteId: f.siteId, from: '2027-06-07', to: '2027-06-11' });
 
 interface Case {
@@ -506,46 +503,40 @@ function slotRefCases(label: string, path: (f: Fixture) => string, valid: (f: Fi
 }
 
 describe('bad input', () => {
-  let app: TestApp;
-  let api: Api;
-  let db: DbState;
+  // Holds last an hour here, so the fixture's live hold stays live for the whole file.
+  const e2e = useTestApp({ HOLD_MINUTES: '60' });
   let f: Fixture;
   let listingsBefore: unknown[];
 
   const listings = async () => {
-    const sheet = (date: string) => api.get(`/v1/bookings?siteId=${f.siteId}&date=${date}`).then((r) => r.body);
+    const sheet = (date: string) => e2e.api.get(`/v1/bookings?siteId=${f.siteId}&date=${date}`).then((r) => r.body);
     return Promise.all([
-      api.get('/v1/sites').then((r) => r.body),
-      api.get('/v1/appointment-types').then((r) => r.body),
-      api.get(`/v1/advisers/${f.adviserId}`).then((r) => r.body),
-      api.get(`/v1/advisers/${f.adviserId}/patterns`).then((r) => r.body),
-      api.get(`/v1/sites/${f.siteId}/rooms`).then((r) => r.body),
+      e2e.api.get('/v1/sites').then((r) => r.body),
+      e2e.api.get('/v1/appointment-types').then((r) => r.body),
+      e2e.api.get(`/v1/advisers/${f.adviserId}`).then((r) => r.body),
+      e2e.api.get(`/v1/advisers/${f.adviserId}/patterns`).then((r) => r.body),
+      e2e.api.get(`/v1/sites/${f.siteId}/rooms`).then((r) => r.body),
       sheet('2027-06-07'),
       sheet('2027-06-08'),
-      api.get(`/v1/bookings/${f.bookingId}`).then((r) => r.body),
+      e2e.api.get(`/v1/bookings/${f.bookingId}`).then((r) => r.body),
     ]);
   };
 
   beforeAll(async () => {
-    // Holds last an hour here, so the fixture's live hold stays live for the whole file.
-    app = await startApp({ HOLD_MINUTES: '60' });
-    api = new Api(app.url);
-    db = await DbState.connect(app.config.DATABASE_URL);
-    const diary = await createDiary(api, { roomCapacity: 1 });
-    await api.create(`/v1/sites/${diary.siteId}/rooms`, { name: 'Interview room 1', capacity: 2 });
-    const past = await createDiary(api, { validFrom: '2026-01-05' });
-    const otherRoom = await api.create(`/v1/sites/${past.siteId}/rooms`, { name: 'Elsewhere', capacity: 1 });
-    const otherType = await api.create('/v1/appointment-types', { code: 'NOT_DELIVERED', name: 'CV clinic', durationMinutes: 30, capacity: 1, channel: 'video' });
-    await api.create(`/v1/sites/${diary.siteId}/closures`, { date: '2027-08-20', reason: 'Staff training' });
+    const diary = await createDiary(e2e.api, { roomCapacity: 1 });
+    await e2e.api.create(`/v1/sites/${diary.siteId}/rooms`, { name: 'Interview room 1', capacity: 2 });
+    const past = await createDiary(e2e.api, { pattern: { validFrom: '2026-01-05' } });
+    const otherRoom = await e2e.api.create(`/v1/sites/${past.siteId}/rooms`, { name: 'Elsewhere', capacity: 1 });
+    const otherType = await e2e.api.create('/v1/appointment-types', { code: 'NOT_DELIVERED', name: 'CV clinic', durationMinutes: 30, capacity: 1, channel: 'video' });
+    await e2e.api.create(`/v1/sites/${diary.siteId}/closures`, { date: '2027-08-20', reason: 'Staff training' });
     const bookingStart = '2027-06-07T09:00:00+01:00';
-    const booking = await api.create('/v1/bookings', bookingBody(diary, bookingStart, 'FIX-1'));
-    const cancelled = await api.create('/v1/bookings', bookingBody(diary, '2027-06-07T10:00:00+01:00', 'FIX-2'));
-    const cancel = await api.post(`/v1/bookings/${cancelled.id}/cancel`, { by: 'customer', reason: 'Found work' });
+    const booking = await e2e.api.create('/v1/bookings', bookingBody(diary, bookingStart, 'FIX-1'));
+    const cancelled = await e2e.api.create('/v1/bookings', bookingBody(diary, '2027-06-07T10:00:00+01:00', 'FIX-2'));
+    const cancel = await e2e.api.post(`/v1/bookings/${cancelled.id}/cancel`, { by: 'customer', reason: 'Found work' });
     expect(cancel.status).toBe(200);
-    const slotAt = (start: string) => ({ appointmentType: diary.typeCode, siteId: diary.siteId, adviserId: diary.adviserId, start });
-    const liveHold = await api.create('/v1/holds', slotAt('2027-06-07T11:00:00+01:00'));
-    const usedHold = await api.create('/v1/holds', slotAt('2027-06-07T12:00:00+01:00'));
-    await api.create('/v1/bookings', { holdId: usedHold.id, customer: customer('FIX-3'), referral });
+    const liveHold = await e2e.api.create('/v1/holds', slotRef(diary, '2027-06-07T11:00:00+01:00'));
+    const usedHold = await e2e.api.create('/v1/holds', slotRef(diary, '2027-06-07T12:00:00+01:00'));
+    await e2e.api.create('/v1/bookings', fromHold(usedHold.id, 'FIX-3'));
     f = {
       organisationId: diary.organisationId,
       siteId: diary.siteId,
@@ -563,24 +554,19 @@ describe('bad input', () => {
       liveHoldId: liveHold.id,
       usedHoldId: usedHold.id,
     };
-    expect((await api.get(`/v1/bookings/${cancelled.id}`)).body.status).toBe('cancelled');
+    expect((await e2e.api.get(`/v1/bookings/${cancelled.id}`)).body.status).toBe('cancelled');
     listingsBefore = await listings();
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await app?.close();
   });
 
   const send = (c: Case): Promise<ApiResponse> => {
     const body = c.body?.(f);
-    return api.request(c.method, c.path(f), body, c.headers);
+    return e2e.api.request(c.method, c.path(f), body, c.headers);
   };
 
   it.each(cases)('$name -> $status', async (c) => {
-    const before = await db.fingerprint();
+    const before = await e2e.db.fingerprint();
     const response = await send(c);
-    const after = await db.fingerprint();
+    const after = await e2e.db.fingerprint();
     const status = c.status === '4xx' ? (response.status >= 400 && response.status < 500 ? response.status : '4xx') : c.status;
     expect({ status: response.status, code: response.body?.code }).toEqual({ status, code: c.code ?? expect.stringMatching(CODE_SHAPE) });
     expect(response.body).toEqual(expect.objectContaining({ code: expect.stringMatching(CODE_SHAPE), message: expect.any(String) }));
@@ -591,7 +577,7 @@ describe('bad input', () => {
   });
 
   it('validation failures say which field was wrong', async () => {
-    const response = await api.post('/v1/bookings', patch(validBooking(f), { 'customer.consentToContact': 'yes', start: '2027-06-08T10:00:00' }));
+    const response = await e2e.api.post('/v1/bookings', patch(validBooking(f), { 'customer.consentToContact': 'yes', start: '2027-06-08T10:00:00' }));
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
     const fields = (response.body.details as { field: string }[]).map((d) => d.field).sort();
@@ -599,14 +585,14 @@ describe('bad input', () => {
   });
 
   it('an unknown field is named in the error', async () => {
-    const response = await api.post('/v1/sites', { ...validSite, colour: 'blue' });
+    const response = await e2e.api.post('/v1/sites', { ...validSite, colour: 'blue' });
     expect(response.status).toBe(400);
     expect(response.body.details).toEqual([{ field: 'colour', problems: [expect.stringContaining('colour')] }]);
   });
 
   it('after all the rejected requests, what the API lists is exactly what the fixture made', async () => {
     expect(await listings()).toEqual(listingsBefore);
-    const counts = await db.counts();
+    const counts = await e2e.db.counts();
     expect(counts).toMatchObject({ organisations: 2, sites: 2, rooms: 3, site_closures: 1, appointment_types: 3, advisers: 2, diary_patterns: 2, diary_exceptions: 0 });
     // FIX-1 booked, FIX-2 cancelled, FIX-3 from the used hold; the live hold is the only other session.
     expect(counts).toMatchObject({ bookings: 3, holds: 2, sessions: 3, customers: 3, idempotency_keys: 0 });
@@ -614,10 +600,10 @@ describe('bad input', () => {
 
   it('a __proto__ key is never applied to what is stored', async () => {
     const body = `{"__proto__": {"timezone": "Mars/Olympus", "minNoticeMinutes": 20159, "bankHolidays": "NONE"}, ${JSON.stringify({ ...validSite, name: 'Proto Site' }).slice(1)}`;
-    const response = await api.post('/v1/sites', body);
+    const response = await e2e.api.post('/v1/sites', body);
     // Rejecting the key or dropping it are both safe; applying it would bypass validation.
     expect([201, 400]).toContain(response.status);
-    const stored = await db.query(`SELECT timezone, min_notice_minutes, bank_holidays FROM sites WHERE name = 'Proto Site'`);
+    const stored = await e2e.db.query(`SELECT timezone, min_notice_minutes, bank_holidays FROM sites WHERE name = 'Proto Site'`);
     expect(stored).toEqual(response.status === 201 ? [{ timezone: 'Europe/London', min_notice_minutes: 0, bank_holidays: 'ENG' }] : []);
   });
 
@@ -649,7 +635,7 @@ describe('bad input', () => {
     const assertNoServerError = async (path: string, arbitrary: fc.Arbitrary<unknown>) => {
       await fc.assert(
         fc.asyncProperty(arbitrary, async (body) => {
-          const response = await api.post(path, body);
+          const response = await e2e.api.post(path, body);
           if (response.status >= 500) throw new Error(`POST ${path} ${JSON.stringify(body).slice(0, 500)} -> ${response.status} ${JSON.stringify(response.body)}`);
           if (response.status >= 400) expect(response.body).toEqual(expect.objectContaining({ code: expect.stringMatching(CODE_SHAPE), message: expect.any(String) }));
         }),

@@ -1,41 +1,25 @@
-import { Api } from '../support/api';
-import { startApp, TestApp } from '../support/app';
-import { createAdviser, createOrganisation, createPattern, createSite, createType, searchSlots, utc } from '../support/builders';
-import { bookingBody, createDiary, customer, Diary, partnerKey, referral } from '../support/fixtures';
-import { expireHold, withClient } from '../support/sql';
+import { useTestApp } from '../support/app';
+import { bookingBody, createAdviser, createDiary, createOrganisation, createPattern, createSite, createType, Diary, fromHold, partnerKey, searchSlots, slotRef, times, utc } from '../support/fixtures';
 
 // Holds, bookings, cancellations and reschedules over real HTTP, and the operational
 // endpoints (health, API description).
 
 const DAY = '2027-06-07'; // a Monday, no bank holiday
 const at = (time: string, date = DAY) => `${date}T${time}:00+01:00`;
-const times = (slots: { start: string }[]) => slots.map((s) => s.start.slice(11, 16));
 const ALL_DAY = ['09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00'];
 
-// jest.config.js sets testTimeout per project, which Jest ignores (it reads only the global one).
-jest.setTimeout(60_000);
-
 describe('bookings (e2e)', () => {
-  let app: TestApp;
-  let api: Api;
+  const e2e = useTestApp();
 
-  beforeAll(async () => {
-    app = await startApp();
-    api = new Api(app.url);
-  });
-  afterAll(() => app.close());
-
-  const slot = (diary: Diary, start: string) => ({ appointmentType: diary.typeCode, siteId: diary.siteId, adviserId: diary.adviserId, start });
-  const daySlots = (diary: Diary, date = DAY) => searchSlots(api, { appointmentType: diary.typeCode, siteId: [diary.siteId], from: date, to: date });
-  const book = (diary: Diary, start: string, reference?: string) => api.create('/v1/bookings', bookingBody(diary, start, reference));
-  const fromHold = (holdId: string, reference?: string) => ({ holdId, customer: customer(reference), referral });
+  const daySlots = (diary: Diary, date = DAY) => searchSlots(e2e.api, { appointmentType: diary.typeCode, siteId: [diary.siteId], from: date, to: date });
+  const book = (diary: Diary, start: string, reference?: string) => e2e.api.create('/v1/bookings', bookingBody(diary, start, reference));
 
   describe('holds', () => {
     it('a hold takes the slot out of search and makes it full for everybody else', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       expect(times(await daySlots(diary))).toEqual(ALL_DAY);
       const before = Date.now();
-      const hold = await api.post('/v1/holds', slot(diary, at('10:00')));
+      const hold = await e2e.api.post('/v1/holds', slotRef(diary, at('10:00')));
       expect(hold.status).toBe(201);
       expect(hold.body).toMatchObject({ appointmentType: diary.typeCode, siteId: diary.siteId, adviserId: diary.adviserId, roomId: null, start: at('10:00'), end: at('11:00') });
       const expires = Date.parse(hold.body.expiresAt);
@@ -43,116 +27,116 @@ describe('bookings (e2e)', () => {
       expect(expires).toBeLessThanOrEqual(Date.now() + 5 * 60_000 + 1000);
 
       expect(times(await daySlots(diary))).toEqual(ALL_DAY.filter((t) => t !== '10:00'));
-      const direct = await api.post('/v1/bookings', bookingBody(diary, at('10:00')));
+      const direct = await e2e.api.post('/v1/bookings', bookingBody(diary, at('10:00')));
       expect(direct.status).toBe(409);
       expect(direct.body.code).toBe('SLOT_FULL');
-      const second = await api.post('/v1/holds', slot(diary, at('10:00')));
+      const second = await e2e.api.post('/v1/holds', slotRef(diary, at('10:00')));
       expect(second.status).toBe(409);
       expect(second.body.code).toBe('SLOT_FULL');
     });
 
     it('DELETE releases a hold and frees the slot', async () => {
-      const diary = await createDiary(api);
-      const hold = await api.create('/v1/holds', slot(diary, at('11:00')));
+      const diary = await createDiary(e2e.api);
+      const hold = await e2e.api.create('/v1/holds', slotRef(diary, at('11:00')));
       expect(times(await daySlots(diary))).not.toContain('11:00');
-      const released = await api.delete(`/v1/holds/${hold.id}`);
+      const released = await e2e.api.delete(`/v1/holds/${hold.id}`);
       expect(released.status).toBe(204);
       expect(times(await daySlots(diary))).toEqual(ALL_DAY);
-      expect((await api.post('/v1/bookings', bookingBody(diary, at('11:00')))).status).toBe(201);
+      expect((await e2e.api.post('/v1/bookings', bookingBody(diary, at('11:00')))).status).toBe(201);
     });
 
     it('an expired hold frees the slot by itself', async () => {
-      const diary = await createDiary(api);
-      const hold = await api.create('/v1/holds', slot(diary, at('12:00')));
+      const diary = await createDiary(e2e.api);
+      const hold = await e2e.api.create('/v1/holds', slotRef(diary, at('12:00')));
       expect(times(await daySlots(diary))).not.toContain('12:00');
-      await expireHold(app.config.DATABASE_URL, hold.id);
+      await e2e.db.expireHold(hold.id);
       expect(times(await daySlots(diary))).toEqual(ALL_DAY);
-      const other = await api.post('/v1/bookings', bookingBody(diary, at('12:00')));
+      const other = await e2e.api.post('/v1/bookings', bookingBody(diary, at('12:00')));
       expect(other.status).toBe(201);
       expect(other.body.start).toBe(at('12:00'));
     });
 
     it('a live hold books its slot, and only once', async () => {
-      const diary = await createDiary(api);
-      const hold = await api.create('/v1/holds', slot(diary, at('13:00')));
-      const booked = await api.post('/v1/bookings', fromHold(hold.id, 'HOLD-ONCE'));
+      const diary = await createDiary(e2e.api);
+      const hold = await e2e.api.create('/v1/holds', slotRef(diary, at('13:00')));
+      const booked = await e2e.api.post('/v1/bookings', fromHold(hold.id, 'HOLD-ONCE'));
       expect(booked.status).toBe(201);
       expect(booked.body).toMatchObject({ status: 'booked', appointmentType: diary.typeCode, siteId: diary.siteId, adviserId: diary.adviserId, start: at('13:00'), end: at('14:00') });
       expect(booked.body.customer.reference).toBe('HOLD-ONCE');
       expect(times(await daySlots(diary))).not.toContain('13:00');
 
-      const again = await api.post('/v1/bookings', fromHold(hold.id, 'HOLD-TWICE'));
+      const again = await e2e.api.post('/v1/bookings', fromHold(hold.id, 'HOLD-TWICE'));
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('HOLD_USED');
-      const release = await api.delete(`/v1/holds/${hold.id}`);
+      const release = await e2e.api.delete(`/v1/holds/${hold.id}`);
       expect(release.status).toBe(409);
       expect(release.body.code).toBe('HOLD_USED');
-      const sheet = await api.get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`);
+      const sheet = await e2e.api.get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`);
       expect(sheet.body.bookings.map((b: { id: string }) => b.id)).toEqual([booked.body.id]);
     });
 
     it("another organisation's hold cannot be used or released", async () => {
-      const diary = await createDiary(api);
-      const a = await partnerKey(api);
-      const b = await partnerKey(api);
-      const hold = await api.as(a.key).create('/v1/holds', slot(diary, at('09:00')));
-      const use = await api.as(b.key).post('/v1/bookings', fromHold(hold.id));
+      const diary = await createDiary(e2e.api);
+      const a = await partnerKey(e2e.api);
+      const b = await partnerKey(e2e.api);
+      const hold = await e2e.api.as(a.key).create('/v1/holds', slotRef(diary, at('09:00')));
+      const use = await e2e.api.as(b.key).post('/v1/bookings', fromHold(hold.id));
       expect(use.status).toBe(404);
       expect(use.body.code).toBe('HOLD_NOT_FOUND');
-      expect((await api.as(b.key).delete(`/v1/holds/${hold.id}`)).status).toBe(404);
-      expect((await api.as(a.key).post('/v1/bookings', fromHold(hold.id))).status).toBe(201);
+      expect((await e2e.api.as(b.key).delete(`/v1/holds/${hold.id}`)).status).toBe(404);
+      expect((await e2e.api.as(a.key).post('/v1/bookings', fromHold(hold.id))).status).toBe(201);
     });
 
     it('an expired hold still books its slot if nobody took it meanwhile', async () => {
-      const diary = await createDiary(api);
-      const hold = await api.create('/v1/holds', slot(diary, at('14:00')));
-      await expireHold(app.config.DATABASE_URL, hold.id);
-      const booked = await api.post('/v1/bookings', fromHold(hold.id, 'LATE-BUT-FREE'));
+      const diary = await createDiary(e2e.api);
+      const hold = await e2e.api.create('/v1/holds', slotRef(diary, at('14:00')));
+      await e2e.db.expireHold(hold.id);
+      const booked = await e2e.api.post('/v1/bookings', fromHold(hold.id, 'LATE-BUT-FREE'));
       expect(booked.status).toBe(201);
       expect(booked.body).toMatchObject({ status: 'booked', adviserId: diary.adviserId, start: at('14:00'), end: at('15:00') });
       expect(times(await daySlots(diary))).not.toContain('14:00');
     });
 
     it('an expired hold whose slot somebody else took is refused with 409, and nothing is booked', async () => {
-      const diary = await createDiary(api);
-      const hold = await api.create('/v1/holds', slot(diary, at('15:00')));
-      await expireHold(app.config.DATABASE_URL, hold.id);
+      const diary = await createDiary(e2e.api);
+      const hold = await e2e.api.create('/v1/holds', slotRef(diary, at('15:00')));
+      await e2e.db.expireHold(hold.id);
       const taker = await book(diary, at('15:00'), 'TAKER');
-      const late = await api.post('/v1/bookings', fromHold(hold.id, 'TOO-LATE'));
+      const late = await e2e.api.post('/v1/bookings', fromHold(hold.id, 'TOO-LATE'));
       expect({ status: late.status, code: late.body.code }).toEqual({ status: 409, code: expect.stringMatching(/^(SLOT_FULL|SLOT_TAKEN)$/) });
-      const sheet = await api.get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`);
+      const sheet = await e2e.api.get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`);
       expect(sheet.body.bookings.map((b: { id: string }) => b.id)).toEqual([taker.id]);
     });
 
     it('an expired hold that was turned into a booking cannot be used again (409 HOLD_USED)', async () => {
-      const diary = await createDiary(api);
-      const hold = await api.create('/v1/holds', slot(diary, at('16:00')));
-      await expireHold(app.config.DATABASE_URL, hold.id);
-      expect((await api.post('/v1/bookings', fromHold(hold.id, 'FIRST'))).status).toBe(201);
-      const again = await api.post('/v1/bookings', fromHold(hold.id, 'SECOND'));
+      const diary = await createDiary(e2e.api);
+      const hold = await e2e.api.create('/v1/holds', slotRef(diary, at('16:00')));
+      await e2e.db.expireHold(hold.id);
+      expect((await e2e.api.post('/v1/bookings', fromHold(hold.id, 'FIRST'))).status).toBe(201);
+      const again = await e2e.api.post('/v1/bookings', fromHold(hold.id, 'SECOND'));
       expect({ status: again.status, code: again.body.code }).toEqual({ status: 409, code: 'HOLD_USED' });
     });
   });
 
   describe('cancel', () => {
     it('frees the slot, keeps the record, and cannot be done twice', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       const booking = await book(diary, at('10:00'));
       expect(times(await daySlots(diary))).not.toContain('10:00');
-      const cancelled = await api.post(`/v1/bookings/${booking.id}/cancel`, { by: 'customer', reason: 'Started a job' });
+      const cancelled = await e2e.api.post(`/v1/bookings/${booking.id}/cancel`, { by: 'customer', reason: 'Started a job' });
       expect(cancelled.status).toBe(200);
       expect(cancelled.body).toMatchObject({ id: booking.id, status: 'cancelled', cancelledBy: 'customer', cancelReason: 'Started a job', start: at('10:00') });
       expect(Date.parse(cancelled.body.cancelledAt)).toBeGreaterThan(Date.now() - 60_000);
       expect(times(await daySlots(diary))).toEqual(ALL_DAY);
-      expect((await api.get(`/v1/bookings/${booking.id}`)).body.status).toBe('cancelled');
+      expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body.status).toBe('cancelled');
 
-      const twice = await api.post(`/v1/bookings/${booking.id}/cancel`, { by: 'service', reason: 'Again' });
+      const twice = await e2e.api.post(`/v1/bookings/${booking.id}/cancel`, { by: 'service', reason: 'Again' });
       expect(twice.status).toBe(409);
       expect(twice.body.code).toBe('BOOKING_CANCELLED');
-      expect((await api.get(`/v1/bookings/${booking.id}`)).body).toMatchObject({ cancelledBy: 'customer', cancelReason: 'Started a job' });
+      expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body).toMatchObject({ cancelledBy: 'customer', cancelReason: 'Started a job' });
 
-      expect((await api.post('/v1/bookings', bookingBody(diary, at('10:00')))).status).toBe(201);
-      const move = await api.post(`/v1/bookings/${booking.id}/reschedule`, slot(diary, at('12:00')));
+      expect((await e2e.api.post('/v1/bookings', bookingBody(diary, at('10:00')))).status).toBe(201);
+      const move = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(diary, at('12:00')));
       expect(move.status).toBe(409);
       expect(move.body.code).toBe('BOOKING_CANCELLED');
     });
@@ -160,42 +144,42 @@ describe('bookings (e2e)', () => {
 
   describe('reschedule', () => {
     it('moves the booking: same id, rescheduleCount 1, the old slot free again', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       const booking = await book(diary, at('10:00'), 'MOVER');
-      const moved = await api.post(`/v1/bookings/${booking.id}/reschedule`, slot(diary, at('14:00')));
+      const moved = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(diary, at('14:00')));
       expect(moved.status).toBe(200);
       expect(moved.body).toMatchObject({ id: booking.id, status: 'booked', start: at('14:00'), end: at('15:00'), rescheduleCount: 1, needsRebooking: false });
       expect(moved.body.customer).toEqual(booking.customer);
       expect(moved.body.createdAt).toBe(booking.createdAt);
-      expect((await api.get(`/v1/bookings/${booking.id}`)).body).toEqual(moved.body);
+      expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body).toEqual(moved.body);
       expect(times(await daySlots(diary))).toEqual(ALL_DAY.filter((t) => t !== '14:00'));
-      expect((await api.post('/v1/bookings', bookingBody(diary, at('10:00')))).status).toBe(201);
+      expect((await e2e.api.post('/v1/bookings', bookingBody(diary, at('10:00')))).status).toBe(201);
 
-      const again = await api.post(`/v1/bookings/${booking.id}/reschedule`, slot(diary, at('09:00', '2027-06-08')));
+      const again = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(diary, at('09:00', '2027-06-08')));
       expect(again.status).toBe(200);
       expect(again.body).toMatchObject({ start: at('09:00', '2027-06-08'), rescheduleCount: 2 });
       expect(times(await daySlots(diary))).toEqual(ALL_DAY.filter((t) => t !== '10:00'));
     });
 
     it('can move 30 minutes later, into part of its own old time', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       const booking = await book(diary, at('10:00'));
-      const moved = await api.post(`/v1/bookings/${booking.id}/reschedule`, slot(diary, at('10:30')));
+      const moved = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(diary, at('10:30')));
       expect(moved.status).toBe(200);
       expect(moved.body).toMatchObject({ id: booking.id, start: at('10:30'), end: at('11:30'), rescheduleCount: 1 });
       // Slots pack from 09:00 and jump past the session at 10:30-11:30.
       expect(times(await daySlots(diary))).toEqual(['09:00', '11:30', '12:30', '13:30', '14:30', '15:30']);
-      const back = await api.post(`/v1/bookings/${booking.id}/reschedule`, slot(diary, at('10:00')));
+      const back = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(diary, at('10:00')));
       expect(back.status).toBe(200);
       expect(back.body).toMatchObject({ start: at('10:00'), rescheduleCount: 2 });
       expect(times(await daySlots(diary))).toEqual(ALL_DAY.filter((t) => t !== '10:00'));
     });
 
     it('is atomic: when the target cannot be had, the booking stands exactly as it was', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       const booking = await book(diary, at('10:00'), 'STAYS');
       await book(diary, at('14:00'), 'OTHER');
-      const before = await api.get(`/v1/bookings/${booking.id}`);
+      const before = await e2e.api.get(`/v1/bookings/${booking.id}`);
       const attempts: [string, number, string][] = [
         [at('14:00'), 409, 'SLOT_FULL'], // the same slot, occupied
         [at('13:30'), 409, 'SLOT_TAKEN'], // overlaps the 14:00 booking
@@ -205,57 +189,57 @@ describe('bookings (e2e)', () => {
         [at('10:02'), 400, 'INVALID_START'],
       ];
       for (const [start, status, code] of attempts) {
-        const response = await api.post(`/v1/bookings/${booking.id}/reschedule`, slot(diary, start));
+        const response = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(diary, start));
         expect({ start, status: response.status, code: response.body.code }).toEqual({ start, status, code });
-        expect((await api.get(`/v1/bookings/${booking.id}`)).body).toEqual(before.body);
+        expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body).toEqual(before.body);
       }
       // The seat is still its own: nobody else can book 10:00.
-      const taken = await api.post('/v1/bookings', bookingBody(diary, at('10:00')));
+      const taken = await e2e.api.post('/v1/bookings', bookingBody(diary, at('10:00')));
       expect(taken.status).toBe(409);
       expect(times(await daySlots(diary))).toEqual(ALL_DAY.filter((t) => t !== '10:00' && t !== '14:00'));
     });
 
     it('is atomic when the target is held by somebody else', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       const booking = await book(diary, at('09:00'));
-      await api.create('/v1/holds', slot(diary, at('11:00')));
-      const before = await api.get(`/v1/bookings/${booking.id}`);
-      const response = await api.post(`/v1/bookings/${booking.id}/reschedule`, slot(diary, at('11:00')));
+      await e2e.api.create('/v1/holds', slotRef(diary, at('11:00')));
+      const before = await e2e.api.get(`/v1/bookings/${booking.id}`);
+      const response = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(diary, at('11:00')));
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('SLOT_FULL');
-      expect((await api.get(`/v1/bookings/${booking.id}`)).body).toEqual(before.body);
+      expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body).toEqual(before.body);
     });
 
     it('to the slot it is already in is 409 SAME_SLOT, however the time is written', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       const booking = await book(diary, at('10:00'));
       for (const start of [at('10:00'), '2027-06-07T09:00:00Z', '2027-06-07T09:00:00.000Z']) {
-        const response = await api.post(`/v1/bookings/${booking.id}/reschedule`, slot(diary, start));
+        const response = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(diary, start));
         expect(response.status).toBe(409);
         expect(response.body.code).toBe('SAME_SLOT');
       }
-      expect((await api.get(`/v1/bookings/${booking.id}`)).body.rescheduleCount).toBe(0);
+      expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body.rescheduleCount).toBe(0);
     });
 
     it('via a hold', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       const booking = await book(diary, at('10:00'));
-      const hold = await api.create('/v1/holds', slot(diary, at('15:00')));
-      const moved = await api.post(`/v1/bookings/${booking.id}/reschedule`, { holdId: hold.id });
+      const hold = await e2e.api.create('/v1/holds', slotRef(diary, at('15:00')));
+      const moved = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, { holdId: hold.id });
       expect(moved.status).toBe(200);
       expect(moved.body).toMatchObject({ id: booking.id, start: at('15:00'), end: at('16:00'), rescheduleCount: 1 });
       expect(times(await daySlots(diary))).toEqual(ALL_DAY.filter((t) => t !== '15:00'));
-      const reuse = await api.post('/v1/bookings', fromHold(hold.id));
+      const reuse = await e2e.api.post('/v1/bookings', fromHold(hold.id));
       expect(reuse.status).toBe(409);
       expect(reuse.body.code).toBe('HOLD_USED');
     });
 
     it('to another adviser at another site', async () => {
-      const first = await createDiary(api);
-      const second = await createDiary(api);
+      const first = await createDiary(e2e.api);
+      const second = await createDiary(e2e.api);
       const booking = await book(first, at('10:00'));
       // The second diary's type is its own, so the move changes type too.
-      const moved = await api.post(`/v1/bookings/${booking.id}/reschedule`, slot(second, at('10:00')));
+      const moved = await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(second, at('10:00')));
       expect(moved.status).toBe(200);
       expect(moved.body).toMatchObject({ adviserId: second.adviserId, siteId: second.siteId, appointmentType: second.typeCode, start: at('10:00') });
       expect(times(await daySlots(first))).toEqual(ALL_DAY);
@@ -265,15 +249,15 @@ describe('bookings (e2e)', () => {
 
   describe('day sheets and customer histories', () => {
     it('list a local day of a site or an adviser in time order, and a customer across days', async () => {
-      const organisation = await createOrganisation(api);
-      const hour = await createType(api);
-      const site = await createSite(api, { bankHolidays: 'NONE' });
-      const elsewhere = await createSite(api);
-      const a = await createAdviser(api, organisation.id, [hour]);
-      const b = await createAdviser(api, organisation.id, [hour]);
-      await createPattern(api, a.id, { siteId: site.id, weekdays: ['MON'], startTime: '09:00', endTime: '12:00', appointmentTypes: [hour] });
-      await createPattern(api, a.id, { siteId: elsewhere.id, weekdays: ['MON'], startTime: '13:00', endTime: '17:00', appointmentTypes: [hour] });
-      await createPattern(api, b.id, { siteId: site.id, weekdays: ['SUN', 'MON', 'TUE'], startTime: '00:00', endTime: '23:55', appointmentTypes: [hour] });
+      const organisation = await createOrganisation(e2e.api);
+      const hour = await createType(e2e.api);
+      const site = await createSite(e2e.api, { bankHolidays: 'NONE' });
+      const elsewhere = await createSite(e2e.api);
+      const a = await createAdviser(e2e.api, organisation.id, [hour]);
+      const b = await createAdviser(e2e.api, organisation.id, [hour]);
+      await createPattern(e2e.api, a.id, { siteId: site.id, weekdays: ['MON'], startTime: '09:00', endTime: '12:00', appointmentTypes: [hour] });
+      await createPattern(e2e.api, a.id, { siteId: elsewhere.id, weekdays: ['MON'], startTime: '13:00', endTime: '17:00', appointmentTypes: [hour] });
+      await createPattern(e2e.api, b.id, { siteId: site.id, weekdays: ['SUN', 'MON', 'TUE'], startTime: '00:00', endTime: '23:55', appointmentTypes: [hour] });
       const at$ = (adviserId: string, siteId: string) => ({ organisationId: organisation.id, adviserId, siteId, typeCode: hour });
       const aHere = at$(a.id, site.id);
       const aThere = at$(a.id, elsewhere.id);
@@ -293,24 +277,24 @@ describe('bookings (e2e)', () => {
       const ids = (response: { body: { bookings: { id: string }[] } }) => response.body.bookings.map((x) => x.id);
       const nineOClock = [a09, b09].sort((x, y) => x.adviserId.localeCompare(y.adviserId)).map((x) => x.id);
 
-      const siteSheet = await api.get(`/v1/bookings?siteId=${site.id}&date=2027-06-07`);
+      const siteSheet = await e2e.api.get(`/v1/bookings?siteId=${site.id}&date=2027-06-07`);
       expect(siteSheet.status).toBe(200);
       expect(ids(siteSheet)).toEqual([b0030.id, ...nineOClock, a11.id, b2230.id]);
       expect(siteSheet.body.bookings.map((x: { start: string }) => x.start.slice(0, 10))).toEqual(Array(5).fill('2027-06-07'));
-      expect(ids(await api.get(`/v1/bookings?siteId=${site.id}&date=2027-06-08`))).toEqual([nextDay.id]);
-      expect(ids(await api.get(`/v1/bookings?siteId=${site.id}&date=2027-06-06`))).toEqual([dayBefore.id]);
-      expect(ids(await api.get(`/v1/bookings?siteId=${elsewhere.id}&date=2027-06-07`))).toEqual([aThere14.id]);
+      expect(ids(await e2e.api.get(`/v1/bookings?siteId=${site.id}&date=2027-06-08`))).toEqual([nextDay.id]);
+      expect(ids(await e2e.api.get(`/v1/bookings?siteId=${site.id}&date=2027-06-06`))).toEqual([dayBefore.id]);
+      expect(ids(await e2e.api.get(`/v1/bookings?siteId=${elsewhere.id}&date=2027-06-07`))).toEqual([aThere14.id]);
 
-      expect(ids(await api.get(`/v1/bookings?adviserId=${a.id}&date=2027-06-07`))).toEqual([a09.id, a11.id, aThere14.id]);
-      expect(ids(await api.get(`/v1/bookings?adviserId=${b.id}&date=2027-06-07`))).toEqual([b0030.id, b09.id, b2230.id]);
-      expect(ids(await api.get(`/v1/bookings?adviserId=${b.id}&date=2027-06-09`))).toEqual([]);
+      expect(ids(await e2e.api.get(`/v1/bookings?adviserId=${a.id}&date=2027-06-07`))).toEqual([a09.id, a11.id, aThere14.id]);
+      expect(ids(await e2e.api.get(`/v1/bookings?adviserId=${b.id}&date=2027-06-07`))).toEqual([b0030.id, b09.id, b2230.id]);
+      expect(ids(await e2e.api.get(`/v1/bookings?adviserId=${b.id}&date=2027-06-09`))).toEqual([]);
 
-      expect(ids(await api.get('/v1/bookings?customerReference=REGULAR'))).toEqual([b0030.id, aThere14.id, b2230.id]);
-      expect(ids(await api.get('/v1/bookings?customerReference=NOBODY-AT-ALL'))).toEqual([]);
+      expect(ids(await e2e.api.get('/v1/bookings?customerReference=REGULAR'))).toEqual([b0030.id, aThere14.id, b2230.id]);
+      expect(ids(await e2e.api.get('/v1/bookings?customerReference=NOBODY-AT-ALL'))).toEqual([]);
     });
 
     it('a day sheet on the day the clocks go back covers all 25 hours of it', async () => {
-      const allDay = await createDiary(api, { weekdays: ['SAT', 'SUN', 'MON'], startTime: '00:00', endTime: '23:55', site: { bankHolidays: 'NONE' } });
+      const allDay = await createDiary(e2e.api, { pattern: { weekdays: ['SAT', 'SUN', 'MON'], startTime: '00:00', endTime: '23:55' }, site: { bankHolidays: 'NONE' } });
       // 00:00 BST, the first 01:00 (BST), the second 01:00 (GMT) and 22:00 GMT on Sunday 31 October,
       // then 22:30 BST on the Saturday and 00:00 GMT on the Monday either side.
       const sunday = ['2027-10-30T23:00:00Z', '2027-10-31T00:00:00Z', '2027-10-31T01:00:00Z', '2027-10-31T22:00:00Z'];
@@ -318,7 +302,7 @@ describe('bookings (e2e)', () => {
       for (const start of [...sunday].reverse()) made.unshift(await book(allDay, start));
       const saturday = await book(allDay, '2027-10-30T21:30:00Z');
       const monday = await book(allDay, '2027-11-01T00:00:00Z');
-      const sheet = await api.get(`/v1/bookings?siteId=${allDay.siteId}&date=2027-10-31`);
+      const sheet = await e2e.api.get(`/v1/bookings?siteId=${allDay.siteId}&date=2027-10-31`);
       expect(sheet.body.bookings.map((x: { id: string }) => x.id)).toEqual(made.map((x) => x.id));
       expect(sheet.body.bookings.map((x: { start: string }) => x.start)).toEqual([
         '2027-10-31T00:00:00+01:00',
@@ -326,26 +310,26 @@ describe('bookings (e2e)', () => {
         '2027-10-31T01:00:00+00:00',
         '2027-10-31T22:00:00+00:00',
       ]);
-      expect((await api.get(`/v1/bookings?siteId=${allDay.siteId}&date=2027-10-30`)).body.bookings.map((x: { id: string }) => x.id)).toEqual([saturday.id]);
-      expect((await api.get(`/v1/bookings?adviserId=${allDay.adviserId}&date=2027-11-01`)).body.bookings.map((x: { id: string }) => x.id)).toEqual([monday.id]);
+      expect((await e2e.api.get(`/v1/bookings?siteId=${allDay.siteId}&date=2027-10-30`)).body.bookings.map((x: { id: string }) => x.id)).toEqual([saturday.id]);
+      expect((await e2e.api.get(`/v1/bookings?adviserId=${allDay.adviserId}&date=2027-11-01`)).body.bookings.map((x: { id: string }) => x.id)).toEqual([monday.id]);
     });
 
     it('a partner sees only its own bookings in a day sheet and a customer history', async () => {
-      const diary = await createDiary(api);
-      const a = await partnerKey(api);
-      const b = await partnerKey(api);
-      const mine = await api.as(a.key).create('/v1/bookings', bookingBody(diary, at('09:00'), 'SHARED-REF'));
-      const theirs = await api.as(b.key).create('/v1/bookings', bookingBody(diary, at('10:00'), 'SHARED-REF'));
-      const sheet = await api.as(a.key).get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`);
+      const diary = await createDiary(e2e.api);
+      const a = await partnerKey(e2e.api);
+      const b = await partnerKey(e2e.api);
+      const mine = await e2e.api.as(a.key).create('/v1/bookings', bookingBody(diary, at('09:00'), 'SHARED-REF'));
+      const theirs = await e2e.api.as(b.key).create('/v1/bookings', bookingBody(diary, at('10:00'), 'SHARED-REF'));
+      const sheet = await e2e.api.as(a.key).get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`);
       expect(sheet.body.bookings.map((x: { id: string }) => x.id)).toEqual([mine.id]);
-      expect((await api.as(b.key).get('/v1/bookings?customerReference=SHARED-REF')).body.bookings.map((x: { id: string }) => x.id)).toEqual([theirs.id]);
-      expect((await api.get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`)).body.bookings.map((x: { id: string }) => x.id)).toEqual([mine.id, theirs.id]);
+      expect((await e2e.api.as(b.key).get('/v1/bookings?customerReference=SHARED-REF')).body.bookings.map((x: { id: string }) => x.id)).toEqual([theirs.id]);
+      expect((await e2e.api.get(`/v1/bookings?siteId=${diary.siteId}&date=${DAY}`)).body.bookings.map((x: { id: string }) => x.id)).toEqual([mine.id, theirs.id]);
     });
 
     it('needs exactly one filter, and a date with siteId or adviserId', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       for (const query of [`siteId=${diary.siteId}`, `siteId=${diary.siteId}&adviserId=${diary.adviserId}&date=${DAY}`, '', `customerReference=X&date=${DAY}`]) {
-        const response = await api.get(`/v1/bookings?${query}`);
+        const response = await e2e.api.get(`/v1/bookings?${query}`);
         expect({ query, status: response.status, code: response.body.code }).toEqual({ query, status: 400, code: 'INVALID_FILTER' });
       }
     });
@@ -353,19 +337,19 @@ describe('bookings (e2e)', () => {
 
   describe('customers', () => {
     it('stores the mobile number in E.164', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       const booking = await book(diary, at('09:00'), 'MOBILE-1');
       expect(booking.customer.mobile).toBe('+447911123456');
-      const stored = await withClient(app.config.DATABASE_URL, (c) => c.query('SELECT mobile FROM customers WHERE reference = $1', ['MOBILE-1']));
-      expect(stored.rows).toEqual([{ mobile: '+447911123456' }]);
+      const stored = await e2e.db.query('SELECT mobile FROM customers WHERE reference = $1', ['MOBILE-1']);
+      expect(stored).toEqual([{ mobile: '+447911123456' }]);
       for (const [written, reference] of [['+44 7911 123456', 'MOBILE-2'], ['(07911) 123-456', 'MOBILE-3']]) {
         const body = bookingBody(diary, at(reference === 'MOBILE-2' ? '10:00' : '11:00'), reference);
-        const response = await api.post('/v1/bookings', { ...body, customer: { ...body.customer, mobile: written } });
+        const response = await e2e.api.post('/v1/bookings', { ...body, customer: { ...body.customer, mobile: written } });
         expect(response.status).toBe(201);
         expect(response.body.customer.mobile).toBe('+447911123456');
       }
       const landline = bookingBody(diary, at('12:00'));
-      const refused = await api.post('/v1/bookings', { ...landline, customer: { ...landline.customer, mobile: '020 7946 0000' } });
+      const refused = await e2e.api.post('/v1/bookings', { ...landline, customer: { ...landline.customer, mobile: '020 7946 0000' } });
       expect(refused.status).toBe(400);
       expect(refused.body.code).toBe('INVALID_MOBILE');
     });
@@ -373,13 +357,13 @@ describe('bookings (e2e)', () => {
 
   describe('operations', () => {
     it('GET /health reports the database and redis up', async () => {
-      const response = await new Api(app.url, null).get('/health');
+      const response = await e2e.api.as(null).get('/health');
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ status: 'ok', database: { status: 'up' }, redis: { status: 'up' }, queueBackend: 'redis' });
     });
 
     it('GET /docs-json lists every /v1 path the server routes', async () => {
-      const response = await new Api(app.url, null).get('/docs-json');
+      const response = await e2e.api.as(null).get('/docs-json');
       expect(response.status).toBe(200);
       const documented = new Set(
         Object.entries(response.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`)),
@@ -413,7 +397,7 @@ describe('bookings (e2e)', () => {
       expect([...documented].filter((op) => op.includes(' /v1/')).sort()).toEqual([...expected].sort());
 
       // And every route the server actually answers under /v1 is among them.
-      const router = app.app.getHttpAdapter().getInstance().router as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+      const router = e2e.app.app.getHttpAdapter().getInstance().router as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
       const routed = router.stack
         .filter((layer) => layer.route?.path.startsWith('/v1/'))
         .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
@@ -422,7 +406,7 @@ describe('bookings (e2e)', () => {
     });
 
     it('search reports instants with the site offset, whatever offset a booking was made with', async () => {
-      const diary = await createDiary(api);
+      const diary = await createDiary(e2e.api);
       const booking = await book(diary, '2027-06-07T08:00:00Z');
       expect(booking.start).toBe(at('09:00'));
       expect(utc(booking.end)).toBe('2027-06-07T09:00:00.000Z');

@@ -1,18 +1,13 @@
 import { Api } from '../support/api';
-import { startApp, TestApp } from '../support/app';
-import { createAdviser, createOrganisation, createPattern, createSite, createType, searchSlots, utc } from '../support/builders';
-import { bookingBody, Diary, partnerKey } from '../support/fixtures';
+import { useTestApp } from '../support/app';
+import { ALL_DAYS, bookingBody, createDiary, Diary, partnerKey, searchSlots, TypeOptions, utc } from '../support/fixtures';
 
 // GET /v1/sites/:id/free-now runs on the real clock, so the diaries here are open all day,
 // every day, from yesterday. Near midnight (UK time) "now" may fall outside them or the
 // next five-minute mark may be tomorrow; the tests are skipped then rather than made flaky.
 
-// jest.config.js sets testTimeout per project, which Jest ignores (it reads only the global one).
-jest.setTimeout(60_000);
-
 const FIVE_MINUTES = 5 * 60_000;
 const ZONE = 'Europe/London';
-const ALL_DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
 
 function ukMinutesOfDay(instant: number): number {
   const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant).split(':').map(Number);
@@ -39,31 +34,20 @@ async function clearOfFiveMinuteMark(): Promise<void> {
 const nextMark = (instant: number) => Math.ceil(instant / FIVE_MINUTES) * FIVE_MINUTES;
 
 describe('free now (e2e)', () => {
-  let app: TestApp;
-  let api: Api;
+  const e2e = useTestApp();
 
-  beforeAll(async () => {
-    app = await startApp();
-    api = new Api(app.url);
-  });
-  afterAll(() => app.close());
-
-  /** A site with advisers available all day, every day, since yesterday, for a one-to-one type. */
-  async function openAllHours(advisers = 1, site: Record<string, unknown> = {}, type: Parameters<typeof createType>[1] = { durationMinutes: 30 }) {
-    const organisation = await createOrganisation(api);
-    const typeCode = await createType(api, type);
-    const created = await createSite(api, { bankHolidays: 'NONE', minNoticeMinutes: 0, ...site });
-    const yesterday = ukDate(Date.now() - 86_400_000);
-    const diaries: Diary[] = [];
-    for (let i = 0; i < advisers; i++) {
-      const adviser = await createAdviser(api, organisation.id, [typeCode]);
-      await createPattern(api, adviser.id, { siteId: created.id, weekdays: ALL_DAYS, startTime: '00:00', endTime: '23:55', validFrom: yesterday, appointmentTypes: [typeCode] });
-      diaries.push({ organisationId: organisation.id, siteId: created.id, adviserId: adviser.id, typeCode });
-    }
-    return diaries;
+  /** A site with advisers available all day, every day, since yesterday, for a one-to-one type: one Diary per adviser. */
+  async function openAllHours(advisers = 1, site: Record<string, unknown> = {}, type: TypeOptions = { durationMinutes: 30 }): Promise<Diary[]> {
+    const diary = await createDiary(e2e.api, {
+      advisers,
+      type,
+      site: { bankHolidays: 'NONE', minNoticeMinutes: 0, ...site },
+      pattern: { weekdays: ALL_DAYS, startTime: '00:00', endTime: '23:55', validFrom: ukDate(Date.now() - 86_400_000) },
+    });
+    return diary.adviserIds.map((adviserId) => ({ organisationId: diary.organisationId, siteId: diary.siteId, adviserId, typeCode: diary.typeCode }));
   }
 
-  const freeNow = async (diary: Diary, as: Api = api) => {
+  const freeNow = async (diary: Diary, as: Api = e2e.api) => {
     const response = await as.get(`/v1/sites/${diary.siteId}/free-now?appointmentType=${diary.typeCode}`);
     expect(response.status).toBe(200);
     return response.body.slots as { siteId: string; adviserId: string; roomId: string | null; start: string; end: string; capacity: number; remaining: number }[];
@@ -79,11 +63,11 @@ describe('free now (e2e)', () => {
     expect(utc(slots[0].start)).toBe(new Date(expected).toISOString());
     expect(utc(slots[0].end)).toBe(new Date(expected + 30 * 60_000).toISOString());
 
-    const booking = await api.post('/v1/bookings', bookingBody(diary, slots[0].start, 'WALK-OVER'));
+    const booking = await e2e.api.post('/v1/bookings', bookingBody(diary, slots[0].start, 'WALK-OVER'));
     expect(booking.status).toBe(201);
     expect(booking.body).toMatchObject({ status: 'booked', adviserId: diary.adviserId, start: slots[0].start, end: slots[0].end });
     expect(await freeNow(diary)).toEqual([]);
-    const search = await searchSlots(api, { appointmentType: diary.typeCode, siteId: [diary.siteId] });
+    const search = await searchSlots(e2e.api, { appointmentType: diary.typeCode, siteId: [diary.siteId] });
     expect(search.map((s) => utc(s.start))).not.toContain(utc(slots[0].start));
   });
 
@@ -95,20 +79,20 @@ describe('free now (e2e)', () => {
     expect(new Set(all.map((s) => s.adviserId))).toEqual(new Set([a.adviserId, b.adviserId, c.adviserId]));
     expect(new Set(all.map((s) => utc(s.start)))).toEqual(new Set([expected]));
 
-    expect((await api.post('/v1/bookings', bookingBody(a, all[0].start))).status).toBe(201);
+    expect((await e2e.api.post('/v1/bookings', bookingBody(a, all[0].start))).status).toBe(201);
     const now = Date.now();
-    await api.create(`/v1/advisers/${b.adviserId}/exceptions`, { from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 7_200_000).toISOString(), kind: 'sickness' });
+    await e2e.api.create(`/v1/advisers/${b.adviserId}/exceptions`, { from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 7_200_000).toISOString(), kind: 'sickness' });
     expect((await freeNow(a)).map((s) => s.adviserId)).toEqual([c.adviserId]);
 
     // A partner with slots:read sees the same.
-    const partner = await partnerKey(api, ['slots:read']);
-    expect((await freeNow(a, api.as(partner.key))).map((s) => s.adviserId)).toEqual([c.adviserId]);
+    const partner = await partnerKey(e2e.api, ['slots:read']);
+    expect((await freeNow(a, e2e.api.as(partner.key))).map((s) => s.adviserId)).toEqual([c.adviserId]);
   });
 
   itAwayFromMidnight('is empty when the site is closed today or its minimum notice is longer than the wait', async () => {
     const [closed] = await openAllHours();
     expect(await freeNow(closed)).toHaveLength(1);
-    await api.create(`/v1/sites/${closed.siteId}/closures`, { date: ukDate(Date.now()), reason: 'Fire drill' });
+    await e2e.api.create(`/v1/sites/${closed.siteId}/closures`, { date: ukDate(Date.now()), reason: 'Fire drill' });
     expect(await freeNow(closed)).toEqual([]);
 
     const [notice] = await openAllHours(1, { minNoticeMinutes: 30 });
@@ -117,10 +101,10 @@ describe('free now (e2e)', () => {
 
   it('refuses an unknown appointment type and a malformed site id', async () => {
     const [diary] = await openAllHours();
-    const unknown = await api.get(`/v1/sites/${diary.siteId}/free-now?appointmentType=NO_SUCH_TYPE`);
+    const unknown = await e2e.api.get(`/v1/sites/${diary.siteId}/free-now?appointmentType=NO_SUCH_TYPE`);
     expect(unknown.status).toBe(422);
     expect(unknown.body.code).toBe('UNKNOWN_APPOINTMENT_TYPE');
-    const badId = await api.get(`/v1/sites/not-a-uuid/free-now?appointmentType=${diary.typeCode}`);
+    const badId = await e2e.api.get(`/v1/sites/not-a-uuid/free-now?appointmentType=${diary.typeCode}`);
     expect(badId.status).toBe(400);
     expect(badId.body.code).toBe('INVALID_ID');
   });

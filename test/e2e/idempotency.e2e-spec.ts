@@ -1,17 +1,12 @@
 import { Api, ApiResponse } from '../support/api';
-import { startApp, TestApp } from '../support/app';
-import { DbState } from '../support/db-state';
+import { useTestApp } from '../support/app';
 import { bookingBody, createDiary, Diary, partnerKey } from '../support/fixtures';
-
-jest.setTimeout(60_000);
 
 // Idempotency-Key on POST /v1/bookings: a retried request must not book twice, a key
 // must not be reused for something else, and one client's keys are not another's.
 
 describe('Idempotency-Key on POST /v1/bookings', () => {
-  let app: TestApp;
-  let api: Api;
-  let db: DbState;
+  const e2e = useTestApp();
   let diary: Diary;
   let week = 0;
 
@@ -26,48 +21,41 @@ describe('Idempotency-Key on POST /v1/bookings', () => {
     if (week >= MONDAYS.length) throw new Error('Out of Mondays: add more to MONDAYS');
     return MONDAYS[week++];
   };
-  const bookingsWithReference = (reference: string) => db.count('bookings', 'customer_id IN (SELECT id FROM customers WHERE reference = $1)', [reference]);
+  const bookingsWithReference = (reference: string) => e2e.db.count('bookings', 'customer_id IN (SELECT id FROM customers WHERE reference = $1)', [reference]);
   const book = (client: Api, body: unknown, key?: string): Promise<ApiResponse> => client.post('/v1/bookings', body, key === undefined ? {} : { 'Idempotency-Key': key });
 
   beforeAll(async () => {
-    app = await startApp();
-    api = new Api(app.url);
-    db = await DbState.connect(app.config.DATABASE_URL);
-    diary = await createDiary(api, { capacity: 3 });
-  });
-  afterAll(async () => {
-    await db?.close();
-    await app?.close();
+    diary = await createDiary(e2e.api, { type: { capacity: 3 } });
   });
 
   it('the same key and body return the first booking, marked as replayed, and book once', async () => {
     const body = bookingBody(diary, `${nextMonday()}T09:00:00+01:00`, 'IDEM-SAME');
-    const first = await book(api, body, 'retry-1');
+    const first = await book(e2e.api, body, 'retry-1');
     expect(first.status).toBe(201);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
 
-    const second = await book(api, body, 'retry-1');
+    const second = await book(e2e.api, body, 'retry-1');
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(second.body).toEqual(first.body);
 
-    const third = await book(api, body, 'retry-1');
+    const third = await book(e2e.api, body, 'retry-1');
     expect({ status: third.status, id: third.body.id, replayed: third.headers.get('idempotent-replayed') }).toEqual({ status: 201, id: first.body.id, replayed: 'true' });
 
     expect(await bookingsWithReference('IDEM-SAME')).toBe(1);
-    expect(await db.count('idempotency_keys', 'key = $1', ['retry-1'])).toBe(1);
-    const seat = await api.get(`/v1/slots?appointmentType=${diary.typeCode}&adviserId=${diary.adviserId}&from=${encodeURIComponent(body.start)}&to=${encodeURIComponent(body.start.replace('09:00', '09:05'))}`);
+    expect(await e2e.db.count('idempotency_keys', 'key = $1', ['retry-1'])).toBe(1);
+    const seat = await e2e.api.get(`/v1/slots?appointmentType=${diary.typeCode}&adviserId=${diary.adviserId}&from=${encodeURIComponent(body.start)}&to=${encodeURIComponent(body.start.replace('09:00', '09:05'))}`);
     expect(seat.status).toBe(200);
     expect(seat.body.slots).toEqual([expect.objectContaining({ start: body.start, capacity: 3, remaining: 2 })]);
   });
 
   it('the same body with its fields in another order is the same request', async () => {
     const body = bookingBody(diary, `${nextMonday()}T09:00:00+01:00`, 'IDEM-ORDER');
-    const first = await book(api, body, 'order-1');
+    const first = await book(e2e.api, body, 'order-1');
     expect(first.status).toBe(201);
     const reordered = Object.fromEntries(Object.entries({ ...body, customer: Object.fromEntries(Object.entries(body.customer).reverse()) }).reverse());
     expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(body));
-    const second = await book(api, reordered, 'order-1');
+    const second = await book(e2e.api, reordered, 'order-1');
     expect({ status: second.status, id: second.body.id, replayed: second.headers.get('idempotent-replayed') }).toEqual({ status: 201, id: first.body.id, replayed: 'true' });
     expect(await bookingsWithReference('IDEM-ORDER')).toBe(1);
   });
@@ -79,29 +67,29 @@ describe('Idempotency-Key on POST /v1/bookings', () => {
   ])('the same key with a different body (%s) is refused with 422 and writes nothing', async (_, change) => {
     const body = bookingBody(diary, `${nextMonday()}T09:00:00+01:00`, `IDEM-REUSE-${week}`);
     const key = `reuse-${week}`;
-    const first = await book(api, body, key);
+    const first = await book(e2e.api, body, key);
     expect(first.status).toBe(201);
-    const before = await db.fingerprint();
-    const second = await book(api, change(body), key);
+    const before = await e2e.db.fingerprint();
+    const second = await book(e2e.api, change(body), key);
     expect({ status: second.status, code: second.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
     expect(second.headers.get('idempotent-replayed')).toBeNull();
-    expect(await db.fingerprint()).toEqual(before);
+    expect(await e2e.db.fingerprint()).toEqual(before);
     // The original still replays afterwards.
-    const third = await book(api, body, key);
+    const third = await book(e2e.api, body, key);
     expect({ status: third.status, id: third.body.id }).toEqual({ status: 201, id: first.body.id });
   });
 
   it('the same key used by two organisations is two independent keys', async () => {
-    const a = await partnerKey(api);
-    const b = await partnerKey(api);
+    const a = await partnerKey(e2e.api);
+    const b = await partnerKey(e2e.api);
     const day = nextMonday();
     const bodyA = bookingBody(diary, `${day}T09:00:00+01:00`, 'IDEM-ORG-A');
     const bodyB = bookingBody(diary, `${day}T10:00:00+01:00`, 'IDEM-ORG-B');
     const key = 'shared-key-across-organisations';
 
-    const fromA = await book(api.as(a.key), bodyA, key);
-    const fromB = await book(api.as(b.key), bodyB, key); // a different body: not IDEMPOTENCY_KEY_REUSED
-    const fromAdmin = await book(api, bookingBody(diary, `${day}T11:00:00+01:00`, 'IDEM-ORG-ADMIN'), key);
+    const fromA = await book(e2e.api.as(a.key), bodyA, key);
+    const fromB = await book(e2e.api.as(b.key), bodyB, key); // a different body: not IDEMPOTENCY_KEY_REUSED
+    const fromAdmin = await book(e2e.api, bookingBody(diary, `${day}T11:00:00+01:00`, 'IDEM-ORG-ADMIN'), key);
     for (const response of [fromA, fromB, fromAdmin]) {
       expect(response.status).toBe(201);
       expect(response.headers.get('idempotent-replayed')).toBeNull();
@@ -111,19 +99,19 @@ describe('Idempotency-Key on POST /v1/bookings', () => {
     expect(fromB.body.organisationId).toBe(b.organisationId);
 
     // Each organisation's repeat replays its own booking.
-    const againA = await book(api.as(a.key), bodyA, key);
-    const againB = await book(api.as(b.key), bodyB, key);
+    const againA = await book(e2e.api.as(a.key), bodyA, key);
+    const againB = await book(e2e.api.as(b.key), bodyB, key);
     expect([againA.body.id, againA.headers.get('idempotent-replayed')]).toEqual([fromA.body.id, 'true']);
     expect([againB.body.id, againB.headers.get('idempotent-replayed')]).toEqual([fromB.body.id, 'true']);
-    expect(await db.count('idempotency_keys', 'key = $1', [key])).toBe(3);
+    expect(await e2e.db.count('idempotency_keys', 'key = $1', [key])).toBe(3);
   });
 
   it("B sending A's key and A's exact body gets a booking of its own, never A's", async () => {
-    const a = await partnerKey(api);
-    const b = await partnerKey(api);
+    const a = await partnerKey(e2e.api);
+    const b = await partnerKey(e2e.api);
     const body = bookingBody(diary, `${nextMonday()}T09:00:00+01:00`, 'IDEM-COPY');
-    const fromA = await book(api.as(a.key), body, 'copied-key');
-    const fromB = await book(api.as(b.key), body, 'copied-key');
+    const fromA = await book(e2e.api.as(a.key), body, 'copied-key');
+    const fromB = await book(e2e.api.as(b.key), body, 'copied-key');
     expect(fromA.status).toBe(201);
     expect(fromB.status).toBe(201);
     expect(fromB.headers.get('idempotent-replayed')).toBeNull();
@@ -134,7 +122,7 @@ describe('Idempotency-Key on POST /v1/bookings', () => {
 
   it('10 concurrent requests with the same key and body make exactly one booking, and all return it', async () => {
     const body = bookingBody(diary, `${nextMonday()}T09:00:00+01:00`, 'IDEM-RACE');
-    const responses = await Promise.all(Array.from({ length: 10 }, () => book(api, body, 'race-key')));
+    const responses = await Promise.all(Array.from({ length: 10 }, () => book(e2e.api, body, 'race-key')));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(201));
     const ids = new Set(responses.map((r) => r.body.id));
     expect(ids.size).toBe(1);
@@ -143,17 +131,17 @@ describe('Idempotency-Key on POST /v1/bookings', () => {
     expect(replayed.filter((h) => h === 'true')).toHaveLength(9);
     expect(await bookingsWithReference('IDEM-RACE')).toBe(1);
     const [only] = ids;
-    expect((await api.get(`/v1/bookings/${only}`)).body).toMatchObject({ id: only, status: 'booked', start: body.start });
+    expect((await e2e.api.get(`/v1/bookings/${only}`)).body).toMatchObject({ id: only, status: 'booked', start: body.start });
   });
 
   it('10 concurrent requests with the same key and different bodies: one books, the rest are refused', async () => {
     const day = nextMonday();
     const bodies = Array.from({ length: 10 }, (_, i) => bookingBody(diary, `${day}T${String(9 + (i % 8)).padStart(2, '0')}:00:00+01:00`, `IDEM-RACE-DIFF-${i}`));
-    const responses = await Promise.all(bodies.map((body) => book(api, body, 'race-diff-key')));
+    const responses = await Promise.all(bodies.map((body) => book(e2e.api, body, 'race-diff-key')));
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 422).every((r) => r.body.code === 'IDEMPOTENCY_KEY_REUSED')).toBe(true);
     expect(responses.filter((r) => r.status === 422)).toHaveLength(9);
-    expect(await db.count('bookings', 'customer_id IN (SELECT id FROM customers WHERE reference LIKE $1)', ['IDEM-RACE-DIFF-%'])).toBe(1);
+    expect(await e2e.db.count('bookings', 'customer_id IN (SELECT id FROM customers WHERE reference LIKE $1)', ['IDEM-RACE-DIFF-%'])).toBe(1);
   });
 
   it.each([
@@ -165,50 +153,50 @@ describe('Idempotency-Key on POST /v1/bookings', () => {
     ['a non-ASCII character', 'clé-1'],
   ])('an Idempotency-Key of %s is refused with 400 INVALID_IDEMPOTENCY_KEY and books nothing', async (_, key) => {
     const body = bookingBody(diary, `${nextMonday()}T09:00:00+01:00`, `IDEM-BAD-${week}`);
-    const before = await db.fingerprint();
-    const response = await book(api, body, key);
+    const before = await e2e.db.fingerprint();
+    const response = await book(e2e.api, body, key);
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 400, code: 'INVALID_IDEMPOTENCY_KEY' });
-    expect(await db.fingerprint()).toEqual(before);
+    expect(await e2e.db.fingerprint()).toEqual(before);
   });
 
   it('an Idempotency-Key of 255 visible characters is accepted', async () => {
     const key = `${'~'.repeat(100)}!${'Z'.repeat(154)}`;
     expect(key).toHaveLength(255);
     const body = bookingBody(diary, `${nextMonday()}T09:00:00+01:00`, 'IDEM-LONG');
-    const first = await book(api, body, key);
-    const second = await book(api, body, key);
+    const first = await book(e2e.api, body, key);
+    const second = await book(e2e.api, body, key);
     expect(first.status).toBe(201);
     expect([second.status, second.body.id, second.headers.get('idempotent-replayed')]).toEqual([201, first.body.id, 'true']);
   });
 
   it('without the header, the same request twice books twice', async () => {
     const body = bookingBody(diary, `${nextMonday()}T09:00:00+01:00`, 'IDEM-NONE');
-    const first = await book(api, body);
-    const second = await book(api, body);
+    const first = await book(e2e.api, body);
+    const second = await book(e2e.api, body);
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(second.headers.get('idempotent-replayed')).toBeNull();
     expect(second.body.id).not.toBe(first.body.id);
     expect(await bookingsWithReference('IDEM-NONE')).toBe(2);
-    expect(await db.count('idempotency_keys', `response->>'id' IN ($1, $2)`, [first.body.id, second.body.id])).toBe(0);
+    expect(await e2e.db.count('idempotency_keys', `response->>'id' IN ($1, $2)`, [first.body.id, second.body.id])).toBe(0);
   });
 
   it('a request that failed is not remembered: the same key is tried afresh', async () => {
     const start = `${nextMonday()}T09:00:00+01:00`;
     // Fill the slot (capacity 3) with other bookings.
-    const others = await Promise.all([1, 2, 3].map((i) => api.create('/v1/bookings', bookingBody(diary, start, `IDEM-FILL-${i}`))));
+    const others = await Promise.all([1, 2, 3].map((i) => e2e.api.create('/v1/bookings', bookingBody(diary, start, `IDEM-FILL-${i}`))));
     const body = bookingBody(diary, start, 'IDEM-AFTER-FULL');
-    const full = await book(api, body, 'after-full');
+    const full = await book(e2e.api, body, 'after-full');
     expect({ status: full.status, code: full.body.code }).toEqual({ status: 409, code: 'SLOT_FULL' });
-    expect(await db.count('idempotency_keys', 'key = $1', ['after-full'])).toBe(0);
-    await api.post(`/v1/bookings/${others[0].id}/cancel`, { by: 'customer', reason: 'Found work' });
-    const retried = await book(api, body, 'after-full');
+    expect(await e2e.db.count('idempotency_keys', 'key = $1', ['after-full'])).toBe(0);
+    await e2e.api.post(`/v1/bookings/${others[0].id}/cancel`, { by: 'customer', reason: 'Found work' });
+    const retried = await book(e2e.api, body, 'after-full');
     expect(retried.status).toBe(201);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
     expect(await bookingsWithReference('IDEM-AFTER-FULL')).toBe(1);
   });
 
   it('a body that fails validation is refused before the key is looked at', async () => {
-    const response = await book(api, { customer: 'nobody' }, 'k'.repeat(300));
+    const response = await book(e2e.api, { customer: 'nobody' }, 'k'.repeat(300));
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
   });
 });

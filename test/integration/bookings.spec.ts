@@ -1,25 +1,17 @@
 import { BookingView } from '../../src/bookings/dto/bookings.dto';
-import { ADMIN, createTestContext, partnerPrincipal, serviceBooking, serviceDiary, ServiceDiary, TestContext } from '../support/context';
+import { ADMIN, partnerPrincipal, serviceBooking, serviceDiary, useTestContext } from '../support/context';
+import { BuiltDiary, slotRef } from '../support/fixtures';
 
 // BookingsService against real PostgreSQL with "now" fixed: TOO_SOON, the past, hold
 // expiry times, and what each operation leaves in the sessions table.
-
-// jest.config.js sets testTimeout per project, which Jest ignores (it reads only the global one).
-jest.setTimeout(60_000);
 
 const t = (iso: string) => Date.parse(iso);
 const at = (time: string, date = '2027-06-07') => `${date}T${time}:00+01:00`;
 
 describe('BookingsService (integration)', () => {
-  let ctx: TestContext;
+  const ctx = useTestContext({ HOLD_MINUTES: '7' });
 
-  beforeAll(async () => {
-    ctx = await createTestContext({ HOLD_MINUTES: '7' });
-  });
-  afterAll(() => ctx.close());
-
-  const slot = (diary: ServiceDiary, start: string) => ({ appointmentType: diary.typeCode, siteId: diary.siteId, adviserId: diary.adviserId, start });
-  const book = async (diary: ServiceDiary, start: string, now: number, reference?: string): Promise<BookingView> =>
+  const book = async (diary: BuiltDiary, start: string, now: number, reference?: string): Promise<BookingView> =>
     (await ctx.bookings.book(ADMIN, serviceBooking(diary, start, reference), undefined, now)).booking;
   const sessionsOf = async (adviserId: string) =>
     (await ctx.dataSource.query('SELECT starts_at, ends_at, upper(busy) AS busy_until, capacity FROM sessions WHERE adviser_id = $1 ORDER BY starts_at', [adviserId])) as {
@@ -35,7 +27,7 @@ describe('BookingsService (integration)', () => {
       const now = t(at('09:00'));
       for (const start of [at('09:00'), at('10:00'), at('10:55'), at('16:00', '2027-06-04')]) {
         await expect(ctx.bookings.book(ADMIN, serviceBooking(diary, start), undefined, now)).rejects.toMatchObject({ status: 409, code: 'TOO_SOON' });
-        await expect(ctx.bookings.createHold(ADMIN, slot(diary, start), now)).rejects.toMatchObject({ status: 409, code: 'TOO_SOON' });
+        await expect(ctx.bookings.createHold(ADMIN, slotRef(diary, start), now)).rejects.toMatchObject({ status: 409, code: 'TOO_SOON' });
       }
       // Exactly at the notice is allowed.
       expect((await book(diary, at('11:00'), now)).start).toBe(at('11:00'));
@@ -52,10 +44,10 @@ describe('BookingsService (integration)', () => {
       const diary = await serviceDiary(ctx, { site: { minNoticeMinutes: 60 } });
       const booking = await book(diary, at('15:00'), t(at('08:00')));
       const before = await ctx.bookings.get(ADMIN, booking.id);
-      await expect(ctx.bookings.reschedule(ADMIN, booking.id, slot(diary, at('10:30')), t(at('09:45')))).rejects.toMatchObject({ status: 409, code: 'TOO_SOON' });
+      await expect(ctx.bookings.reschedule(ADMIN, booking.id, slotRef(diary, at('10:30')), t(at('09:45')))).rejects.toMatchObject({ status: 409, code: 'TOO_SOON' });
       expect(await ctx.bookings.get(ADMIN, booking.id)).toEqual(before);
       expect((await sessionsOf(diary.adviserId)).map((s) => s.starts_at.toISOString())).toEqual(['2027-06-07T14:00:00.000Z']);
-      const moved = await ctx.bookings.reschedule(ADMIN, booking.id, slot(diary, at('11:00')), t(at('09:45')));
+      const moved = await ctx.bookings.reschedule(ADMIN, booking.id, slotRef(diary, at('11:00')), t(at('09:45')));
       expect(moved).toMatchObject({ start: at('11:00'), rescheduleCount: 1 });
     });
 
@@ -72,7 +64,7 @@ describe('BookingsService (integration)', () => {
     it('expire HOLD_MINUTES after now, and a released hold leaves no session behind', async () => {
       const diary = await serviceDiary(ctx);
       const now = t('2027-01-10T12:00:00Z');
-      const hold = await ctx.bookings.createHold(ADMIN, slot(diary, at('09:00')), now);
+      const hold = await ctx.bookings.createHold(ADMIN, slotRef(diary, at('09:00')), now);
       expect(hold.expiresAt).toBe('2027-01-10T12:07:00.000Z');
       expect(hold).toMatchObject({ start: at('09:00'), end: at('10:00'), adviserId: diary.adviserId });
       expect(await sessionsOf(diary.adviserId)).toHaveLength(1);
@@ -89,7 +81,7 @@ describe('BookingsService (integration)', () => {
       expect(await sessionsOf(diary.adviserId)).toEqual([
         { starts_at: new Date('2027-06-07T08:00:00Z'), ends_at: new Date('2027-06-07T09:00:00Z'), busy_until: new Date('2027-06-07T09:10:00Z'), capacity: 1 },
       ]);
-      await ctx.bookings.reschedule(ADMIN, booking.id, slot(diary, at('09:30')), now);
+      await ctx.bookings.reschedule(ADMIN, booking.id, slotRef(diary, at('09:30')), now);
       expect((await sessionsOf(diary.adviserId)).map((s) => s.starts_at.toISOString())).toEqual(['2027-06-07T08:30:00.000Z']);
       const cancelled = await ctx.bookings.cancel(ADMIN, booking.id, { by: 'service', reason: 'Adviser left' });
       expect(cancelled).toMatchObject({ status: 'cancelled', cancelledBy: 'service', start: at('09:30') });

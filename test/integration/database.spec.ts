@@ -1,34 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { Client, DatabaseError } from 'pg';
-import { createTestContext, serviceDiary, ServiceDiary, TestContext } from '../support/context';
+import { DatabaseError } from 'pg';
+import { serviceDiary, useTestContext } from '../support/context';
+import { BuiltDiary } from '../support/fixtures';
 
 // The schema's own guarantees, tested with plain SQL: whatever the application does, the
 // database refuses an adviser or a room in two sessions at once.
 
-// jest.config.js sets testTimeout per project, which Jest ignores (it reads only the global one).
-jest.setTimeout(60_000);
-
 describe('database constraints (integration)', () => {
-  let ctx: TestContext;
-  let client: Client;
-  let diary: ServiceDiary; // two advisers, the first with a room
+  const ctx = useTestContext();
+  let diary: BuiltDiary; // two advisers, the first with a room
   let typeId: string;
 
   beforeAll(async () => {
-    ctx = await createTestContext();
     diary = await serviceDiary(ctx, { advisers: 2, roomCapacity: 4 });
-    client = new Client({ connectionString: ctx.config.DATABASE_URL });
-    await client.connect();
-    [{ id: typeId }] = (await client.query('SELECT id FROM appointment_types WHERE code = $1', [diary.typeCode])).rows;
-  });
-  afterAll(async () => {
-    await client.end();
-    await ctx.close();
+    [{ id: typeId }] = await ctx.db.query('SELECT id FROM appointment_types WHERE code = $1', [diary.typeCode]);
   });
 
   /** Inserts a session directly; busy runs to `busyUntil` (the end of the buffer). */
   const insertSession = (adviserId: string, start: string, end: string, busyUntil = end, roomId: string | null = null) =>
-    client.query(
+    ctx.db.query(
       `INSERT INTO sessions (id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, busy, capacity)
        VALUES ($1, $2, $3, $4, $5, $6, $7, tstzrange($6, $8, '[)'), 1)`,
       [randomUUID(), adviserId, diary.siteId, roomId, typeId, start, end, busyUntil],
@@ -53,7 +43,7 @@ describe('database constraints (integration)', () => {
     // Back to back is fine: busy ranges are half-open.
     await insertSession(a, '2027-06-07T10:00:00Z', '2027-06-07T11:00:00Z');
     await insertSession(a, '2027-06-07T08:00:00Z', '2027-06-07T09:00:00Z');
-    const { rows } = await client.query(`SELECT count(*)::int AS n FROM sessions WHERE adviser_id = $1 AND starts_at::date = '2027-06-07'`, [a]);
+    const rows = await ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sessions WHERE adviser_id = $1 AND starts_at::date = '2027-06-07'`, [a]);
     expect(rows[0].n).toBe(3);
   });
 
@@ -74,15 +64,15 @@ describe('database constraints (integration)', () => {
 
   it('keeps a session consistent with its busy range, and a booked booking tied to a session', async () => {
     const [a] = diary.adviserIds;
-    const mismatched = client.query(
+    const mismatched = ctx.db.query(
       `INSERT INTO sessions (id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, busy, capacity)
        VALUES ($1, $2, $3, $4, '2027-06-10T09:00:00Z', '2027-06-10T10:00:00Z', tstzrange('2027-06-10T09:00:00Z', '2027-06-10T09:30:00Z'), 1)`,
       [randomUUID(), a, diary.siteId, typeId],
     );
     expect((await refusal(mismatched)).code).toBe('23514');
     const customerId = randomUUID();
-    await client.query(`INSERT INTO customers (id, client_id, reference, name, preferred_channel, consent_to_contact) VALUES ($1, $2, 'DB-1', 'Sam', 'none', false)`, [customerId, randomUUID()]);
-    const orphan = client.query(
+    await ctx.db.query(`INSERT INTO customers (id, client_id, reference, name, preferred_channel, consent_to_contact) VALUES ($1, $2, 'DB-1', 'Sam', 'none', false)`, [customerId, randomUUID()]);
+    const orphan = ctx.db.query(
       `INSERT INTO bookings (id, session_id, customer_id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, status, referral_source)
        VALUES ($1, NULL, $2, $3, $4, $5, '2027-06-10T09:00:00Z', '2027-06-10T10:00:00Z', 'booked', 'jcp')`,
       [randomUUID(), customerId, a, diary.siteId, typeId],

@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
 import { CreatePatternDto } from '../../src/diaries/dto/diaries.dto';
-import { ADMIN, createTestContext, serviceBooking, serviceDiary, TestContext } from '../support/context';
+import { ADMIN, serviceBooking, serviceDiary, useTestContext } from '../support/context';
 
 // DiariesService, SitesService and PartnersService against real PostgreSQL, without HTTP.
-
-// jest.config.js sets testTimeout per project, which Jest ignores (it reads only the global one).
-jest.setTimeout(60_000);
 
 const EARLY = Date.parse('2027-01-01T00:00:00Z');
 
 describe('diaries, sites and partners (integration)', () => {
-  let ctx: TestContext;
-
-  beforeAll(async () => {
-    ctx = await createTestContext();
-  });
-  afterAll(() => ctx.close());
+  const ctx = useTestContext();
 
   const pattern = (siteId: string, typeCode: string, overrides: Partial<CreatePatternDto> = {}): CreatePatternDto => ({
     siteId,

@@ -1,29 +1,24 @@
-import { ADMIN, createTestContext, serviceBooking, serviceDiary, ServiceDiary, TestContext } from '../support/context';
+import { ADMIN, serviceBooking, serviceDiary, useTestContext } from '../support/context';
+import { BuiltDiary, times } from '../support/fixtures';
 
 // SlotsService against real PostgreSQL with "now" fixed, so that the past, minimum notice
 // and free-now are exact.
 
-// jest.config.js sets testTimeout per project, which Jest ignores (it reads only the global one).
-jest.setTimeout(60_000);
-
 const t = (iso: string) => Date.parse(iso);
-const times = (slots: { start: string }[]) => slots.map((s) => s.start.slice(11, 16));
 
 describe('SlotsService (integration)', () => {
-  let ctx: TestContext;
-  let open: ServiceDiary; // no minimum notice
-  let strict: ServiceDiary; // 120 minutes' notice
-  let allDay: ServiceDiary; // 00:00-23:55 every day, no bank holidays
+  const ctx = useTestContext();
+  let open: BuiltDiary; // no minimum notice
+  let strict: BuiltDiary; // 120 minutes' notice
+  let allDay: BuiltDiary; // 00:00-23:55 every day, no bank holidays
 
   beforeAll(async () => {
-    ctx = await createTestContext();
     open = await serviceDiary(ctx);
     strict = await serviceDiary(ctx, { site: { minNoticeMinutes: 120 } });
     allDay = await serviceDiary(ctx, { type: { durationMinutes: 30 }, site: { bankHolidays: 'NONE' }, pattern: { weekdays: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], startTime: '00:00', endTime: '23:55' } });
   });
-  afterAll(() => ctx.close());
 
-  const day = (diary: ServiceDiary, date: string, now: number) => ctx.slots.search({ appointmentType: diary.typeCode, siteId: [diary.siteId], from: date, to: date }, now);
+  const day = (diary: BuiltDiary, date: string, now: number) => ctx.slots.search({ appointmentType: diary.typeCode, siteId: [diary.siteId], from: date, to: date }, now);
 
   describe('search', () => {
     it('leaves out slots that have started', async () => {
@@ -70,7 +65,7 @@ describe('SlotsService (integration)', () => {
   });
 
   describe('free now, at a fixed instant', () => {
-    const freeNow = (diary: ServiceDiary, now: string) => ctx.slots.freeNow(diary.siteId, diary.typeCode, t(now));
+    const freeNow = (diary: BuiltDiary, now: string) => ctx.slots.freeNow(diary.siteId, diary.typeCode, t(now));
 
     it('offers a session from the next five-minute mark', async () => {
       expect(await freeNow(open, '2027-06-08T10:02:30+01:00')).toEqual([

@@ -1,4 +1,4 @@
-import { ADMIN_KEY } from './app';
+import { ADMIN_KEY } from './database';
 
 export interface ApiResponse<T = any> {
   status: number;

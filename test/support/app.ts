@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/app.factory';
-import { AppConfig, loadConfig } from '../../src/common/config/config';
-import { createTestDatabase } from './database';
-
-export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+import { AppConfig } from '../../src/common/config/config';
+import { Api } from './api';
+import { createTestConfig } from './database';
+import { DbState } from './db-state';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -16,8 +16,7 @@ export interface TestApp {
 
 /** The real application, listening on a loopback port, on a database of its own. */
 export async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: db.url, ADMIN_API_KEY: ADMIN_KEY, PORT: '0', LOG_LEVEL: 'error', ...env });
+  const { config, drop } = await createTestConfig(env);
   const app = await createApp(config, { logger: false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as AddressInfo;
@@ -27,7 +26,47 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     url: `http://127.0.0.1:${address.port}`,
     close: async () => {
       await app.close();
-      await db.drop();
+      await drop();
+    },
+  };
+}
+
+export interface AppUnderTest {
+  readonly app: TestApp;
+  /** An admin client of the app. */
+  readonly api: Api;
+  /** A direct connection to the app's database. */
+  readonly db: DbState;
+}
+
+/**
+ * Starts the app (with `env` over the test configuration) before the tests of the
+ * enclosing describe block and closes it after them. Read the getters inside tests and
+ * hooks: they throw while the block is still being defined.
+ */
+export function useTestApp(env: Record<string, string> = {}): AppUnderTest {
+  let started: AppUnderTest | undefined;
+  beforeAll(async () => {
+    const app = await startApp(env);
+    started = { app, api: new Api(app.url), db: new DbState(app.config.DATABASE_URL) };
+  });
+  afterAll(async () => {
+    await started?.db.close();
+    await started?.app.close();
+  });
+  const get = () => {
+    if (!started) throw new Error('useTestApp: the app starts in beforeAll; use it inside tests and hooks');
+    return started;
+  };
+  return {
+    get app() {
+      return get().app;
+    },
+    get api() {
+      return get().api;
+    },
+    get db() {
+      return get().db;
     },
   };
 }

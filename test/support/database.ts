@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { AppConfig, loadConfig } from '../../src/common/config/config';
 
 /** The server the tests run against; each test file gets a database of its own on it. */
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The bootstrap admin's key in every test configuration. */
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export function databaseUrl(name: string): string {
   const url = new URL(SERVER_URL);
@@ -10,9 +14,16 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-export async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: SERVER_URL });
+/** A pg client on `url`, connected: the one way the tests open a direct connection. */
+export async function connect(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
   await client.connect();
+  return client;
+}
+
+/** Runs `fn` on a connection to the server's maintenance database, to create and drop databases. */
+export async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connect(SERVER_URL);
   try {
     return await fn(client);
   } finally {
@@ -30,4 +41,11 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
     url: databaseUrl(name),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/** The application's configuration on a fresh test database of its own; `drop` removes the database. */
+export async function createTestConfig(env: Record<string, string> = {}): Promise<{ config: AppConfig; drop: () => Promise<void> }> {
+  const db = await createTestDatabase();
+  const config = loadConfig({ DATABASE_URL: db.url, ADMIN_API_KEY: ADMIN_KEY, PORT: '0', LOG_LEVEL: 'error', ...env });
+  return { config, drop: db.drop };
 }

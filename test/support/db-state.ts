@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { connect } from './database';
 
 /** Every table of the schema that a request can write to. */
 export const TABLES = [
@@ -21,20 +22,18 @@ export const TABLES = [
 export type Table = (typeof TABLES)[number];
 
 /**
- * A direct connection to a test app's database, for asserting what a request did (or did
- * not) write. Read-only by convention: tests observe through it, they never change data.
+ * A direct connection to a test database, opened on first use. Tests observe through it
+ * what a request did (or did not) write; they change data through it only for what the
+ * API cannot do (expireHold) or to test the schema's own constraints.
  */
 export class DbState {
-  private constructor(readonly client: Client) {}
+  private client?: Promise<Client>;
 
-  static async connect(url: string): Promise<DbState> {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    return new DbState(client);
-  }
+  constructor(readonly url: string) {}
 
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.client.query(sql, params)).rows as T[];
+    this.client ??= connect(this.url);
+    return (await (await this.client).query(sql, params)).rows as T[];
   }
 
   async count(table: Table, where = 'true', params: unknown[] = []): Promise<number> {
@@ -57,7 +56,15 @@ export class DbState {
     return Object.fromEntries(rows.map((r) => [r.t, r.h])) as Record<Table, string>;
   }
 
-  close(): Promise<void> {
-    return this.client.end();
+  /** Makes a hold lapse now, as if its minutes had run out. */
+  async expireHold(holdId: string): Promise<void> {
+    const updated = await this.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1 RETURNING id`, [holdId]);
+    if (updated.length !== 1) throw new Error(`No hold ${holdId} to expire`);
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await (await client).end();
   }
 }
