@@ -126,6 +126,8 @@ CREATE TABLE sessions (
   -- Active bookings in the session, kept by the trigger on bookings below, so that slot
   -- search reads one row per session instead of counting bookings.
   booked               integer NOT NULL DEFAULT 0 CHECK (booked >= 0),
+  -- A backstop behind the admission decision taken under the adviser's lock.
+  CONSTRAINT sessions_booked_within_capacity CHECK (booked <= capacity),
   created_at           timestamptz NOT NULL DEFAULT now(),
   CHECK (lower(busy) = starts_at AND upper(busy) >= ends_at),
   CONSTRAINT sessions_adviser_no_overlap EXCLUDE USING gist (adviser_id WITH =, busy WITH &&),

@@ -116,7 +116,7 @@ export class BookingsService {
 
   async createHold(principal: Principal, dto: CreateHoldDto, now = Date.now()): Promise<HoldView> {
     return this.dataSource.transaction(async (manager) => {
-      await this.seats.lockAdvisers(manager, [dto.adviserId]);
+      await this.seats.lockForSeats(manager, [dto.siteId], [dto.adviserId]);
       const seat = await this.seats.take(manager, dto, now);
       const id = randomUUID();
       const expiresAt = new Date(now + this.config.HOLD_MINUTES * MINUTE);
@@ -168,9 +168,11 @@ export class BookingsService {
     return this.seats.take(manager, slot, held ? Math.min(now, hold.created_at.getTime()) : now);
   }
 
-  /** The adviser a request will book with, read before any lock is taken. */
-  private async targetAdviser(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto): Promise<string> {
-    return dto.holdId ? (await this.holdRow(manager, principal, dto.holdId, false)).adviser_id : dto.adviserId!;
+  /** Where and with whom a request will book, read before any lock is taken (a hold's slot never changes). */
+  private async target(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto): Promise<{ siteId: string; adviserId: string }> {
+    if (!dto.holdId) return { siteId: dto.siteId!, adviserId: dto.adviserId! };
+    const hold = await this.holdRow(manager, principal, dto.holdId, false);
+    return { siteId: hold.site_id, adviserId: hold.adviser_id };
   }
 
   async book(principal: Principal, dto: CreateBookingDto, idempotencyKey?: string, now = Date.now()): Promise<BookingResult> {
@@ -186,13 +188,16 @@ export class BookingsService {
           return { booking: prior.response, replayed: true };
         }
       }
-      await this.seats.lockAdvisers(manager, [await this.targetAdviser(manager, principal, dto)]);
+      const target = await this.target(manager, principal, dto);
+      await this.seats.lockForSeats(manager, [target.siteId], [target.adviserId]);
       const id = randomUUID();
       const seat = await this.seatFor(manager, principal, dto, id, now);
       const [customer] = await manager.query(
         `INSERT INTO customers (id, client_id, reference, name, mobile, email, preferred_channel, consent_to_contact)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (client_id, reference) DO UPDATE SET name = excluded.name, mobile = excluded.mobile, email = excluded.email,
+         ON CONFLICT (client_id, reference) DO UPDATE SET name = excluded.name,
+           -- A later booking that leaves out a number or address does not erase the one on file.
+           mobile = coalesce(excluded.mobile, customers.mobile), email = coalesce(excluded.email, customers.email),
            preferred_channel = excluded.preferred_channel, consent_to_contact = excluded.consent_to_contact, updated_at = now()
          RETURNING id`,
         [randomUUID(), principal.clientId, dto.customer.reference, dto.customer.name, contact.mobile, contact.email, dto.customer.preferredChannel, dto.customer.consentToContact],
@@ -234,7 +239,9 @@ export class BookingsService {
       rows = await this.dataSource.query(`${BOOKING_SELECT} WHERE (${scope}) AND c.reference = $2 ORDER BY b.starts_at`, [principal.organisationId, query.customerReference]);
     } else {
       if (!query.date) throw new AppError(400, 'INVALID_FILTER', 'A day sheet needs a date');
-      const zone = this.config.DEFAULT_TIMEZONE;
+      // A site's day is its own local day; an adviser's week spans sites, all in England.
+      const [site] = query.siteId ? await this.dataSource.query('SELECT timezone FROM sites WHERE id = $1', [query.siteId]) : [];
+      const zone = site?.timezone ?? this.config.DEFAULT_TIMEZONE;
       const day = [new Date(startOfLocalDay(zone, query.date)), new Date(startOfLocalDay(zone, addDays(query.date, 1)))];
       const column = query.siteId ? 'b.site_id' : 'b.adviser_id';
       rows = await this.dataSource.query(
@@ -245,11 +252,17 @@ export class BookingsService {
     return rows.map(bookingView);
   }
 
-  /** Locks the advisers, then the booking row, and checks nobody moved it in between. */
-  private async lockBooking(manager: EntityManager, principal: Principal, id: string, otherAdviser?: string): Promise<BookingRow> {
+  /**
+   * Locks the booking's adviser (and, moving it, the target's site and adviser), then the
+   * booking row, and checks nobody moved it in between. A booking that has started is
+   * history: it is not cancelled or moved, its attendance is recorded instead.
+   */
+  private async lockBooking(manager: EntityManager, principal: Principal, id: string, now: number, target?: { siteId: string; adviserId: string }): Promise<BookingRow> {
     const before = await this.read(manager, principal, id);
     if (before.status !== 'booked') throw new AppError(409, 'BOOKING_CANCELLED', 'The booking is cancelled');
-    await this.seats.lockAdvisers(manager, otherAdviser ? [before.adviserId, otherAdviser] : [before.adviserId]);
+    if (Date.parse(before.start) <= now) throw new AppError(409, 'BOOKING_STARTED', 'The booking has already started');
+    if (target) await this.seats.lockForSeats(manager, [target.siteId], [before.adviserId, target.adviserId]);
+    else await this.seats.lockAdvisers(manager, [before.adviserId]);
     const [row] = await manager.query(`${BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
     if (row.status !== 'booked' || row.adviser_id !== before.adviserId) {
       throw new AppError(409, 'BOOKING_CHANGED', 'The booking changed while this request ran; read it again', undefined, { 'Retry-After': '1' });
@@ -257,9 +270,9 @@ export class BookingsService {
     return row;
   }
 
-  async cancel(principal: Principal, id: string, dto: CancelDto): Promise<BookingView> {
+  async cancel(principal: Principal, id: string, dto: CancelDto, now = Date.now()): Promise<BookingView> {
     return this.dataSource.transaction(async (manager) => {
-      const row = await this.lockBooking(manager, principal, id);
+      const row = await this.lockBooking(manager, principal, id, now);
       await manager.query(
         `UPDATE bookings SET status = 'cancelled', session_id = NULL, cancelled_by = $2, cancel_reason = $3, cancelled_at = now(), updated_at = now() WHERE id = $1`,
         [id, dto.by, dto.reason],
@@ -276,7 +289,7 @@ export class BookingsService {
    */
   async reschedule(principal: Principal, id: string, dto: RescheduleDto, now = Date.now()): Promise<BookingView> {
     return this.dataSource.transaction(async (manager) => {
-      const row = await this.lockBooking(manager, principal, id, await this.targetAdviser(manager, principal, dto));
+      const row = await this.lockBooking(manager, principal, id, now, await this.target(manager, principal, dto));
       const sameSlot = !dto.holdId && dto.adviserId === row.adviser_id && dto.siteId === row.site_id && dto.appointmentType === row.type_code && parseInstant(dto.start!) === row.starts_at.getTime();
       if (sameSlot) throw new AppError(409, 'SAME_SLOT', 'The booking is already in that slot');
       // Giving up the seat first lets a booking move within its own time, e.g. 30 minutes later.

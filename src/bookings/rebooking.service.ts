@@ -12,6 +12,13 @@ import { AffectedBookingView } from './dto/bookings.dto';
 export class RebookingService {
   async flag(manager: EntityManager, scope: { siteId: string } | { adviserId: string }, period: Interval): Promise<AffectedBookingView[]> {
     const column = 'siteId' in scope ? 'site_id' : 'adviser_id';
+    const params = ['siteId' in scope ? scope.siteId : scope.adviserId, new Date(period.start), new Date(period.end)];
+    // Row locks in id order first, so that a closure and an absence flagging the same
+    // bookings queue rather than deadlock.
+    await manager.query(
+      `SELECT id FROM bookings b WHERE b.${column} = $1 AND b.status = 'booked' AND b.starts_at < $3 AND b.ends_at > $2 ORDER BY id FOR NO KEY UPDATE`,
+      params,
+    );
     const [rows]: [{ id: string; site_id: string; adviser_id: string; starts_at: Date; ends_at: Date; reference: string; timezone: string }[], number] = await manager.query(
       `UPDATE bookings b SET needs_rebooking = true, updated_at = now()
          FROM customers c, sites s
@@ -19,7 +26,7 @@ export class RebookingService {
           AND b.starts_at < $3 AND b.ends_at > $2
       RETURNING b.id, b.site_id, b.adviser_id, b.starts_at, b.ends_at, c.reference, s.timezone`,
       // An UPDATE answers [rows, count] through TypeORM.
-      ['siteId' in scope ? scope.siteId : scope.adviserId, new Date(period.start), new Date(period.end)],
+      params,
     );
     return rows
       .sort((a, b) => a.starts_at.getTime() - b.starts_at.getTime())

@@ -49,6 +49,17 @@ export class SeatService {
     if (rows.length !== ids.length) throw new AppError(422, 'UNKNOWN_ADVISER', 'No adviser with that id');
   }
 
+  /**
+   * Before taking seats: the sites, shared (a closure locks its site exclusively, so it
+   * waits for bookings under way there and they wait for it), then the advisers.
+   */
+  async lockForSeats(manager: EntityManager, siteIds: string[], adviserIds: string[]): Promise<void> {
+    const ids = [...new Set(siteIds)].sort();
+    const rows = await manager.query('SELECT id FROM sites WHERE id = ANY ($1) ORDER BY id FOR SHARE', [ids]);
+    if (rows.length !== ids.length) throw new AppError(422, 'UNKNOWN_SITE', 'No site with that id');
+    await this.lockAdvisers(manager, adviserIds);
+  }
+
   /** Takes a seat at a slot; the caller must hold the adviser's lock. */
   async take(manager: EntityManager, slot: SlotRef, now: number): Promise<Seat> {
     const start = parseInstant(slot.start)!;
@@ -56,7 +67,8 @@ export class SeatService {
     const end = start + type.durationMinutes * MINUTE;
     const diary = await this.loader.load({ typeCode: type.code, siteIds: [slot.siteId], adviserIds: [slot.adviserId], range: { start, end } }, manager);
     const site = diary.sites.get(slot.siteId);
-    const check = checkSlot({ start, type, windows: diary.windows, sessions: diary.sessions, earliestStart: now + (site?.minNoticeMinutes ?? 0) * MINUTE });
+    if (!site) throw new AppError(...REFUSALS.NOT_IN_DIARY);
+    const check = checkSlot({ start, type, windows: diary.windows, sessions: diary.sessions, earliestStart: now + site.minNoticeMinutes * MINUTE });
     if (!check.ok) {
       const [status, code, message] = REFUSALS[check.reason];
       throw new AppError(status, code, message);
@@ -67,14 +79,15 @@ export class SeatService {
       return { ...seat, sessionId: check.join.id };
     }
     const busyUntil = new Date(end + type.bufferMinutes * MINUTE);
-    // Sessions whose bookings were cancelled or whose holds lapsed still sit in the
-    // diary; they are cleared here, under the lock, when they are in the way.
+    // The adviser's sessions whose bookings were cancelled or whose holds lapsed still sit
+    // in the diary; they are cleared here, under the adviser's lock, when they are in the
+    // way. Another adviser's are left alone: their lock is not ours.
     await manager.query(
       `DELETE FROM sessions s
-        WHERE (s.adviser_id = $1 OR s.room_id = $2) AND s.busy && tstzrange($3, $4)
+        WHERE s.adviser_id = $1 AND s.busy && tstzrange($2, $3)
           AND s.booked = 0
           AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now())`,
-      [slot.adviserId, seat.roomId, seat.start, busyUntil],
+      [slot.adviserId, seat.start, busyUntil],
     );
     const sessionId = randomUUID();
     try {
@@ -84,7 +97,8 @@ export class SeatService {
         [sessionId, slot.adviserId, slot.siteId, seat.roomId, type.id, seat.start, seat.end, busyUntil, slotCapacity(type, seat.roomId, diary.roomCapacities)],
       );
     } catch (error) {
-      // The exclusion constraints are the last line: another adviser's session in the room.
+      // The exclusion constraints are the last line: another adviser's session in the room,
+      // or this adviser's at another site running into this one with its buffer.
       if ((error as { code?: string }).code === '23P01') throw new AppError(409, 'SLOT_TAKEN', REFUSALS.CLASH[2]);
       throw error;
     }

@@ -89,7 +89,7 @@ export class SitesService {
    */
   async createClosure(siteId: string, dto: CreateClosureDto): Promise<ClosureView> {
     return this.dataSource.transaction(async (manager) => {
-      // Bookings lock the site FOR SHARE, so none can slip in while the day is being shut.
+      // Holds, bookings and reschedules lock the site FOR SHARE, so none can slip in while the day is being shut.
       const [site] = await manager.query('SELECT timezone FROM sites WHERE id = $1 FOR NO KEY UPDATE', [siteId]);
       if (!site) throw notFound('site', siteId);
       const existing = await manager.findOneBy(SiteClosure, { siteId, date: dto.date });

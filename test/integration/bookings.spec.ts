@@ -60,6 +60,15 @@ describe('BookingsService (integration)', () => {
     });
   });
 
+  it('a booking that has started can be neither cancelled nor moved', async () => {
+    const diary = await serviceDiary(ctx);
+    const booking = await book(diary, at('14:00'), t(at('09:00')));
+    const during = t(at('14:10'));
+    await expect(ctx.bookings.cancel(ADMIN, booking.id, { by: 'customer', reason: 'Late' }, during)).rejects.toMatchObject({ status: 409, code: 'BOOKING_STARTED' });
+    await expect(ctx.bookings.reschedule(ADMIN, booking.id, slotRef(diary, at('16:00')), during)).rejects.toMatchObject({ status: 409, code: 'BOOKING_STARTED' });
+    expect((await ctx.bookings.cancel(ADMIN, booking.id, { by: 'customer', reason: 'Ill' }, t(at('13:59')))).status).toBe('cancelled');
+  });
+
   describe('holds', () => {
     it('expire HOLD_MINUTES after now, and a released hold leaves no session behind', async () => {
       const diary = await serviceDiary(ctx);

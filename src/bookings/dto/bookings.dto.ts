@@ -1,15 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
-import { IsEmailAddress, IsInstant, IsLocalDate } from '../../common/http/validation';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsEmailAddress, IsId, IsInstant, IsLocalDate } from '../../common/http/validation';
 
 const CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
 
 /** A slot named by what, where, with whom and when. */
 export class SlotRefDto {
   @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' }) @Matches(CODE, { message: 'appointmentType must be an appointment type code' }) appointmentType: string;
-  @ApiProperty({ format: 'uuid' }) @IsUUID() siteId: string;
-  @ApiProperty({ format: 'uuid' }) @IsUUID() adviserId: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() siteId: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() adviserId: string;
   @ApiProperty({ example: '2027-01-04T09:00:00Z' }) @IsInstant() start: string;
 }
 
@@ -34,7 +34,7 @@ export class CustomerDto {
   @Length(1, 100)
   reference: string;
   @ApiProperty({ example: 'Sam Taylor' }) @IsString() @Length(1, 200) name: string;
-  @ApiPropertyOptional({ example: '07700 900123', description: 'A UK mobile number; stored in E.164.' }) @IsOptional() @IsString() @Length(1, 40) mobile?: string;
+  @ApiPropertyOptional({ example: '07911 123456', description: 'A UK mobile number; stored in E.164.' }) @IsOptional() @IsString() @Length(1, 40) mobile?: string;
   @ApiPropertyOptional({ example: 'sam.taylor@example.com' }) @IsOptional() @IsEmailAddress() email?: string;
   @ApiProperty({ enum: PREFERRED_CHANNELS, example: 'sms' }) @IsIn(PREFERRED_CHANNELS) preferredChannel: (typeof PREFERRED_CHANNELS)[number];
   @ApiProperty({ example: true }) @IsBoolean() consentToContact: boolean;
@@ -54,14 +54,14 @@ export class SlotOrHoldDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'A hold to turn into the booking. Give this or the slot fields.' })
   // Not @IsOptional: that would let null through and skip the slot fields as well.
   @ValidateIf((o) => o.holdId !== undefined)
-  @IsUUID()
+  @IsId()
   holdId?: string;
   @ApiPropertyOptional({ example: 'SKILLS_HEALTH_CHECK' })
   @ValidateIf((o) => o.holdId === undefined)
   @Matches(CODE, { message: 'appointmentType must be an appointment type code (or give holdId)' })
   appointmentType?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @ValidateIf((o) => o.holdId === undefined) @IsUUID() siteId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @ValidateIf((o) => o.holdId === undefined) @IsUUID() adviserId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @ValidateIf((o) => o.holdId === undefined) @IsId() siteId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @ValidateIf((o) => o.holdId === undefined) @IsId() adviserId?: string;
   @ApiPropertyOptional({ example: '2027-01-04T09:00:00Z' }) @ValidateIf((o) => o.holdId === undefined) @IsInstant() start?: string;
 }
 
@@ -78,8 +78,8 @@ export class CancelDto {
 }
 
 export class BookingListQuery {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() siteId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() adviserId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() siteId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() adviserId?: string;
   @ApiPropertyOptional({ example: '2027-01-04', description: 'Local date of the day sheet; needed with siteId or adviserId.' }) @IsOptional() @IsLocalDate() date?: string;
   @ApiPropertyOptional({ example: 'JCP-4471-2291' }) @IsOptional() @IsString() @Length(1, 100) customerReference?: string;
 }

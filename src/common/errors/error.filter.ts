@@ -19,6 +19,11 @@ const HTTP_CODES: Record<number, string> = {
 const pgError = (code: string): [number, string, string] | undefined =>
   PG_CODES[code] ?? (code.startsWith('22') ? [400, 'INVALID_INPUT', 'A value has the wrong format or is out of range'] : undefined);
 
+// Constraints whose breach means a conflict with other requests rather than bad input.
+const PG_CONSTRAINTS: Record<string, [number, string, string]> = {
+  sessions_booked_within_capacity: [409, 'SLOT_FULL', 'That slot is full'],
+};
+
 const PG_CODES: Record<string, [number, string, string]> = {
   '23514': [400, 'INVALID_INPUT', 'A value breaks a rule of the data model'],
   '23502': [400, 'INVALID_INPUT', 'A required value is missing'],
@@ -27,6 +32,7 @@ const PG_CODES: Record<string, [number, string, string]> = {
   '23P01': [409, 'CONFLICT', 'This clashes with another session of the adviser or room'],
   '40001': [503, 'RETRY', 'The request collided with another one; retry it'],
   '40P01': [503, 'RETRY', 'The request collided with another one; retry it'],
+  '53300': [503, 'RETRY', 'The service is busy; retry shortly'],
 };
 
 @Catch()
@@ -50,9 +56,11 @@ export class ErrorFilter implements ExceptionFilter {
       const message = status === 404 ? 'No such endpoint' : error.message;
       return { status, body: { code: HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'), message }, headers: {} };
     }
-    const pgCode = (error as { code?: unknown })?.code;
-    const known = typeof pgCode === 'string' ? pgError(pgCode) : undefined;
+    const { code: pgCode, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+    const known = (typeof constraint === 'string' && PG_CONSTRAINTS[constraint]) || (typeof pgCode === 'string' ? pgError(pgCode) : undefined);
     if (known) {
+      // Validation should have caught most of these first, so each is worth a line in the log.
+      this.logger.warn(`Database refused a request (${String(pgCode)}${constraint ? ` ${String(constraint)}` : ''}): ${(error as Error).message}`);
       const [status, code, message] = known;
       return { status, body: { code, message }, headers: status === 503 ? { 'Retry-After': '1' } : {} };
     }

@@ -1,5 +1,6 @@
-import { ArgumentMetadata, Injectable, ParseUUIDPipe, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
-import { isEmail, registerDecorator, ValidationOptions } from 'class-validator';
+import { applyDecorators, ArgumentMetadata, Injectable, ParseUUIDPipe, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { isEmail, IsUUID, registerDecorator, ValidationOptions } from 'class-validator';
 import { isValidDate, isValidZone, parseInstant, TIME_PATTERN } from '../time/local-time';
 import { AppError } from '../errors/app-error';
 
@@ -23,14 +24,22 @@ export const validationPipe = new ValidationPipe({
   },
 });
 
-/** A path id that is not a UUID cannot name anything, so it is a 404 rather than a database error. */
+// Ids are compared as strings in places, and PostgreSQL writes UUIDs in lower case, so
+// an id sent in upper case (as .NET systems do) is lower-cased on the way in.
+const lowerCase = (value: unknown): unknown =>
+  typeof value === 'string' ? value.toLowerCase() : Array.isArray(value) ? value.map(lowerCase) : value;
+
+/** A path id must be a UUID. */
 @Injectable()
 export class UuidParam implements PipeTransform<string> {
   private readonly inner = new ParseUUIDPipe({ exceptionFactory: () => new AppError(400, 'INVALID_ID', 'The id in the path is not a UUID') });
-  transform(value: string, metadata: ArgumentMetadata) {
-    return this.inner.transform(value, metadata);
+  async transform(value: string, metadata: ArgumentMetadata) {
+    return lowerCase(await this.inner.transform(value, metadata)) as string;
   }
 }
+
+/** A UUID field (or, with each, a list of them), lower-cased. */
+export const IsId = (options?: ValidationOptions) => applyDecorators(Transform(({ value }) => lowerCase(value)), IsUUID('all', options));
 
 function rule(name: string, message: string, test: (value: unknown) => boolean) {
   return (options?: ValidationOptions) => (target: object, propertyName: string) =>

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDivisibleBy, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDivisibleBy, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { WEEKDAYS, type WeekdayName } from '../../common/time/local-time';
-import { IsDateOrInstant, IsEmailAddress, IsLocalDate, IsLocalTime } from '../../common/http/validation';
+import { IsDateOrInstant, IsEmailAddress, IsId, IsLocalDate, IsLocalTime } from '../../common/http/validation';
 import { AffectedBookingView } from '../../bookings/dto/bookings.dto';
 import { CHANNELS, type Channel } from '../entities/appointment-type.entity';
 
@@ -30,7 +30,7 @@ export class AppointmentTypeView {
 export class CreateAdviserDto {
   @ApiProperty({ example: 'Priya Shah' }) @IsString() @Length(1, 200) name: string;
   @ApiProperty({ example: 'priya.shah@careers.example' }) @IsEmailAddress() email: string;
-  @ApiProperty({ format: 'uuid' }) @IsUUID() organisationId: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() organisationId: string;
   @ApiProperty({ example: ['SKILLS_HEALTH_CHECK', 'FOLLOW_UP'] })
   @IsArray()
   @ArrayMinSize(1)
@@ -48,8 +48,8 @@ export class AdviserView {
 }
 
 export class CreatePatternDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() siteId: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() roomId?: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() siteId: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() roomId?: string;
   @ApiProperty({ enum: WEEKDAYS, isArray: true, example: ['MON', 'THU'] })
   @IsArray()
   @ArrayMinSize(1)

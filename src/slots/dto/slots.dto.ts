@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsUUID, Matches } from 'class-validator';
-import { IsDateOrInstant } from '../../common/http/validation';
+import { ArrayMaxSize, IsArray, IsOptional, Matches } from 'class-validator';
+import { IsDateOrInstant, IsId } from '../../common/http/validation';
 import { CODE_PATTERN } from '../../diaries/dto/diaries.dto';
 
 const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
@@ -16,7 +16,7 @@ export class SlotSearchQuery {
   @Transform(asArray)
   @IsArray()
   @ArrayMaxSize(200)
-  @IsUUID('all', { each: true })
+  @IsId({ each: true })
   siteId?: string[];
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Repeat for several advisers (up to 200).' })
@@ -24,7 +24,7 @@ export class SlotSearchQuery {
   @Transform(asArray)
   @IsArray()
   @ArrayMaxSize(200)
-  @IsUUID('all', { each: true })
+  @IsId({ each: true })
   adviserId?: string[];
 
   @ApiPropertyOptional({ example: '2027-01-04', description: 'A date (from its start, UK time) or a date-time with offset. Default: now.' })
