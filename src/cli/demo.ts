@@ -30,7 +30,7 @@ async function main() {
   }
   const redisUrl = process.env.REDIS_URL || defaults.REDIS_URL;
   env.QUEUE_BACKEND = process.env.QUEUE_BACKEND || ((await reachable(redisUrl, 6379)) ? 'redis' : 'postgres');
-  console.log(env.QUEUE_BACKEND === 'redis' ? `Redis: ${redisUrl}` : 'Redis: none; queues use PostgreSQL');
+  console.log(env.QUEUE_BACKEND === 'redis' ? `Redis: ${redisUrl}` : 'Redis: none; QUEUE_BACKEND=postgres, so nothing needs it');
 
   const adminKey = process.env.ADMIN_API_KEY || `demo_admin_${randomBytes(16).toString('hex')}`;
   const config = loadConfig({ ...process.env, ...env, ADMIN_API_KEY: adminKey, LOG_LEVEL: process.env.LOG_LEVEL || 'warn' });
