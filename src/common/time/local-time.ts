@@ -39,7 +39,24 @@ export function isoWeekday(date: string): number {
   return day === 0 ? 7 : day;
 }
 
-const offsetMs = (zone: string, instant: number) => IANAZone.create(zone).offset(instant) * MINUTE;
+// Zone offsets come from Intl and are slow to ask for; they change at most on the hour,
+// so one answer serves a whole UTC hour. Bounded, cleared when full.
+const HOUR = 3_600_000;
+const offsetCache = new Map<string, number>();
+
+/** The zone's offset from UTC at an instant, in minutes. */
+function offsetMinutes(zone: string, instant: number): number {
+  const key = `${zone}|${Math.floor(instant / HOUR)}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = IANAZone.create(zone).offset(instant);
+    if (offsetCache.size >= 200_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+const offsetMs = (zone: string, instant: number) => offsetMinutes(zone, instant) * MINUTE;
 
 // Converting a wall-clock time to an instant is the hot spot of slot search, and diaries
 // reuse a handful of times, so conversions are memoised (bounded, cleared when full).
@@ -82,7 +99,7 @@ export function startOfLocalDay(zone: string, date: string): number {
  * instant showed up in profiles.
  */
 export function formatInstant(instant: number, zone: string): string {
-  const offset = IANAZone.create(zone).offset(instant);
+  const offset = offsetMinutes(zone, instant);
   const local = new Date(instant + offset * MINUTE).toISOString();
   const seconds = local.slice(19, 23) === '.000' ? local.slice(0, 19) : local.slice(0, 23);
   const sign = offset < 0 ? '-' : '+';

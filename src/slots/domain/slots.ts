@@ -53,12 +53,28 @@ export function slotCapacity(type: SlotType, roomId: string | null, roomCapaciti
   return room === undefined ? type.capacity : Math.min(type.capacity, room);
 }
 
-/** Live sessions of the window's adviser or room that a session starting in it could run into, buffer included. */
-function clashesOf(window: Window, sessions: SessionState[], bufferMs: number): SessionState[] {
-  return sessions
-    .filter((s) => isLive(s) && (s.adviserId === window.adviserId || (window.roomId !== null && s.roomId === window.roomId)))
-    .filter((s) => s.start < window.end + bufferMs && s.busyUntil > window.start)
-    .sort((a, b) => a.start - b.start);
+/** Live sessions by adviser and by room, so that each window looks only at its own. */
+class SessionIndex {
+  private readonly byAdviser = new Map<string, SessionState[]>();
+  private readonly byRoom = new Map<string, SessionState[]>();
+
+  constructor(sessions: SessionState[]) {
+    const add = (map: Map<string, SessionState[]>, key: string, session: SessionState) => {
+      const list = map.get(key);
+      if (list) list.push(session);
+      else map.set(key, [session]);
+    };
+    for (const session of sessions.filter(isLive)) {
+      add(this.byAdviser, session.adviserId, session);
+      if (session.roomId !== null) add(this.byRoom, session.roomId, session);
+    }
+  }
+
+  /** Sessions of the window's adviser or room that a session starting in it could run into, buffer included. */
+  clashesOf(window: Window, bufferMs: number): SessionState[] {
+    const candidates = new Set([...(this.byAdviser.get(window.adviserId) ?? []), ...(window.roomId === null ? [] : (this.byRoom.get(window.roomId) ?? []))]);
+    return [...candidates].filter((s) => s.start < window.end + bufferMs && s.busyUntil > window.start).sort((a, b) => a.start - b.start);
+  }
 }
 
 /** Slot starts fall on five-minute marks, so that times stay readable and a window cut by an absence at 10:07 offers 10:10. */
@@ -90,8 +106,9 @@ export function generateSlots(query: SlotQuery): Slot[] {
   // (its buffer running on) is not offered again against the start of the next.
   const windows = [...query.windows].sort((a, b) => a.adviserId.localeCompare(b.adviserId) || a.start - b.start);
   const offeredUntil = new Map<string, number>();
+  const index = new SessionIndex(query.sessions);
   for (const window of windows) {
-    const clashes = clashesOf(window, query.sessions, buffer);
+    const clashes = index.clashesOf(window, buffer);
     for (const session of clashes) {
       const joinable =
         session.appointmentTypeCode === type.code &&
@@ -149,6 +166,6 @@ export function checkSlot(input: { start: number; type: SlotType; windows: Windo
   if (start < input.earliestStart) return { ok: false, reason: 'TOO_SOON' };
   const join = input.sessions.find((s) => isLive(s) && s.adviserId === window.adviserId && s.start === start && s.appointmentTypeCode === type.code && s.siteId === window.siteId);
   if (join) return { ok: true, window, join };
-  const clash = clashesOf(window, input.sessions, busyUntil - end).some((s) => s.start < busyUntil && s.busyUntil > start);
+  const clash = new SessionIndex(input.sessions).clashesOf(window, busyUntil - end).some((s) => s.start < busyUntil && s.busyUntil > start);
   return clash ? { ok: false, reason: 'CLASH' } : { ok: true, window, join: null };
 }
