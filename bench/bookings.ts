@@ -1,0 +1,656 @@
+/**
+ * Booking benchmark, with its raw-SQL baseline in the same run:  npm run bench:bookings
+ *
+ * On a fresh copy of the national dataset (careers_booking_bench_run, cloned from
+ * careers_booking_bench), against the real application in a child process:
+ *   A. 50 concurrent clients POST /v1/bookings, each request for a different free slot
+ *      (CAREERS_GUIDANCE slots found with GET /v1/slots across all sites, shuffled so that
+ *      concurrent requests hit different advisers);
+ *   B. 50 clients at once for one capacity-1 slot, 20 times: exactly one must win;
+ *   C. 50 clients at once for one CV_WORKSHOP group slot, 10 times: exactly the seats left must be sold;
+ *   then correctness by SQL (no session over capacity, no adviser double-booked, every 201
+ *   is a booking), and where the time goes: the SQL statements of one booking, a sequential
+ *   run with per-request timing (HTTP, Node, SQL, pool waits), the same under 50 clients,
+ *   a CPU profile of the server under load, and the cost of the CPU-side steps alone.
+ * Baseline: pgbench with bench/pgbench/booking.sql (the same transaction in raw SQL:
+ * lock adviser, check overlap, insert session, upsert customer, insert booking) with 50
+ * clients on another fresh copy (careers_booking_bench_pgb), over the same slot list,
+ * run alternately with phase A in PAIRS slices of SLICE seconds so that both meet the
+ * same background load; then pgbench with 10 clients (the app's pool) and 1 client (-r).
+ * Cancellations are timed too, with a what-if for a full index on bookings(session_id).
+ *
+ * Prints Markdown tables and writes bench/results/bookings-<time>.json. Never asserts;
+ * correctness findings are printed as OK / VIOLATION.
+ */
+import './lib/paths';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { addDays } from '../src/common/time/local-time';
+import { benchClassifier, Classifier, CpuBreakdown, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
+import { DATASET_DB, dropDatabase, recreateDatabase, withClient } from './lib/db';
+import { closedLoop, HttpClient, LoadRun, Request, Response } from './lib/http-load';
+import { machine } from './lib/machine';
+import { RESULTS_DIR, ROOT, writeResult } from './lib/paths';
+import type { ProfileSummary } from './lib/profile';
+import { Rng } from './lib/prng';
+import { ServerHandle } from './lib/server-handle';
+import { fmt, summarise, Summary, table } from './lib/stats';
+import { DatasetMeta, ensureDataset, partnerKey } from './national-dataset';
+
+const RUN_DB = 'careers_booking_bench_run';
+const PGB_DB = 'careers_booking_bench_pgb';
+const CLIENTS = 50;
+/** Phase A and the pgbench baseline run alternately in PAIRS slices of SLICE seconds each, so both see the same background load. */
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const SLICE = Number(process.env.BENCH_SLICE_SECONDS ?? 10);
+const SLOT_TARGET = Number(process.env.BENCH_SLOT_TARGET ?? 40_000);
+const ROUNDS_ONE = 20;
+const ROUNDS_GROUP = 10;
+
+interface SlotView {
+  siteId: string;
+  adviserId: string;
+  roomId: string | null;
+  start: string;
+  end: string;
+  capacity: number;
+  remaining: number;
+}
+
+interface Slot extends SlotView {
+  type: string;
+}
+
+interface ServerLoop {
+  eventLoopUtilization: number;
+  cpuSinceReset: { user: number; system: number };
+}
+
+interface StatementStat {
+  sql: string;
+  calls: number;
+  ms: number;
+}
+
+interface ServerRoute {
+  requests: number;
+  totalMs: number[];
+  dbMs: number[];
+  dbWallMs: number[];
+  poolWaitMs: number[];
+  queries: number[];
+  statuses: Record<string, number>;
+}
+
+const body = (slot: Slot, reference: string) => ({
+  appointmentType: slot.type,
+  siteId: slot.siteId,
+  adviserId: slot.adviserId,
+  start: slot.start,
+  customer: { reference, name: 'Sam Taylor', mobile: '07911 123456', email: 'sam.taylor@example.com', preferredChannel: 'sms', consentToContact: true },
+  referral: { source: 'partner', referrerName: 'J. Okafor', reason: 'Career change', mandatory: false },
+});
+
+const post = (slot: Slot, reference: string): Request => ({ method: 'POST', path: '/v1/bookings', body: body(slot, reference) });
+
+const errorCode = (res: Response) => {
+  try {
+    return (JSON.parse(res.body) as { code?: string }).code ?? String(res.status);
+  } catch {
+    return String(res.status);
+  }
+};
+
+/** Free slots of a type as a partner finds them: GET /v1/slots over the sites, 50 at a time, 4 weeks at a time. */
+async function findSlots(client: HttpClient, meta: DatasetMeta, type: string, target: number, log: (s: string) => void): Promise<Slot[]> {
+  const seen = new Set<string>();
+  const found: Slot[] = [];
+  const t0 = performance.now();
+  let requests = 0;
+  outer: for (const offset of [0, 28, 56]) {
+    for (let i = 0; i < meta.siteIds.length; i += 50) {
+      const sites = meta.siteIds.slice(i, i + 50);
+      const path = `/v1/slots?appointmentType=${type}&${sites.map((id) => `siteId=${id}`).join('&')}&from=${addDays(meta.startDate, offset)}&to=${addDays(meta.startDate, offset + 27)}`;
+      const res = await client.json<{ slots: SlotView[] }>({ method: 'GET', path });
+      requests++;
+      if (res.status !== 200) throw new Error(`GET /v1/slots -> ${res.status} ${JSON.stringify(res.body)}`);
+      for (const s of res.body.slots) {
+        const key = `${s.adviserId}|${s.start}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        found.push({ ...s, type });
+      }
+      if (found.length >= target) break outer;
+    }
+  }
+  log(`  found ${found.length} free ${type} slots with ${requests} searches in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return found;
+}
+
+interface Round {
+  slot: Slot;
+  expected: number;
+  winners: number;
+  codes: Record<string, number>;
+  wallMs: number;
+  latencies: number[];
+}
+
+/** `clients` requests for the same slot, sent together. */
+async function race(client: HttpClient, slot: Slot, expected: number, tag: string): Promise<Round> {
+  const t0 = performance.now();
+  const responses = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client.send(post(slot, `${tag}-${i}`))));
+  const codes: Record<string, number> = {};
+  for (const r of responses) {
+    const code = r.status === 201 ? '201' : `${r.status} ${errorCode(r)}`;
+    codes[code] = (codes[code] ?? 0) + 1;
+  }
+  return { slot, expected, winners: codes['201'] ?? 0, codes, wallMs: performance.now() - t0, latencies: responses.map((r) => r.ms) };
+}
+
+interface PgbenchRun {
+  clients: number;
+  tps: number;
+  transactions: number;
+  /** Seconds of measured running (transactions / tps). */
+  seconds: number;
+  failed: number;
+  aborted: number;
+  latency: Summary;
+  samples: number[];
+  stderr: string;
+  cpu: CpuBreakdown;
+  /** With -r: mean latency of each statement, ms. */
+  statements: { ms: number; sql: string }[];
+}
+
+function spawnPgbench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('pgbench', args, { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** A fresh copy of the dataset with the slot list in bench_slots, for bench/pgbench/booking.sql. */
+async function preparePgbench(slots: Slot[]): Promise<string> {
+  const url = await recreateDatabase(PGB_DB, DATASET_DB);
+  await withClient(url, async (c) => {
+    const { rows } = await c.query('SELECT code, id, buffer_minutes FROM appointment_types');
+    const types = new Map(rows.map((r) => [r.code as string, { id: r.id as string, buffer: r.buffer_minutes as number }]));
+    await c.query(`CREATE TABLE bench_slots (n bigint PRIMARY KEY, adviser_id uuid NOT NULL, site_id uuid NOT NULL, room_id uuid, type_id uuid NOT NULL,
+                   starts_at timestamptz NOT NULL, ends_at timestamptz NOT NULL, busy_until timestamptz NOT NULL, capacity int NOT NULL)`);
+    await c.query('CREATE SEQUENCE bench_slot_seq');
+    await c.query(
+      `INSERT INTO bench_slots SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::int[])`,
+      [
+        slots.map((_, i) => i + 1), slots.map((s) => s.adviserId), slots.map((s) => s.siteId), slots.map((s) => s.roomId), slots.map((s) => types.get(s.type)!.id),
+        slots.map((s) => s.start), slots.map((s) => s.end), slots.map((s) => new Date(Date.parse(s.end) + types.get(s.type)!.buffer * 60_000).toISOString()), slots.map((s) => s.capacity),
+      ],
+    );
+    await c.query('VACUUM ANALYZE bench_slots');
+  });
+  return url;
+}
+
+async function pgbench(url: string, meta: DatasetMeta, clients: number, seconds: number, classify: Classifier, extra: string[] = []): Promise<PgbenchRun> {
+  const script = join(ROOT, 'bench', 'pgbench', 'booking.sql');
+  const u = new URL(url);
+  const logDir = join(RESULTS_DIR, 'pgbench-log');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const args = [...extra, '-n', '-M', 'extended', '-c', String(clients), '-j', String(Math.min(2, clients)), '-f', script, '-D', `org=${meta.partnerOrganisations[0]}`, '-T', String(seconds),
+    '-l', `--log-prefix=${join(logDir, 'pgbench_log')}`, '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres', PGB_DB];
+  const monitor = new CpuMonitor(classify).start();
+  const run = await spawnPgbench(args);
+  const cpu = monitor.stop();
+  const samples: number[] = [];
+  for (const f of readdirSync(logDir)) {
+    for (const line of readFileSync(join(logDir, f), 'utf8').split('\n')) {
+      const fields = line.split(' ');
+      if (fields.length >= 3) samples.push(Number(fields[2]) / 1000);
+    }
+  }
+  rmSync(logDir, { recursive: true, force: true });
+  const num = (re: RegExp) => Number(re.exec(run.stdout)?.[1] ?? NaN);
+  const tps = num(/tps = ([\d.]+) \(without initial connection time\)/);
+  const transactions = num(/number of transactions actually processed: (\d+)/);
+  if (run.code !== 0 && !Number.isFinite(tps)) throw new Error(`pgbench failed (${run.code}):\n${run.stderr.slice(0, 2000)}`);
+  return {
+    clients,
+    tps,
+    transactions,
+    seconds: transactions / tps,
+    failed: num(/number of failed transactions: (\d+)/) || 0,
+    aborted: (run.stderr.match(/aborted/g) ?? []).length,
+    latency: summarise(samples),
+    samples,
+    stderr: run.stderr.slice(0, 2000),
+    cpu,
+    statements: [...run.stdout.matchAll(/^\s+([\d.]+)\s+\d+\s+(.+)$/gm)].map((m) => ({ ms: Number(m[1]), sql: m[2].trim().slice(0, 110) })).filter((x) => !x.sql.startsWith('\\')),
+  };
+}
+
+function mergeRuns(runs: LoadRun[]): LoadRun {
+  const samples = runs.flatMap((r) => r.samples ?? []);
+  const wallMs = runs.reduce((t, r) => t + r.wallMs, 0);
+  const statuses: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  return {
+    concurrency: runs[0].concurrency,
+    wallMs,
+    requests: samples.length,
+    throughput: samples.length / (wallMs / 1000),
+    latency: summarise(samples),
+    statuses,
+    bytesPerResponse: runs.reduce((t, r) => t + r.bytesPerResponse * r.requests, 0) / Math.max(1, samples.length),
+    clientCpuSeconds: runs.reduce((t, r) => t + r.clientCpuSeconds, 0),
+    samples,
+  };
+}
+
+function mergeCpu(parts: CpuBreakdown[]): CpuBreakdown {
+  const wall = parts.reduce((t, p) => t + p.wallSeconds, 0);
+  const groups: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.groups)) groups[k] = (groups[k] ?? 0) + (v * p.wallSeconds) / wall;
+  return { wallSeconds: wall, machineBusyCores: parts.reduce((t, p) => t + p.machineBusyCores * p.wallSeconds, 0) / wall, groups, loadAverage1m: parts[parts.length - 1].loadAverage1m };
+}
+
+function mergePgbench(runs: PgbenchRun[]): PgbenchRun {
+  const samples = runs.flatMap((r) => r.samples);
+  const transactions = runs.reduce((t, r) => t + r.transactions, 0);
+  const seconds = runs.reduce((t, r) => t + r.seconds, 0);
+  return {
+    clients: runs[0].clients,
+    tps: transactions / seconds,
+    transactions,
+    seconds,
+    failed: runs.reduce((t, r) => t + r.failed, 0),
+    aborted: runs.reduce((t, r) => t + r.aborted, 0),
+    latency: summarise(samples),
+    samples,
+    stderr: runs.map((r) => r.stderr).join(''),
+    cpu: mergeCpu(runs.map((r) => r.cpu)),
+    statements: [],
+  };
+}
+
+interface TracedStatement {
+  sql: string;
+  ms: number;
+  text: string;
+  values: unknown[] | undefined;
+}
+
+interface Explained {
+  sql: string;
+  planningMs: number;
+  executionMs: number;
+  triggerMs: number;
+  plan: string;
+}
+
+/**
+ * PostgreSQL's own cost of each statement of one traced booking: the booking's rows are
+ * removed inside a transaction, its statements are replayed with the same text and
+ * parameters under EXPLAIN (ANALYZE, SUMMARY), and everything is rolled back.
+ */
+async function explainBooking(url: string, statements: TracedStatement[]): Promise<Explained[]> {
+  const find = (prefix: string) => statements.find((st) => st.text.trimStart().startsWith(prefix));
+  const booking = find('INSERT INTO bookings');
+  const session = find('INSERT INTO sessions');
+  if (!booking?.values || !session?.values) return [];
+  return withClient(url, async (c) => {
+    await c.query('BEGIN');
+    try {
+      const { rows } = await c.query('DELETE FROM bookings WHERE id = $1 RETURNING customer_id', [booking.values![0]]);
+      await c.query('DELETE FROM customers WHERE id = $1', [rows[0]?.customer_id]);
+      await c.query('DELETE FROM sessions WHERE id = $1', [session.values![0]]);
+      // Twice: the first pass warms this connection's catalog caches (the app's pooled
+      // connections are warm), the second is reported.
+      let out: Explained[] = [];
+      for (let pass = 0; pass < 2; pass++) {
+        await c.query('SAVEPOINT replay');
+        out = [];
+        for (const st of statements) {
+          if (/^(START TRANSACTION|COMMIT|BEGIN)/.test(st.text.trim())) continue;
+          const res = await c.query(`EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON) ${st.text}`, st.values as unknown[]);
+          const plan = (res.rows[0]['QUERY PLAN'] as { 'Planning Time': number; 'Execution Time': number; Plan: { 'Node Type': string }; Triggers?: { Time: number }[] }[])[0];
+          out.push({
+            sql: st.sql,
+            planningMs: plan['Planning Time'],
+            executionMs: plan['Execution Time'],
+            triggerMs: (plan.Triggers ?? []).reduce((t, tr) => t + tr.Time, 0),
+            plan: plan.Plan['Node Type'],
+          });
+        }
+        await c.query('ROLLBACK TO SAVEPOINT replay');
+      }
+      return out;
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+}
+
+/**
+ * What a cancellation's "drop the emptied session" costs, by foreign-key trigger, as the
+ * schema stands and with a plain index on bookings(session_id); in a transaction that is
+ * rolled back, on a session booked by this run.
+ */
+async function cancelWhatIf(url: string): Promise<{ without: Record<string, number>; withIndex: Record<string, number>; indexBuildMs: number } | null> {
+  return withClient(url, async (c) => {
+    await c.query('BEGIN');
+    try {
+      const { rows } = await c.query(`SELECT s.id FROM sessions s JOIN bookings b ON b.session_id = s.id JOIN customers c ON c.id = b.customer_id
+                                       WHERE c.reference LIKE 'BENCH-S-%' AND s.capacity = 1 AND b.status = 'booked' LIMIT 1`);
+      if (!rows[0]) return null;
+      const session = rows[0].id as string;
+      await c.query(`UPDATE bookings SET status = 'cancelled', session_id = NULL, cancelled_by = 'customer', cancel_reason = 'what-if', cancelled_at = now() WHERE session_id = $1`, [session]);
+      const measure = async () => {
+        await c.query('SAVEPOINT d');
+        const res = await c.query(`EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON) DELETE FROM sessions WHERE id = $1`, [session]);
+        await c.query('ROLLBACK TO SAVEPOINT d');
+        const plan = (res.rows[0]['QUERY PLAN'] as { 'Execution Time': number; Triggers?: { 'Constraint Name'?: string; 'Trigger Name': string; Time: number }[] }[])[0];
+        return Object.fromEntries([['total', plan['Execution Time']], ...(plan.Triggers ?? []).map((t) => [t['Constraint Name'] ?? t['Trigger Name'], t.Time])]) as Record<string, number>;
+      };
+      await measure();
+      const without = await measure();
+      const t0 = performance.now();
+      await c.query('CREATE INDEX bench_whatif_bookings_session ON bookings (session_id)');
+      const indexBuildMs = performance.now() - t0;
+      await measure();
+      const withIndex = await measure();
+      return { without, withIndex, indexBuildMs };
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+}
+
+/** Checks by SQL that the database kept its promises, whatever the responses said. */
+async function verify(url: string, refPrefix: string, expected201: number, contention: Round[]): Promise<Record<string, string>> {
+  return withClient(url, async (c) => {
+    const out: Record<string, string> = {};
+    const over = await c.query(`SELECT count(*)::int AS n FROM (SELECT session_id, count(*) AS booked FROM bookings WHERE status = 'booked' GROUP BY session_id) b
+                                JOIN sessions s ON s.id = b.session_id WHERE b.booked > s.capacity`);
+    out['sessions over capacity (whole database)'] = over.rows[0].n === 0 ? 'OK (0)' : `VIOLATION (${over.rows[0].n})`;
+    const made = await c.query(`SELECT count(*)::int AS n FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE c.reference LIKE $1 AND b.status = 'booked'`, [`${refPrefix}%`]);
+    out['bookings in the database = 201 responses'] = made.rows[0].n === expected201 ? `OK (${made.rows[0].n})` : `VIOLATION (${made.rows[0].n} in the database, ${expected201} responses)`;
+    const overlap = await c.query(`SELECT count(*)::int AS n FROM sessions a WHERE a.created_at > now() - interval '1 hour'
+                                     AND EXISTS (SELECT 1 FROM sessions b WHERE b.adviser_id = a.adviser_id AND b.id <> a.id AND b.busy && a.busy)`);
+    out['new sessions overlapping another of the adviser'] = overlap.rows[0].n === 0 ? 'OK (0)' : `VIOLATION (${overlap.rows[0].n})`;
+    let wrong = 0;
+    for (const r of contention) {
+      const { rows } = await c.query(
+        `SELECT s.capacity, (SELECT count(*)::int FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked,
+                (SELECT count(*)::int FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE b.session_id = s.id AND b.status = 'booked' AND c.reference LIKE $3) AS ours
+           FROM sessions s WHERE s.adviser_id = $1 AND s.starts_at = $2`,
+        [r.slot.adviserId, r.slot.start, `${refPrefix}%`],
+      );
+      if (rows.length !== 1 || rows[0].ours !== r.expected || rows[0].booked > rows[0].capacity || r.winners !== r.expected) wrong++;
+    }
+    out['contended slots with exactly the expected winners'] = wrong === 0 ? `OK (${contention.length} of ${contention.length})` : `VIOLATION (${wrong} of ${contention.length} wrong)`;
+    return out;
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  const log = (s: string) => console.log(s);
+  const meta = await ensureDataset(log);
+  const box = await machine();
+  log(`Booking benchmark: ${box.nproc} cores (${box.cpuModel}), ${box.memoryGiB} GiB, Node ${box.node}, ${box.postgres.split(' on ')[0]}`);
+  let t = Date.now();
+  const runUrl = await recreateDatabase(RUN_DB, DATASET_DB);
+  log(`  ${RUN_DB} cloned from ${DATASET_DB} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+  const server = await ServerHandle.start(runUrl, process.env.BENCH_DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.BENCH_DB_POOL_SIZE } : {});
+  const classify = benchClassifier(() => server.child.pid, [RUN_DB, PGB_DB]);
+  const client = new HttpClient(server.url, partnerKey(meta.seed, 0), CLIENTS + 8);
+  log(`  app on ${server.url}, DB pool ${server.pool}`);
+  const rng = new Rng('bookings');
+  const result: Record<string, unknown> = { machine: box, dataset: meta, pool: server.pool, clients: CLIENTS };
+  let tally201 = 0;
+  const count201 = (run: LoadRun) => (tally201 += run.statuses['201'] ?? 0);
+
+  try {
+    t = Date.now();
+    const slots = rng.shuffle(await findSlots(client, meta, 'CAREERS_GUIDANCE', SLOT_TARGET, log));
+    // Contended slots come from the end of the list, so they are never booked by phase A.
+    const contendedOne = slots.splice(slots.length - ROUNDS_ONE, ROUNDS_ONE);
+    const groupSlots = rng.shuffle((await findSlots(client, meta, 'CV_WORKSHOP', 400, log)).filter((s) => s.capacity > 1 && s.remaining > 0)).slice(0, ROUNDS_GROUP);
+    let next = 0;
+    const nextBooking = (tag: string) => () => (next < slots.length ? post(slots[next], `BENCH-${tag}-${next++}`) : null);
+
+    // --- A and the pgbench baseline, alternating --------------------------------------
+    log(`  preparing ${PGB_DB} (fresh clone + the same slot list) for pgbench`);
+    const pgbUrl = await preparePgbench([...slots, ...contendedOne]);
+    await closedLoop(client, { concurrency: CLIENTS, durationMs: 3000, maxRequests: slots.length, next: nextBooking('warm') }).then(count201);
+    const pgbWarm = await pgbench(pgbUrl, meta, CLIENTS, 3, classify);
+    const pairs: { http: LoadRun; httpCpu: CpuBreakdown; server: ServerLoop; pgbench: PgbenchRun; quiet: { waitedMs: number; otherCores: number } }[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const quiet = await waitForQuiet(classify);
+      await server.call('reset');
+      const monitor = new CpuMonitor(classify).start();
+      const http = await closedLoop(client, { concurrency: CLIENTS, durationMs: SLICE * 1000, maxRequests: slots.length - next, next: nextBooking(`A${i}`) });
+      const httpCpu = monitor.stop();
+      const loop = await server.call<ServerLoop>('stats');
+      count201(http);
+      const base = await pgbench(pgbUrl, meta, CLIENTS, SLICE, classify);
+      pairs.push({ http, httpCpu, server: { eventLoopUtilization: loop.eventLoopUtilization, cpuSinceReset: loop.cpuSinceReset }, pgbench: base, quiet });
+      const bps = (http.statuses['201'] ?? 0) / (http.wallMs / 1000);
+      log(`  pair ${i + 1}: HTTP ${fmt(bps)} bookings/s (p95 ${fmt(http.latency.p95)} ms, ${JSON.stringify(http.statuses)}, other load ${otherCores(httpCpu)})` +
+        ` | pgbench ${fmt(base.tps)} tps (p95 ${fmt(base.latency.p95)} ms, ${base.aborted} aborted, other load ${otherCores(base.cpu)}) | ratio ${fmt((100 * bps) / base.tps)}%`);
+    }
+    const a = mergeRuns(pairs.map((p) => p.http));
+    const aCpu = mergeCpu(pairs.map((p) => p.httpCpu));
+    const pgb = mergePgbench(pairs.map((p) => p.pgbench));
+    const pgb10 = await pgbench(pgbUrl, meta, 10, SLICE, classify);
+    const pgb1 = await pgbench(pgbUrl, meta, 1, 5, classify, ['-r']);
+    log(`  pgbench with 10 clients (the app's pool size): ${fmt(pgb10.tps)} tps, p95 ${fmt(pgb10.latency.p95)} ms`);
+    result.phaseA = { pairs, merged: a, cpu: aCpu };
+
+    // --- B and C: contention ----------------------------------------------------------
+    client.resetConnections(); // after the pgbench runs, the kept-alive sockets have been idle too long
+    const one: Round[] = [];
+    for (const [i, slot] of contendedOne.entries()) one.push(await race(client, slot, 1, `BENCH-B${i}`));
+    const group: Round[] = [];
+    for (const [i, slot] of groupSlots.entries()) group.push(await race(client, slot, slot.remaining, `BENCH-C${i}`));
+    tally201 += [...one, ...group].reduce((sum, r) => sum + r.winners, 0);
+    for (const [name, rounds] of [['B  one capacity-1 slot', one], ['C  one group slot', group]] as const) {
+      const lat = summarise(rounds.flatMap((r) => r.latencies));
+      const codes: Record<string, number> = {};
+      for (const r of rounds) for (const [k, v] of Object.entries(r.codes)) codes[k] = (codes[k] ?? 0) + v;
+      log(`  ${name}: ${rounds.length} rounds of ${CLIENTS}, winners ${rounds.map((r) => `${r.winners}/${r.expected}`).join(' ')}, p50 ${fmt(lat.p50)} p95 ${fmt(lat.p95)} ms, ${JSON.stringify(codes)}`);
+    }
+    result.contention = { one, group };
+
+    // --- where the time goes ----------------------------------------------------------
+    // The statements of one booking, and a sequential run with per-request timings.
+    await server.call('instrument', { on: true });
+    await server.call('trace-next');
+    client.resetConnections();
+    await client.send(nextBooking('trace')()!);
+    tally201++;
+    const trace = await server.call<{ status: number; totalMs: number; dbMs: number; statements: TracedStatement[] }>('trace-get');
+    const explained = await explainBooking(runUrl, trace.statements);
+    await server.call('reset');
+    const booked: string[] = [];
+    const seq = await closedLoop(client, {
+      concurrency: 1, durationMs: 8000, maxRequests: 400, next: nextBooking('S'),
+      onResponse: (_req, res) => res.status === 201 && booked.push((JSON.parse(res.body) as { id: string }).id),
+    });
+    count201(seq);
+    const seqAll = await server.call<{ routes: Record<string, ServerRoute>; statements: StatementStat[] }>('stats');
+    const seqStats = seqAll.routes['POST /v1/bookings'];
+    // Cancellations, sequentially: they delete the emptied session (SeatService.dropIfEmpty).
+    const toCancel = booked.splice(0, 20);
+    await server.call('trace-next');
+    await server.call('reset');
+    const cancels = await closedLoop(client, {
+      concurrency: 1, durationMs: 60_000, maxRequests: toCancel.length,
+      next: (i) => ({ method: 'POST', path: `/v1/bookings/${toCancel[i]}/cancel`, body: { by: 'customer', reason: 'Found work' } }),
+    });
+    tally201 -= cancels.statuses['200'] ?? 0;
+    const cancelTrace = await server.call<{ status: number; totalMs: number; dbMs: number; statements: { sql: string; ms: number }[] }>('trace-get');
+    log(`  ${cancels.requests} cancellations: p50 ${fmt(cancels.latency.p50)} ms, p95 ${fmt(cancels.latency.p95)} ms, ${JSON.stringify(cancels.statuses)}`);
+    // The same accounting under 50 clients (instrumented, so not the throughput figure).
+    await server.call('reset');
+    const loaded = await closedLoop(client, { concurrency: CLIENTS, durationMs: 8000, maxRequests: slots.length - next, next: nextBooking('L') });
+    count201(loaded);
+    const loadedStats = (await server.call<{ routes: Record<string, ServerRoute>; eventLoopDelayMs: { p99: number } }>('stats'));
+    await server.call('instrument', { on: false });
+    // A CPU profile of the server under 50 clients (uninstrumented).
+    await server.call('profile-start');
+    const monitor = new CpuMonitor(classify).start();
+    const profiled = await closedLoop(client, { concurrency: CLIENTS, durationMs: 8000, maxRequests: slots.length - next, next: nextBooking('P') });
+    const pCpu = monitor.stop();
+    count201(profiled);
+    const profile = await server.call<{ file: string; summary: ProfileSummary }>('profile-stop', { name: 'bookings-server' });
+    const micro = await server.call<Record<string, number>>('micro', {
+      body: body(slots[0], 'MICRO-1'),
+      slotQuery: { appointmentType: 'CAREERS_GUIDANCE', siteId: meta.siteIds.slice(0, 50), from: meta.startDate, to: addDays(meta.startDate, 13) },
+    });
+    const whatIf = await cancelWhatIf(runUrl);
+    result.cancellations = { run: cancels, trace: cancelTrace, whatIf };
+    result.explained = explained;
+    result.profile = { trace, statements: seqAll.statements, sequential: { run: seq, server: seqStats }, loaded: { run: loaded, server: loadedStats }, cpuProfile: { ...profile, run: profiled, cpu: pCpu }, micro };
+    log(`  profiling done (${next} distinct slots used of ${slots.length})`);
+
+    const checks = await verify(runUrl, 'BENCH-', tally201, [...one, ...group]);
+    result.verification = checks;
+    result.slotsUsed = next;
+    client.close();
+    await server.stop();
+
+    const pgbChecks = await withClient(pgbUrl, async (c) => {
+      const made = await c.query(`SELECT count(*)::int AS n FROM customers WHERE reference LIKE 'PGB-%'`);
+      const over = await c.query(`SELECT count(*)::int AS n FROM (SELECT session_id, count(*) AS booked FROM bookings WHERE status = 'booked' GROUP BY session_id) b
+                                  JOIN sessions s ON s.id = b.session_id WHERE b.booked > s.capacity`);
+      return { bookingsMade: made.rows[0].n as number, overCapacity: over.rows[0].n as number };
+    });
+    const pgbTransactions = [pgbWarm, ...pairs.map((p) => p.pgbench), pgb10, pgb1].reduce((t, r) => t + r.transactions, 0);
+    result.pgbench = { merged: pgb, tenClients: pgb10, oneClient: pgb1, checks: { ...pgbChecks, transactions: pgbTransactions } };
+
+    // --- report -------------------------------------------------------------------------
+    const bookingsPerSecond = (a.statuses['201'] ?? 0) / (a.wallMs / 1000);
+    console.log('\n### Booking throughput (POST /v1/bookings, 50 clients, loopback, keep-alive)\n');
+    const oneLat = summarise(one.flatMap((r) => r.latencies));
+    const groupLat = summarise(group.flatMap((r) => r.latencies));
+    const roundRate = (rounds: Round[]) => (rounds.length * CLIENTS) / (rounds.reduce((s, r) => s + r.wallMs, 0) / 1000);
+    const winners = (rounds: Round[]) => `${rounds.filter((r) => r.winners === r.expected).length}/${rounds.length} rounds exact`;
+    console.log(table(
+      ['scenario', 'requests', 'bookings (201)', 'bookings/s', 'requests/s', 'p50 ms', 'p95 ms', 'p99 ms', 'responses', 'other load (cores)'],
+      [
+        ['A. distinct free slots, many advisers', a.requests, a.statuses['201'] ?? 0, fmt(bookingsPerSecond), fmt(a.throughput), fmt(a.latency.p50), fmt(a.latency.p95), fmt(a.latency.p99), JSON.stringify(a.statuses), fmt(otherCores(aCpu), 2)],
+        [`B. 50 clients, one capacity-1 slot (x${one.length})`, one.length * CLIENTS, one.reduce((s, r) => s + r.winners, 0), '-', fmt(roundRate(one)), fmt(oneLat.p50), fmt(oneLat.p95), fmt(oneLat.p99), winners(one), '-'],
+        [`C. 50 clients, one group slot (x${group.length})`, group.length * CLIENTS, group.reduce((s, r) => s + r.winners, 0), '-', fmt(roundRate(group)), fmt(groupLat.p50), fmt(groupLat.p95), fmt(groupLat.p99), winners(group), '-'],
+        ['pgbench raw-SQL booking transaction, 50 clients', pgb.transactions, '-', fmt(pgb.tps), fmt(pgb.tps), fmt(pgb.latency.p50), fmt(pgb.latency.p95), fmt(pgb.latency.p99), `${pgb.failed} failed, ${pgb.aborted} aborted`, fmt(otherCores(pgb.cpu), 2)],
+        ['pgbench, 10 clients (= the app\'s DB pool)', pgb10.transactions, '-', fmt(pgb10.tps), fmt(pgb10.tps), fmt(pgb10.latency.p50), fmt(pgb10.latency.p95), fmt(pgb10.latency.p99), `${pgb10.failed} failed, ${pgb10.aborted} aborted`, fmt(otherCores(pgb10.cpu), 2)],
+      ],
+    ));
+    console.log(`\nA and the 50-client pgbench ran alternately, ${PAIRS} slices of ${SLICE} s each; A's bookings include only 201 responses.`);
+    console.log(`Ratio to the pgbench ceiling (50 clients): ${fmt((100 * bookingsPerSecond) / pgb.tps)}% (${fmt(bookingsPerSecond)} / ${fmt(pgb.tps)} bookings/s; goal >= 30%); per slice: ${pairs.map((p) => `${fmt((100 * (p.http.statuses['201'] ?? 0)) / (p.http.wallMs / 1000) / p.pgbench.tps)}%`).join(', ')}`);
+    console.log(`Ratio to pgbench with 10 clients: ${fmt((100 * bookingsPerSecond) / pgb10.tps)}%`);
+    result.ratio = bookingsPerSecond / pgb.tps;
+    result.ratioPerSlice = pairs.map((p) => (p.http.statuses['201'] ?? 0) / (p.http.wallMs / 1000) / p.pgbench.tps);
+
+    console.log('\n### Correctness (SQL after the run)\n');
+    console.log(table(['check', 'result'], [
+      ...Object.entries(checks),
+      ['pgbench: sessions over capacity', pgbChecks.overCapacity === 0 ? 'OK (0)' : `VIOLATION (${pgbChecks.overCapacity})`],
+      ['pgbench: every transaction booked its slot (bookings = transactions)', pgbChecks.bookingsMade === pgbTransactions ? `OK (${pgbTransactions})` : `NO (${pgbChecks.bookingsMade} bookings, ${pgbTransactions} transactions)`],
+    ]));
+
+    console.log('\n### CPU during the throughput runs (cores busy, of 2)\n');
+    const cpuRow = (name: string, b: CpuBreakdown) => [name, fmt(b.machineBusyCores, 2), fmt(b.groups['app server (Node)'] ?? 0, 2), fmt(b.groups['postgres (bench database)'] ?? 0, 2), fmt((b.groups['bench client (load generator)'] ?? 0) + (b.groups['pgbench'] ?? 0), 2), fmt(otherCores(b), 2)];
+    console.log(table(['run', 'machine busy', 'app server (Node)', 'postgres (bench db)', 'load generator / pgbench', 'other processes'], [cpuRow('A. HTTP bookings', aCpu), cpuRow('pgbench, 50 clients', pgb.cpu), cpuRow('pgbench, 10 clients', pgb10.cpu)]));
+    // CPU milliseconds per booking, by process: what a booking costs, whatever else the machine does.
+    const perBooking = (b: CpuBreakdown, bookings: number, seconds: number, group: string) => fmt(((b.groups[group] ?? 0) * seconds * 1000) / Math.max(1, bookings), 2);
+    const aBookings = a.statuses['201'] ?? 0;
+    console.log('\n### CPU cost per booking (CPU ms per successful booking, by process)\n');
+    console.log(table(['run', 'app server (Node)', 'postgres backends', 'load generator / pgbench'], [
+      ['A. HTTP bookings', perBooking(aCpu, aBookings, aCpu.wallSeconds, 'app server (Node)'), perBooking(aCpu, aBookings, aCpu.wallSeconds, 'postgres (bench database)'), perBooking(aCpu, aBookings, aCpu.wallSeconds, 'bench client (load generator)')],
+      ['pgbench, 50 clients', '-', perBooking(pgb.cpu, pgb.transactions, pgb.cpu.wallSeconds, 'postgres (bench database)'), perBooking(pgb.cpu, pgb.transactions, pgb.cpu.wallSeconds, 'pgbench')],
+      ['pgbench, 10 clients', '-', perBooking(pgb10.cpu, pgb10.transactions, pgb10.cpu.wallSeconds, 'postgres (bench database)'), perBooking(pgb10.cpu, pgb10.transactions, pgb10.cpu.wallSeconds, 'pgbench')],
+    ]));
+
+    console.log(`\n### One booking, statement by statement (${trace.statements.length} round trips; HTTP ${trace.status}, ${fmt(trace.totalMs)} ms in the server, ${fmt(trace.dbMs)} ms in SQL)\n`);
+    console.log(table(['#', 'statement', 'ms'], trace.statements.map((s, i) => [i + 1, `\`${s.sql.replace(/\|/g, '\\|')}\``, fmt(s.ms, 2)])));
+
+    console.log(`\n### SQL statements per booking over the sequential run (${seq.requests} bookings, 1 client)\n`);
+    const nBookings = Math.max(1, seqStats?.requests ?? seq.requests);
+    console.log(table(['statement', 'per booking', 'mean ms', 'ms per booking'], seqAll.statements.map((st) => [`\`${st.sql.replace(/\|/g, '\\|')}\``, fmt(st.calls / nBookings, 2), fmt(st.ms / st.calls, 2), fmt(st.ms / nBookings, 2)])));
+
+    console.log(`\nThe same ${explained.length} statements replayed under EXPLAIN ANALYZE inside PostgreSQL (no network, no scheduling; rolled back):\n`);
+    console.log(table(['statement', 'top plan node', 'planning ms', 'execution ms', 'of which FK/constraint triggers ms'], [
+      ...explained.map((e) => [`\`${e.sql.replace(/\|/g, '\\|')}\``, e.plan, fmt(e.planningMs, 3), fmt(e.executionMs, 3), fmt(e.triggerMs, 3)]),
+      ['total', '', fmt(explained.reduce((t, e) => t + e.planningMs, 0), 3), fmt(explained.reduce((t, e) => t + e.executionMs, 0), 3), fmt(explained.reduce((t, e) => t + e.triggerMs, 0), 3)],
+    ]));
+    console.log(`\nFor comparison, pgbench's transaction with 1 client (pgbench -r, mean latency per statement, round trip included): ${fmt(pgb1.tps)} tps\n`);
+    console.log(table(['statement', 'mean ms'], pgb1.statements.map((st) => [`\`${st.sql.replace(/\|/g, '\\|')}\``, fmt(st.ms, 3)])));
+
+    console.log(`\n### Cancelling a booking (${cancels.requests} sequential POST /v1/bookings/:id/cancel; p50 ${fmt(cancels.latency.p50)} ms, p95 ${fmt(cancels.latency.p95)} ms)\n`);
+    console.log(table(['#', 'statement', 'ms'], (cancelTrace?.statements ?? []).map((st, i) => [i + 1, `\`${st.sql.replace(/\|/g, '\\|')}\``, fmt(st.ms, 2)])));
+
+    if (whatIf) {
+      console.log(`\nThe emptied session's DELETE under EXPLAIN ANALYZE, by trigger (ms), as the schema stands and with CREATE INDEX ON bookings (session_id) (built in ${fmt(whatIf.indexBuildMs, 0)} ms, rolled back):\n`);
+      const keys = [...new Set([...Object.keys(whatIf.without), ...Object.keys(whatIf.withIndex)])];
+      console.log(table(['', ...keys], [['as is', ...keys.map((k) => fmt(whatIf.without[k] ?? NaN, 3))], ['with the index', ...keys.map((k) => fmt(whatIf.withIndex[k] ?? NaN, 3))]]));
+    }
+
+    const cpuSum = pairs.reduce((acc, p) => ({ user: acc.user + p.server.cpuSinceReset.user, system: acc.system + p.server.cpuSinceReset.system }), { user: 0, system: 0 });
+    console.log(`\nApp server during A: event loop busy ${pairs.map((p) => `${fmt(100 * p.server.eventLoopUtilization, 0)}%`).join(', ')} of the time; ` +
+      `CPU ${fmt(cpuSum.user / 1000 / Math.max(1, aBookings), 2)} ms user + ${fmt(cpuSum.system / 1000 / Math.max(1, aBookings), 2)} ms system per booking.`);
+
+    const split = (run: LoadRun, s: ServerRoute, name: string) => {
+      const server = summarise(s.totalMs);
+      const db = summarise(s.dbMs);
+      const pool = summarise(s.poolWaitMs);
+      const node = summarise(s.totalMs.map((tot, i) => tot - s.dbMs[i] - s.poolWaitMs[i]));
+      return [name, run.requests, fmt(run.latency.p50), fmt(server.p50), fmt(db.p50), fmt(pool.p50), fmt(node.p50), fmt(run.latency.p50 - server.p50), fmt(s.queries.reduce((x, y) => x + y, 0) / s.requests, 1)];
+    };
+    console.log('\n### Where a booking\'s time goes (medians, ms; instrumented runs)\n');
+    console.log(table(
+      ['run', 'requests', 'client latency', 'in server', 'in SQL (sum of statements)', 'waiting for a pool connection', 'Node: Nest, validation, domain, JSON (rest)', 'HTTP + client (client - server)', 'SQL statements / request'],
+      [split(seq, seqStats, '1 client, sequential'), split(loaded, loadedStats.routes['POST /v1/bookings'], `${CLIENTS} clients`)],
+    ));
+
+    console.log('\n### CPU-side steps of a booking, each alone (microseconds per call, in the server process)\n');
+    console.log(table(['step', 'µs'], Object.entries(micro).map(([k, v]) => [k, fmt(v, 1)])));
+
+    console.log(`\n### CPU profile of the app server under ${CLIENTS} booking clients (${fmt(profiled.throughput)} req/s while profiled; self time, share of busy time)\n`);
+    // Samples in the native socket writes are mostly time off the CPU (see BENCHMARKS.md), so shares are also given without them.
+    const writes = profile.summary.categories.filter((c) => /^native (writev|writeBuffer|writeUtf8String)$/.test(c.name)).reduce((t, c) => t + c.ms, 0);
+    const onCpu = (ms: number) => fmt((100 * ms) / Math.max(1e-9, profile.summary.busyMs - writes), 1);
+    const isWrite = (name: string) => /^(native )?(writev|writeBuffer|writeUtf8String)$/.test(name);
+    console.log(table(['package / app folder', 'share % of samples', 'share % without socket writes'], profile.summary.categories.slice(0, 16).map((c) => [c.name, fmt(c.share, 1), isWrite(c.name) ? '-' : onCpu(c.ms)])));
+    console.log('');
+    console.log(table(['function', 'where', 'share % of samples', 'share % without socket writes'], profile.summary.functions.slice(0, 16).map((f) => [f.name, f.where, fmt(f.share, 1), isWrite(f.name) ? '-' : onCpu(f.ms)])));
+    console.log(`\n(full profile: ${profile.file}; open in Chrome DevTools or speedscope)`);
+  } finally {
+    if (server.child.exitCode === null) {
+      client.close();
+      await server.stop();
+    }
+    if (!process.env.BENCH_KEEP_DATABASES) {
+      await dropDatabase(RUN_DB);
+      await dropDatabase(PGB_DB);
+    }
+  }
+  result.seconds = (Date.now() - started) / 1000;
+  const file = writeResult('bookings', result);
+  console.log(`\nResults: ${file}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

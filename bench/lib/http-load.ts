@@ -1,0 +1,157 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { summarise, Summary } from './stats';
+
+export interface Request {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Response {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/** HTTP/1.1 over loopback with keep-alive: one socket per concurrent client, as a partner's connection pool would. */
+export class HttpClient {
+  private agent: http.Agent;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(
+    baseUrl: string,
+    private readonly key: string,
+    sockets = 64,
+  ) {
+    const url = new URL(baseUrl);
+    this.host = url.hostname;
+    this.port = Number(url.port);
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  }
+
+  /**
+   * Fresh connections. The server drops keep-alive sockets idle for 5 s; a request sent on
+   * one just as it is dropped fails with ECONNRESET, so phases that follow a pause (e.g.
+   * while pgbench runs) start on new sockets.
+   */
+  resetConnections() {
+    const { maxSockets } = this.agent;
+    this.agent.destroy();
+    this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  }
+
+  async send(req: Request): Promise<Response> {
+    try {
+      return await this.sendOnce(req);
+    } catch (error) {
+      // Only a GET is repeated, and only when a reused socket was closed under it.
+      if (req.method === 'GET' && (error as { reusedSocket?: boolean }).reusedSocket) return this.sendOnce(req);
+      throw error;
+    }
+  }
+
+  private sendOnce(req: Request): Promise<Response> {
+    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const headers: Record<string, string | number> = { authorization: `Bearer ${this.key}`, ...req.headers };
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(payload);
+    }
+    return new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const r = http.request({ host: this.host, port: this.port, method: req.method, path: req.path, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
+        res.on('error', reject);
+      });
+      r.on('error', (error) => reject(Object.assign(error, { reusedSocket: r.reusedSocket })));
+      if (payload !== undefined) r.write(payload);
+      r.end();
+    });
+  }
+
+  async json<T = unknown>(req: Request): Promise<{ status: number; body: T }> {
+    const res = await this.send(req);
+    return { status: res.status, body: res.body ? (JSON.parse(res.body) as T) : (undefined as T) };
+  }
+
+  close() {
+    this.agent.destroy();
+  }
+}
+
+export interface LoadRun {
+  concurrency: number;
+  wallMs: number;
+  requests: number;
+  throughput: number;
+  latency: Summary;
+  statuses: Record<string, number>;
+  bytesPerResponse: number;
+  clientCpuSeconds: number;
+  /** Every latency, for merging runs; dropped from the JSON results. */
+  samples?: number[];
+}
+
+export interface LoadOptions {
+  concurrency: number;
+  /** Run at least this long... */
+  durationMs: number;
+  /** ...and until this many answers are in (default 0)... */
+  minRequests?: number;
+  /** ...but never longer than this (default 3 x durationMs), nor beyond maxRequests. */
+  maxMs?: number;
+  maxRequests: number;
+  next: (i: number) => Request | null;
+  onResponse?: (req: Request, res: Response) => void;
+}
+
+/**
+ * A closed loop: `concurrency` clients each send a request, wait for the answer, and send
+ * the next, until the time is up or `next` has no more requests (bounded either way).
+ */
+export async function closedLoop(client: HttpClient, options: LoadOptions): Promise<LoadRun> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let issued = 0;
+  let bytes = 0;
+  client.resetConnections();
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  const soft = t0 + options.durationMs;
+  const hard = t0 + (options.maxMs ?? options.durationMs * 3);
+  const more = () => {
+    const now = performance.now();
+    if (issued >= options.maxRequests || now >= hard) return false;
+    return now < soft || issued < (options.minRequests ?? 0);
+  };
+  const worker = async () => {
+    while (more()) {
+      const req = options.next(issued++);
+      if (!req) return;
+      const res = await client.send(req);
+      latencies.push(res.ms);
+      bytes += res.body.length;
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      options.onResponse?.(req, res);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const wallMs = performance.now() - t0;
+  const client1 = process.cpuUsage(client0);
+  return {
+    concurrency: options.concurrency,
+    wallMs,
+    requests: latencies.length,
+    throughput: latencies.length / (wallMs / 1000),
+    latency: summarise(latencies),
+    statuses,
+    bytesPerResponse: latencies.length ? bytes / latencies.length : 0,
+    clientCpuSeconds: (client1.user + client1.system) / 1e6,
+    samples: latencies,
+  };
+}

@@ -1,0 +1,565 @@
+/**
+ * National-scale dataset for the benchmarks: ~800 co-location sites across England, 3,000
+ * careers advisers on weekly patterns at 1-3 sites each, five appointment types, 12 weeks
+ * of diaries from the next Monday, about 40% of the diary already booked (fuller in the
+ * first weeks), leave/sickness/training exceptions, site closures and bank holidays.
+ *
+ *   npm run bench:dataset            (re)builds database careers_booking_bench
+ *
+ * Deterministic: the same seed (BENCH_SEED, default below) and the same start Monday give
+ * the same rows, ids included. The schema comes from migrate() of src; rows are inserted
+ * in bulk with multi-row INSERT ... SELECT FROM unnest(...) (one statement per 20k rows).
+ * Windows are computed with the service's own pure functions (expandPattern,
+ * subtractBlocks, bank holidays), so existing sessions sit exactly where the service would
+ * have put them, and obey its rules: no adviser in two patterns at once, no room shared
+ * by two patterns at once, pattern types delivered by the adviser, times on 5-minute marks.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { hashApiKey } from '../src/common/auth/api-key';
+import { migrate } from '../src/common/database/migrator';
+import { addDays, DAY, isoWeekday, MINUTE, startOfLocalDay } from '../src/common/time/local-time';
+import { DiaryPattern, expandPattern, Interval, OpeningHours, patternsOverlap, subtractBlocks } from '../src/diaries/domain/availability';
+import { bankHolidaysBetween } from '../src/sites/domain/bank-holidays';
+import { slotCapacity } from '../src/slots/domain/slots';
+import { databaseUrl, DATASET_DB, recreateDatabase, withClient } from './lib/db';
+import { ROOT } from './lib/paths';
+import { Rng } from './lib/prng';
+
+/** Bump when the shape of the data changes, so that benchmarks regenerate a stale database. */
+export const GENERATOR_VERSION = 4;
+
+/** The migrations the dataset was built with: a changed schema means a rebuild. */
+export function schemaFingerprint(): string {
+  const dir = join(ROOT, 'migrations');
+  const hash = createHash('sha256');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.sql')).sort()) hash.update(f).update(readFileSync(join(dir, f)));
+  return hash.digest('hex').slice(0, 16);
+}
+export const DEFAULT_SEED = 'careers-bench-2026';
+export const ZONE = 'Europe/London';
+export const WEEKS = 12;
+const SITE_COUNT = 800;
+const ADVISER_COUNT = 3000;
+
+export const TYPES = [
+  { code: 'SKILLS_HEALTH_CHECK', name: 'Skills health check', duration: 60, capacity: 1, channel: 'face_to_face', buffer: 0, weight: 3 },
+  { code: 'CAREERS_GUIDANCE', name: 'Careers guidance interview', duration: 45, capacity: 1, channel: 'face_to_face', buffer: 15, weight: 4 },
+  { code: 'FOLLOW_UP', name: 'Follow-up appointment', duration: 30, capacity: 1, channel: 'face_to_face', buffer: 0, weight: 3 },
+  { code: 'TELEPHONE_FOLLOW_UP', name: 'Telephone follow-up', duration: 20, capacity: 1, channel: 'telephone', buffer: 10, weight: 2 },
+  { code: 'CV_WORKSHOP', name: 'CV workshop (group)', duration: 120, capacity: 8, channel: 'face_to_face', buffer: 0, weight: 6 },
+] as const;
+type TypeCode = (typeof TYPES)[number]['code'];
+const ONE_TO_ONE: TypeCode[] = ['SKILLS_HEALTH_CHECK', 'CAREERS_GUIDANCE', 'FOLLOW_UP', 'TELEPHONE_FOLLOW_UP'];
+
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** The API key of partner organisation i (i = 0 is the one the benchmarks use). Derived from the seed, never stored. */
+export const partnerKey = (seed: string, i: number) => `cbk_${createHash('sha256').update(`bench-key:${seed}:partner:${i}`).digest('base64url')}`;
+
+/** The next Monday strictly after today, as a local date in Europe/London. */
+export function nextMonday(now = Date.now()): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now));
+  return addDays(today, 8 - isoWeekday(today));
+}
+
+export interface DatasetMeta {
+  version: number;
+  schema: string;
+  seed: string;
+  startDate: string;
+  weeks: number;
+  generatedAt: string;
+  seconds: number;
+  counts: Record<string, number>;
+  /** Organisation ids of the partners whose keys are partnerKey(seed, i). */
+  partnerOrganisations: string[];
+  siteIds: string[];
+}
+
+// --- reference data -------------------------------------------------------------------
+
+// English postcode areas and a town for each; the weight is roughly how many sites it gets.
+const AREAS: [string, string, number][] = [
+  ['B', 'Birmingham', 5], ['M', 'Manchester', 4], ['L', 'Liverpool', 3], ['LS', 'Leeds', 3], ['S', 'Sheffield', 3], ['NE', 'Newcastle upon Tyne', 3],
+  ['BS', 'Bristol', 3], ['NG', 'Nottingham', 3], ['LE', 'Leicester', 2], ['CV', 'Coventry', 2], ['E', 'London', 3], ['N', 'London', 2],
+  ['SE', 'London', 3], ['SW', 'London', 2], ['NW', 'London', 2], ['W', 'London', 1], ['SN', 'Swindon', 1], ['OX', 'Oxford', 1],
+  ['RG', 'Reading', 1], ['SO', 'Southampton', 2], ['PO', 'Portsmouth', 1], ['BN', 'Brighton', 1], ['CT', 'Canterbury', 1], ['ME', 'Chatham', 1],
+  ['TN', 'Tunbridge Wells', 1], ['CB', 'Cambridge', 1], ['NR', 'Norwich', 1], ['IP', 'Ipswich', 1], ['CO', 'Colchester', 1], ['CM', 'Chelmsford', 1],
+  ['SS', 'Southend-on-Sea', 1], ['PE', 'Peterborough', 1], ['LN', 'Lincoln', 1], ['HU', 'Hull', 2], ['YO', 'York', 1], ['DN', 'Doncaster', 2],
+  ['BD', 'Bradford', 2], ['HD', 'Huddersfield', 1], ['WF', 'Wakefield', 1], ['OL', 'Oldham', 1], ['BL', 'Bolton', 1], ['WN', 'Wigan', 1],
+  ['PR', 'Preston', 1], ['BB', 'Blackburn', 1], ['LA', 'Lancaster', 1], ['CA', 'Carlisle', 1], ['DL', 'Darlington', 1], ['TS', 'Middlesbrough', 2],
+  ['SR', 'Sunderland', 2], ['DH', 'Durham', 1], ['WA', 'Warrington', 1], ['ST', 'Stoke-on-Trent', 2], ['DE', 'Derby', 2], ['WV', 'Wolverhampton', 2],
+  ['WS', 'Walsall', 1], ['DY', 'Dudley', 1], ['WR', 'Worcester', 1], ['GL', 'Gloucester', 1], ['BA', 'Bath', 1], ['TA', 'Taunton', 1],
+  ['EX', 'Exeter', 1], ['PL', 'Plymouth', 1], ['TR', 'Truro', 1], ['BH', 'Bournemouth', 1], ['GU', 'Guildford', 1], ['LU', 'Luton', 1],
+  ['MK', 'Milton Keynes', 1], ['NN', 'Northampton', 1],
+];
+const STREETS = ['High Street', 'Station Road', 'Church Street', 'Market Place', 'King Street', 'Victoria Road', 'Queen Street', 'London Road', 'Mill Lane', 'Park Road', 'Bridge Street', 'George Street'];
+const INWARD_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
+const FIRST = ['Aisha', 'Ben', 'Chloe', 'Daniel', 'Ella', 'Femi', 'Grace', 'Harry', 'Imran', 'Jade', 'Kwame', 'Laura', 'Mohammed', 'Niamh', 'Oliver', 'Priya', 'Rhys', 'Sophie', 'Tom', 'Una', 'Vikram', 'Wendy', 'Yusuf', 'Zoe'];
+const LAST = ['Ahmed', 'Brown', 'Clarke', 'Davies', 'Evans', 'Foster', 'Green', 'Hughes', 'Iqbal', 'Johnson', 'Khan', 'Lewis', 'Morris', 'Nowak', 'Okafor', 'Patel', 'Roberts', 'Singh', 'Taylor', 'Walker', 'Wright', 'Young'];
+
+type Kind = 'jobcentre' | 'college' | 'library' | 'community' | 'probation' | 'employer' | 'other';
+const KINDS: [Kind, number][] = [['jobcentre', 35], ['college', 15], ['library', 20], ['community', 15], ['probation', 5], ['employer', 5], ['other', 5]];
+const KIND_LABEL: Record<Kind, string> = { jobcentre: 'Jobcentre Plus', college: 'College', library: 'Library', community: 'Community Centre', probation: 'Probation Office', employer: 'Employer Hub', other: 'Careers Point' };
+const MON_FRI = ['MON', 'TUE', 'WED', 'THU', 'FRI'] as const;
+const hours = (days: readonly string[], open: string, close: string): OpeningHours => Object.fromEntries(days.map((d) => [d, { open, close }]));
+const OPENING: Record<Kind, () => OpeningHours | null> = {
+  jobcentre: () => hours(MON_FRI, '08:30', '17:00'),
+  college: () => ({ ...hours(['MON', 'TUE', 'WED', 'THU'], '08:00', '20:00'), FRI: { open: '08:00', close: '17:00' } }),
+  library: () => ({ ...hours(['MON', 'TUE', 'THU', 'FRI'], '09:00', '17:30'), WED: { open: '09:00', close: '13:00' }, SAT: { open: '09:00', close: '13:00' } }),
+  community: () => null,
+  probation: () => hours(MON_FRI, '09:00', '17:00'),
+  employer: () => hours(MON_FRI, '08:00', '18:00'),
+  other: () => null,
+};
+const MIN_NOTICE: Record<Kind, number> = { jobcentre: 0, college: 60, library: 120, community: 1440, probation: 0, employer: 60, other: 240 };
+const CLOSURE_REASONS = ['Staff training day', 'Building maintenance', 'Fire alarm testing', 'Office move', 'Local election polling station'];
+
+// --- generation -----------------------------------------------------------------------
+
+interface Site {
+  id: string;
+  name: string;
+  kind: Kind;
+  address: string;
+  postcode: string;
+  area: number;
+  openingHours: OpeningHours | null;
+  minNotice: number;
+  closures: { id: string; date: string; reason: string }[];
+  rooms: { id: string; name: string; capacity: number }[];
+}
+
+interface Pattern extends DiaryPattern {
+  types: TypeCode[];
+}
+
+/** Everything to insert, column arrays per table. */
+class Columns {
+  readonly data = new Map<string, unknown[][]>();
+  readonly counts = new Map<string, number>();
+  private pending = 0;
+  push(table: string, row: unknown[]) {
+    let rows = this.data.get(table);
+    if (!rows) this.data.set(table, (rows = []));
+    rows.push(row);
+    this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
+    this.pending++;
+  }
+  get buffered() {
+    return this.pending;
+  }
+  /** Hands over the rows gathered so far and starts afresh (rows are loaded in batches as they are made). */
+  take(): Map<string, unknown[][]> {
+    const data = new Map(this.data);
+    this.data.clear();
+    this.pending = 0;
+    return data;
+  }
+}
+
+/** Makes the rows into `out`, pausing (yield) after each adviser so that the caller can load what is ready. */
+export function* generate(seed: string, startDate: string, out: Columns) {
+  const rng = new Rng(`${seed}|${startDate}`);
+  const endDate = addDays(startDate, WEEKS * 7); // exclusive
+  const range: Interval = { start: startOfLocalDay(ZONE, startDate), end: startOfLocalDay(ZONE, endDate) };
+  const bankHolidays = bankHolidaysBetween('ENG', startDate, endDate);
+
+  // Organisations: regional careers providers employ the advisers; jobcentre districts and
+  // partners (colleges, councils, charities) refer and book.
+  const providers = Array.from({ length: 10 }, (_, i) => ({ id: rng.uuid(), name: `Careers provider ${['North East', 'North West', 'Yorkshire', 'East Midlands', 'West Midlands', 'East', 'London', 'South East', 'South West', 'Central'][i]}` }));
+  const jobcentres = Array.from({ length: 6 }, (_, i) => ({ id: rng.uuid(), name: `Jobcentre Plus district ${i + 1}` }));
+  const partners = Array.from({ length: 40 }, (_, i) => ({ id: rng.uuid(), name: `Partner ${['college', 'council', 'charity', 'housing association'][i % 4]} ${i + 1}` }));
+  for (const o of providers) out.push('organisations', [o.id, o.name, 'provider']);
+  for (const o of jobcentres) out.push('organisations', [o.id, o.name, 'jobcentre']);
+  for (const o of partners) out.push('organisations', [o.id, o.name, 'partner']);
+  const bookers = [...jobcentres, ...partners];
+  bookers.forEach((o, i) => {
+    const key = i < jobcentres.length ? `cbk_${createHash('sha256').update(`bench-key:${seed}:jobcentre:${i}`).digest('base64url')}` : partnerKey(seed, i - jobcentres.length);
+    out.push('api_keys', [rng.uuid(), o.id, hashApiKey(key), ['slots:read', 'bookings:write']]);
+  });
+
+  const typeIds = new Map<TypeCode, string>();
+  for (const t of TYPES) {
+    const id = rng.uuid();
+    typeIds.set(t.code, id);
+    out.push('appointment_types', [id, t.code, t.name, t.duration, t.capacity, t.channel, t.buffer]);
+  }
+  const typeOf = new Map(TYPES.map((t) => [t.code as TypeCode, t]));
+
+  // Sites.
+  const sites: Site[] = [];
+  const areaWeights = AREAS.map((a, i) => [i, a[2]] as const);
+  for (let i = 0; i < SITE_COUNT; i++) {
+    const area = rng.weighted(areaWeights);
+    const [code, town] = AREAS[area];
+    const kind = rng.weighted(KINDS);
+    const district = rng.int(1, code.length === 1 ? 20 : 30);
+    const postcode = `${code}${district} ${rng.int(1, 9)}${rng.pick([...INWARD_LETTERS])}${rng.pick([...INWARD_LETTERS])}`;
+    const street = rng.pick(STREETS);
+    const site: Site = {
+      id: rng.uuid(),
+      name: `${town} ${KIND_LABEL[kind]} (${street}, ${i + 1})`,
+      kind,
+      address: `${rng.int(1, 250)} ${street}, ${town}`,
+      postcode,
+      area,
+      openingHours: OPENING[kind](),
+      minNotice: MIN_NOTICE[kind],
+      closures: [],
+      rooms: [],
+    };
+    const room = (name: string, capacity: number) => site.rooms.push({ id: rng.uuid(), name, capacity });
+    if (kind === 'jobcentre') {
+      for (let r = 1; r <= rng.int(2, 4); r++) room(`Interview room ${r}`, 1);
+      if (rng.chance(0.5)) room('Training room', 12);
+    } else if (kind === 'college') {
+      room('Careers hub 1', 1);
+      room('Careers hub 2', 1);
+      room('Room C101', 20);
+    } else if (kind === 'library' && rng.chance(0.7)) {
+      room('Meeting room', rng.pick([6, 8, 10]));
+    } else if (kind === 'community' && rng.chance(0.5)) {
+      room('Main hall', 30);
+    }
+    if (rng.chance(0.05)) {
+      const dates = new Set<string>();
+      for (let c = rng.int(1, 2); c > 0; c--) dates.add(addDays(startDate, rng.int(0, WEEKS * 7 - 1)));
+      for (const date of dates) site.closures.push({ id: rng.uuid(), date, reason: rng.pick(CLOSURE_REASONS) });
+    }
+    sites.push(site);
+    out.push('sites', [site.id, site.name, site.kind, site.address, site.postcode, ZONE, site.openingHours === null ? null : JSON.stringify(site.openingHours), site.minNotice, 'ENG']);
+    for (const c of site.closures) out.push('site_closures', [c.id, site.id, c.date, c.reason]);
+    for (const r of site.rooms) out.push('rooms', [r.id, site.id, r.name, r.capacity]);
+  }
+  const sitesByArea = new Map<number, Site[]>();
+  for (const s of sites) sitesByArea.set(s.area, [...(sitesByArea.get(s.area) ?? []), s]);
+  const siteWeight: Record<Kind, number> = { jobcentre: 3, college: 2, library: 1.5, community: 1, probation: 0.7, employer: 0.7, other: 0.7 };
+  const weightedSites = sites.map((s) => [s, siteWeight[s.kind]] as const);
+  const calendars = new Map(sites.map((s) => [s.id, { id: s.id, timezone: ZONE, openingHours: s.openingHours, closedDates: new Set([...bankHolidays, ...s.closures.map((c) => c.date)]) }]));
+  const roomCapacities = new Map(sites.flatMap((s) => s.rooms.map((r) => [r.id, r.capacity] as const)));
+  const roomUse = new Map<string, Pattern[]>();
+  const siteById = new Map(sites.map((s) => [s.id, s]));
+
+  // Advisers, their patterns, exceptions, sessions and bookings.
+  let customerSeq = 0;
+  let windowsTotal = 0;
+  let slotsOffered = 0;
+  for (let a = 0; a < ADVISER_COUNT; a++) {
+    const id = rng.uuid();
+    const first = rng.pick(FIRST);
+    const last = rng.pick(LAST);
+    const home = rng.weighted(weightedSites);
+    const provider = providers[home.area % providers.length];
+    out.push('advisers', [id, `${first} ${last}`, `${first}.${last}.${a}@careers.example`.toLowerCase(), provider.id]);
+    const delivers: TypeCode[] = ['CAREERS_GUIDANCE', 'FOLLOW_UP'];
+    if (rng.chance(0.75)) delivers.push('SKILLS_HEALTH_CHECK');
+    if (rng.chance(0.5)) delivers.push('TELEPHONE_FOLLOW_UP');
+    if (rng.chance(0.15)) delivers.push('CV_WORKSHOP');
+    for (const code of delivers) out.push('adviser_appointment_types', [id, typeIds.get(code)]);
+
+    const siteCount = rng.weighted([[1, 45], [2, 35], [3, 20]] as const);
+    const mySites = [home];
+    const nearby = rng.shuffle((sitesByArea.get(home.area) ?? []).filter((s) => s !== home));
+    while (mySites.length < siteCount) mySites.push(nearby.shift() ?? rng.pick(sites));
+
+    // One rota, or two when the adviser's pattern changes at week 7.
+    const changes = rng.chance(0.1);
+    const periods: [string, string | null][] = changes
+      ? [[addDays(startDate, -rng.int(0, 365)), addDays(startDate, 41)], [addDays(startDate, 42), null]]
+      : [[addDays(startDate, -rng.int(0, 365)), null]];
+    const patterns: Pattern[] = [];
+    for (const [validFrom, validTo] of periods) patterns.push(...rota(rng, id, mySites, delivers, validFrom, validTo, roomUse));
+    for (const p of patterns) {
+      out.push('diary_patterns', [p.id, id, p.siteId, p.roomId, p.weekdays, p.startTime, p.endTime, p.validFrom, p.validTo, p.appointmentTypes]);
+    }
+
+    // Absences.
+    const blocks: Interval[] = [];
+    const absence = (kind: string, from: number, to: number, note: string) => {
+      blocks.push({ start: from, end: to });
+      out.push('diary_exceptions', [rng.uuid(), id, new Date(from).toISOString(), new Date(to).toISOString(), kind, note]);
+    };
+    if (rng.chance(0.15)) {
+      const day = addDays(startDate, rng.int(0, WEEKS * 7 - 7));
+      absence('leave', startOfLocalDay(ZONE, day), startOfLocalDay(ZONE, addDays(day, rng.int(1, 5))), 'Annual leave');
+    }
+    if (rng.chance(0.05)) {
+      const day = addDays(startDate, rng.int(0, WEEKS * 7 - 3));
+      absence('sickness', startOfLocalDay(ZONE, day), startOfLocalDay(ZONE, addDays(day, rng.int(1, 2))), 'Sick');
+    }
+    if (rng.chance(0.1)) {
+      const day = addDays(startDate, rng.int(0, WEEKS * 7 - 1));
+      absence('training', startOfLocalDay(ZONE, day) + 13 * 60 * MINUTE, startOfLocalDay(ZONE, day) + 17 * 60 * MINUTE, 'Team training');
+    }
+
+    for (const p of patterns) {
+      const site = siteById.get(p.siteId)!;
+      const windows = subtractBlocks(expandPattern(p, calendars.get(p.siteId)!, range), blocks);
+      windowsTotal += windows.length;
+      const typeWeights = p.types.map((code) => [code, typeOf.get(code)!.weight] as const);
+      for (const w of windows) {
+        // Bookings thin out with distance: ~65% of the first week is taken, ~20% of the twelfth.
+        const week = Math.floor((w.start - range.start) / (7 * DAY));
+        const pBooked = 0.65 - (0.45 * week) / (WEEKS - 1);
+        let cursor = w.start;
+        for (;;) {
+          const code = rng.weighted(typeWeights);
+          const t = typeOf.get(code)!;
+          const end = cursor + t.duration * MINUTE;
+          if (end > w.end) break;
+          slotsOffered++;
+          if (rng.chance(pBooked)) {
+            const sessionId = rng.uuid();
+            const capacity = slotCapacity({ code, durationMinutes: t.duration, bufferMinutes: t.buffer, capacity: t.capacity }, p.roomId, roomCapacities);
+            const busyUntil = end + t.buffer * MINUTE;
+            const startsAt = new Date(cursor).toISOString();
+            const endsAt = new Date(end).toISOString();
+            out.push('sessions', [sessionId, id, site.id, p.roomId, typeIds.get(code), startsAt, endsAt, new Date(busyUntil).toISOString(), capacity]);
+            const seats = capacity === 1 ? 1 : rng.int(Math.ceil(capacity / 3), capacity);
+            const booking = (status: 'booked' | 'cancelled') => {
+              const booker = rng.weighted([[0, 55], [1, 40], [2, 5]] as const);
+              const org = booker === 0 ? rng.pick(jobcentres) : booker === 1 ? rng.pick(partners) : null;
+              const customerId = rng.uuid();
+              const seq = ++customerSeq;
+              const name = `${rng.pick(FIRST)} ${rng.pick(LAST)}`;
+              const channel = rng.weighted([['sms', 70], ['email', 25], ['none', 5]] as const);
+              out.push('customers', [customerId, org?.id ?? NIL_UUID, `REF-${seq}`, name, `+447700${String(900000 + (seq % 100000)).padStart(6, '0')}`, `customer${seq}@example.com`, channel, channel !== 'none']);
+              out.push('bookings', [
+                rng.uuid(), status === 'booked' ? sessionId : null, customerId, org?.id ?? null, id, site.id, p.roomId, typeIds.get(code),
+                startsAt, endsAt, status,
+                booker === 0 ? 'jcp' : booker === 1 ? 'partner' : 'self', booker === 2 ? null : 'Work coach', 'Career change', booker === 0 && rng.chance(0.2),
+                status === 'cancelled' ? 'customer' : null, status === 'cancelled' ? 'Found work' : null, status === 'cancelled' ? new Date(range.start - rng.int(1, 20) * DAY).toISOString() : null,
+              ]);
+            };
+            for (let s = 0; s < seats; s++) booking('booked');
+            if (rng.chance(0.06)) booking('cancelled');
+          }
+          cursor = end + t.buffer * MINUTE;
+        }
+      }
+    }
+    yield;
+  }
+  return { partners, sites, windowsTotal, slotsOffered };
+
+  function rota(rng: Rng, adviserId: string, mySites: Site[], delivers: TypeCode[], validFrom: string, validTo: string | null, rooms: Map<string, Pattern[]>): Pattern[] {
+    const dayCount = rng.weighted([[5, 55], [4, 30], [3, 15]] as const);
+    const days = rng.shuffle([1, 2, 3, 4, 5]).slice(0, dayCount).sort();
+    const library = mySites.find((s) => s.kind === 'library');
+    const shape = rng.weighted([[['09:00', '12:30', '13:30', '17:00'], 60], [['09:30', '13:00', '14:00', '16:30'], 25], [['10:00', '16:00'], 15]] as const);
+    // Cells: (weekday, start, end) -> site. Each cell is in exactly one pattern, and the
+    // cells of a day never overlap, so the adviser's patterns never overlap.
+    const cells = new Map<string, { site: Site; weekday: number; start: string; end: string }>();
+    for (const day of days) {
+      const site = rng.pick(mySites);
+      const split = shape.length === 4 && mySites.length > 1 && rng.chance(0.2);
+      if (shape.length === 2) cells.set(`${day}`, { site, weekday: day, start: shape[0], end: shape[1] });
+      else {
+        cells.set(`${day}am`, { site, weekday: day, start: shape[0], end: shape[1] });
+        cells.set(`${day}pm`, { site: split ? rng.pick(mySites) : site, weekday: day, start: shape[2], end: shape[3] });
+      }
+    }
+    if (library && rng.chance(0.2)) cells.set('6', { site: library, weekday: 6, start: '09:00', end: '13:00' });
+    const groups = new Map<string, { site: Site; start: string; end: string; weekdays: number[] }>();
+    for (const c of cells.values()) {
+      const key = `${c.site.id}|${c.start}|${c.end}`;
+      const g = groups.get(key) ?? { site: c.site, start: c.start, end: c.end, weekdays: [] };
+      g.weekdays.push(c.weekday);
+      groups.set(key, g);
+    }
+    const oneToOne = delivers.filter((d) => ONE_TO_ONE.includes(d));
+    let workshopPlaced = false;
+    const result: Pattern[] = [];
+    for (const g of groups.values()) {
+      const workshop = delivers.includes('CV_WORKSHOP') && !workshopPlaced && g.start >= '12:00';
+      if (workshop) workshopPlaced = true;
+      const candidate = { weekdays: g.weekdays.sort(), startTime: g.start, endTime: g.end, validFrom, validTo };
+      // Workshops want a room that seats a group; a share of one-to-one patterns take an interview room.
+      const wanted = workshop ? g.site.rooms.filter((r) => r.capacity >= 6) : rng.chance(0.4) ? g.site.rooms.filter((r) => r.capacity === 1) : [];
+      const room = wanted.find((r) => !(rooms.get(r.id) ?? []).some((other) => patternsOverlap(candidate, other)));
+      const types: TypeCode[] = workshop ? ['CV_WORKSHOP', 'FOLLOW_UP'] : oneToOne;
+      const pattern: Pattern = { id: rng.uuid(), adviserId, siteId: g.site.id, roomId: room?.id ?? null, ...candidate, appointmentTypes: types, types };
+      if (room) rooms.set(room.id, [...(rooms.get(room.id) ?? []), pattern]);
+      result.push(pattern);
+    }
+    return result;
+  }
+}
+
+// --- loading --------------------------------------------------------------------------
+
+const TABLES: { table: string; columns: string; select: string }[] = [
+  { table: 'organisations', columns: 'id, name, kind', select: 'SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])' },
+  { table: 'api_keys', columns: 'id, organisation_id, key_hash, scopes', select: 'SELECT a, b, c, string_to_array(d, \',\') FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::text[]) AS u(a, b, c, d)' },
+  { table: 'appointment_types', columns: 'id, code, name, duration_minutes, capacity, channel, buffer_minutes', select: 'SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[])' },
+  { table: 'sites', columns: 'id, name, kind, address, postcode, timezone, opening_hours, min_notice_minutes, bank_holidays', select: 'SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::text[])' },
+  { table: 'site_closures', columns: 'id, site_id, date, reason', select: 'SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::date[], $4::text[])' },
+  { table: 'rooms', columns: 'id, site_id, name, capacity', select: 'SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[])' },
+  { table: 'advisers', columns: 'id, name, email, organisation_id', select: 'SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[])' },
+  { table: 'adviser_appointment_types', columns: 'adviser_id, appointment_type_id', select: 'SELECT * FROM unnest($1::uuid[], $2::uuid[])' },
+  {
+    table: 'diary_patterns',
+    columns: 'id, adviser_id, site_id, room_id, weekdays, start_time, end_time, valid_from, valid_to, appointment_types',
+    select: `SELECT a, b, c, d, string_to_array(e, ',')::smallint[], f, g, h, i, string_to_array(j, ',') FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::time[], $7::time[], $8::date[], $9::date[], $10::text[]) AS u(a, b, c, d, e, f, g, h, i, j)`,
+  },
+  { table: 'diary_exceptions', columns: 'id, adviser_id, period, kind, note', select: `SELECT a, b, tstzrange(c, d, '[)'), e, f FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[]) AS u(a, b, c, d, e, f)` },
+  {
+    table: 'sessions',
+    columns: 'id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, busy, capacity',
+    select: `SELECT a, b, c, d, e, f, g, tstzrange(f, h, '[)'), i FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::int[]) AS u(a, b, c, d, e, f, g, h, i)`,
+  },
+  { table: 'customers', columns: 'id, client_id, reference, name, mobile, email, preferred_channel, consent_to_contact', select: 'SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[])' },
+  {
+    table: 'bookings',
+    columns: 'id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status, referral_source, referrer_name, referral_reason, referral_mandatory, cancelled_by, cancel_reason, cancelled_at',
+    select: 'SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::text[], $17::text[], $18::timestamptz[])',
+  },
+];
+
+// Arrays inside arrays (weekdays, scopes, appointment types) travel as comma-joined text.
+const cell = (v: unknown) => (Array.isArray(v) ? v.join(',') : v);
+
+/** Inserts one batch of every table, in the order of the foreign keys. */
+async function load(client: Client, data: Map<string, unknown[][]>, timings: Map<string, number>) {
+  const BATCH = 20_000;
+  for (const { table, columns, select } of TABLES) {
+    const rows = data.get(table) ?? [];
+    const started = Date.now();
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const batch = rows.slice(i, i + BATCH);
+      const params = batch[0].map((_, c) => batch.map((r) => cell(r[c])));
+      await client.query(`INSERT INTO ${table} (${columns}) ${select}`, params);
+    }
+    timings.set(table, (timings.get(table) ?? 0) + Date.now() - started);
+  }
+}
+
+/** Every foreign key of the schema, checked with one anti-join each; throws on the first orphan. */
+async function checkForeignKeys(client: Client) {
+  const { rows } = await client.query(`
+    SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
+           (SELECT string_agg(quote_ident(attname), ',' ORDER BY k.i) FROM unnest(c.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n) AS fk,
+           (SELECT string_agg(quote_ident(attname), ',' ORDER BY k.i) FROM unnest(c.confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n) AS pk
+      FROM pg_constraint c WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace`);
+  for (const { child, parent, fk, pk } of rows) {
+    const cols = (fk as string).split(',');
+    const notNull = cols.map((col) => `c.${col} IS NOT NULL`).join(' AND ');
+    const join = cols.map((col, i) => `p.${(pk as string).split(',')[i]} = c.${col}`).join(' AND ');
+    const orphans = await client.query(`SELECT count(*)::int AS n FROM ${child} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${parent} p WHERE ${join})`);
+    if (orphans.rows[0].n > 0) throw new Error(`${orphans.rows[0].n} rows of ${child}(${fk}) name no ${parent}(${pk})`);
+  }
+}
+
+export async function buildDataset(options: { seed?: string; startDate?: string; log?: (line: string) => void } = {}): Promise<DatasetMeta> {
+  const seed = options.seed ?? process.env.BENCH_SEED ?? DEFAULT_SEED;
+  const startDate = options.startDate ?? nextMonday();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const t0 = Date.now();
+  log(`Generating the national dataset (seed "${seed}", ${WEEKS} weeks from Monday ${startDate}) into ${DATASET_DB}`);
+  const url = await recreateDatabase(DATASET_DB);
+  await migrate(url);
+  const out = new Columns();
+  const timings = new Map<string, number>();
+  let result!: { partners: { id: string }[]; sites: { id: string }[]; windowsTotal: number; slotsOffered: number };
+  await withClient(url, async (client) => {
+    await client.query('SET synchronous_commit = off');
+    // Foreign keys are checked once, in bulk, after the load (checkForeignKeys) rather than
+    // row by row: in replica mode PostgreSQL skips its per-row FK triggers, which would
+    // otherwise take most of the load time. CHECK, UNIQUE and the exclusion constraints
+    // are still enforced on every row, and the schema's own triggers (e.g. counters kept
+    // by trigger) are switched to ALWAYS for the load so that they still fire, then put
+    // back as they were, in the same transaction.
+    await client.query(`SET session_replication_role = replica`);
+    await client.query('BEGIN');
+    const triggers: { rel: string; name: string; enabled: string }[] = (
+      await client.query(`SELECT t.tgrelid::regclass::text AS rel, quote_ident(t.tgname) AS name, t.tgenabled AS enabled
+                            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                           WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace`)
+    ).rows;
+    for (const t of triggers) await client.query(`ALTER TABLE ${t.rel} ENABLE ALWAYS TRIGGER ${t.name}`);
+    // Generation (here) and insertion (in PostgreSQL) overlap: a batch is sent, and the
+    // next one is made while the server works on it.
+    let pending: Promise<void> = Promise.resolve();
+    let busy = false;
+    const rows = generate(seed, startDate, out);
+    for (let step = rows.next(); ; step = rows.next()) {
+      if (step.done) {
+        result = step.value;
+        break;
+      }
+      if (out.buffered >= 100_000) {
+        await pending;
+        const batch = out.take();
+        busy = true;
+        pending = load(client, batch, timings).then(() => void (busy = false));
+      } else if (busy) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    await pending;
+    await load(client, out.take(), timings);
+    const restore: Record<string, string> = { O: 'ENABLE', D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' };
+    for (const t of triggers) await client.query(`ALTER TABLE ${t.rel} ${restore[t.enabled] ?? 'ENABLE'} TRIGGER ${t.name}`);
+    await client.query('CREATE TABLE bench_meta (key text PRIMARY KEY, value jsonb NOT NULL)');
+    await client.query('COMMIT');
+    log(`  generated and inserted in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${result.windowsTotal} diary windows, ${result.slotsOffered} packed slots`);
+    for (const [table, n] of out.counts) log(`  ${table.padEnd(26)} ${String(n).padStart(8)} rows  (${((timings.get(table) ?? 0) / 1000).toFixed(1)} s in INSERT)`);
+    await client.query(`SET session_replication_role = origin`);
+    const t2 = Date.now();
+    await checkForeignKeys(client);
+    log(`  foreign keys checked in bulk in ${((Date.now() - t2) / 1000).toFixed(1)} s`);
+    const t1 = Date.now();
+    await client.query('VACUUM (ANALYZE)');
+    log(`  VACUUM ANALYZE ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  });
+  const { partners, sites } = result;
+  const counts = Object.fromEntries(out.counts);
+  const meta: DatasetMeta = {
+    version: GENERATOR_VERSION,
+    schema: schemaFingerprint(),
+    seed,
+    startDate,
+    weeks: WEEKS,
+    generatedAt: new Date().toISOString(),
+    seconds: (Date.now() - t0) / 1000,
+    counts,
+    partnerOrganisations: partners.map((p) => p.id),
+    siteIds: sites.map((s) => s.id),
+  };
+  await withClient(url, (c) => c.query(`INSERT INTO bench_meta (key, value) VALUES ('dataset', $1)`, [JSON.stringify(meta)]));
+  log(`Dataset ready in ${meta.seconds.toFixed(1)} s`);
+  return meta;
+}
+
+export async function readMeta(): Promise<DatasetMeta | null> {
+  try {
+    return await withClient(databaseUrl(DATASET_DB), async (c) => (await c.query(`SELECT value FROM bench_meta WHERE key = 'dataset'`)).rows[0]?.value ?? null);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The dataset as the benchmarks need it: rebuilt when missing, made by another version
+ * of this generator or seed, or when its first Monday is no longer in the future.
+ */
+export async function ensureDataset(log?: (line: string) => void): Promise<DatasetMeta> {
+  const seed = process.env.BENCH_SEED ?? DEFAULT_SEED;
+  const meta = await readMeta();
+  if (meta && meta.version === GENERATOR_VERSION && meta.schema === schemaFingerprint() && meta.seed === seed && meta.startDate === nextMonday()) return meta;
+  if (meta) (log ?? console.log)(`The dataset in ${DATASET_DB} is stale (generator, schema, seed or start date changed): rebuilding it`);
+  return buildDataset({ seed, log });
+}
+
+if (require.main === module) {
+  buildDataset()
+    .then((meta) => console.log(JSON.stringify(meta.counts, null, 2)))
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

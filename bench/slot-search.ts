@@ -1,0 +1,237 @@
+/**
+ * Slot search benchmark:  npm run bench:slots
+ *
+ * GET /v1/slots over HTTP on loopback against the real application (bench/server.ts, a
+ * child process) on the national dataset (built first if missing or stale), in two shapes:
+ *   - one site over 4 weeks (a partner looking at one venue),        goal p95 < 20 ms
+ *   - 50 sites over 2 weeks (a partner looking across a whole area), goal p95 < 100 ms
+ * each at several concurrency levels, with a random site (or 50 random sites) and a
+ * random appointment type per request from a seeded generator, so runs are comparable.
+ * Then the same queries in-process (SlotsService.search), and step by step (SQL, diary
+ * expansion, generateSlots, formatting, JSON), to show where the time goes.
+ *
+ * Prints Markdown tables and writes bench/results/slot-search-<time>.json. Never asserts.
+ */
+import './lib/paths';
+import { addDays } from '../src/common/time/local-time';
+import { benchClassifier, CpuBreakdown, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
+import { databaseUrl, DATASET_DB } from './lib/db';
+import { closedLoop, HttpClient, LoadRun, Request } from './lib/http-load';
+import { machine } from './lib/machine';
+import { writeResult } from './lib/paths';
+import type { ProfileSummary } from './lib/profile';
+import { Rng } from './lib/prng';
+import { ServerHandle } from './lib/server-handle';
+import { fmt, summarise, Summary, table } from './lib/stats';
+import { DatasetMeta, ensureDataset, partnerKey } from './national-dataset';
+
+const TYPE_MIX = [['CAREERS_GUIDANCE', 40], ['SKILLS_HEALTH_CHECK', 25], ['FOLLOW_UP', 20], ['TELEPHONE_FOLLOW_UP', 10], ['CV_WORKSHOP', 5]] as const;
+
+interface Scenario {
+  key: string;
+  title: string;
+  sites: number;
+  days: number;
+  goalP95: number;
+  levels: number[];
+  durationMs: number;
+  minRequests: number;
+  maxMs: number;
+  inProcess: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  { key: 'one-site', title: '1 site, 4 weeks', sites: 1, days: 28, goalP95: 20, levels: [1, 8, 32], durationMs: 10_000, minRequests: 200, maxMs: 30_000, inProcess: 100 },
+  { key: 'fifty-sites', title: '50 sites, 2 weeks', sites: 50, days: 14, goalP95: 100, levels: [1, 4, 16], durationMs: 10_000, minRequests: 30, maxMs: 45_000, inProcess: 20 },
+];
+
+interface Query {
+  appointmentType: string;
+  siteId: string[];
+  from: string;
+  to: string;
+}
+
+function queries(meta: DatasetMeta, s: Scenario, count: number): Query[] {
+  const rng = new Rng(`slots|${s.key}`);
+  return Array.from({ length: count }, () => ({
+    appointmentType: rng.weighted(TYPE_MIX),
+    siteId: rng.shuffle([...meta.siteIds]).slice(0, s.sites),
+    from: meta.startDate,
+    to: addDays(meta.startDate, s.days - 1),
+  }));
+}
+
+const path = (q: Query) => `/v1/slots?appointmentType=${q.appointmentType}&${q.siteId.map((id) => `siteId=${id}`).join('&')}&from=${q.from}&to=${q.to}`;
+
+/** Number of slots in a response body, without parsing it. */
+function countSlots(body: string): number {
+  let n = 0;
+  for (let i = body.indexOf('"adviserId"'); i >= 0; i = body.indexOf('"adviserId"', i + 11)) n++;
+  return n;
+}
+
+interface ServerRoute {
+  requests: number;
+  totalMs: number[];
+  dbMs: number[];
+  dbWallMs: number[];
+  poolWaitMs: number[];
+  queries: number[];
+}
+
+interface LevelResult {
+  scenario: string;
+  run: LoadRun;
+  slotsPerResponse: number;
+  server: { total: Summary; dbWall: Summary; poolWait: Summary; queriesPerRequest: number; eventLoopDelayP99Ms: number };
+  cpu: CpuBreakdown;
+  quiet: { waitedMs: number; otherCores: number };
+}
+
+async function main() {
+  const started = Date.now();
+  const meta = await ensureDataset();
+  const box = await machine();
+  console.log(`Slot search benchmark on ${DATASET_DB} (${meta.counts.sites} sites, ${meta.counts.advisers} advisers, ${meta.counts.sessions} booked sessions, weeks from ${meta.startDate})`);
+  console.log(`${box.nproc} cores (${box.cpuModel}), ${box.memoryGiB} GiB, Node ${box.node}, ${box.postgres.split(' on ')[0]}`);
+
+  const server = await ServerHandle.start(databaseUrl(DATASET_DB));
+  const classify = benchClassifier(() => server.child.pid, [DATASET_DB]);
+  const client = new HttpClient(server.url, partnerKey(meta.seed, 0));
+  console.log(`App listening on ${server.url} (DB pool ${server.pool})`);
+  // Server-side timings (SQL, pool waits) are wanted for every run here.
+  await server.call('instrument', { on: true });
+
+  const levels: LevelResult[] = [];
+  const inProcess: Record<string, Record<string, number>[]> = {};
+  let profile: { run: LoadRun; file: string; summary: ProfileSummary } | null = null;
+  try {
+    // Warm-up: JIT, pool connections, the key cache, PostgreSQL's buffers.
+    for (const s of SCENARIOS) {
+      const warm = queries(meta, { ...s, key: `${s.key}-warm-up` }, s.sites === 1 ? 60 : 6).map((q) => ({ method: 'GET', path: path(q) }) as Request);
+      await closedLoop(client, { concurrency: 2, durationMs: 60_000, maxRequests: warm.length, next: (i) => warm[i] ?? null });
+    }
+
+    for (const s of SCENARIOS) {
+      const list = queries(meta, s, 20_000);
+      for (const concurrency of s.levels) {
+        const quiet = await waitForQuiet(classify);
+        await server.call('reset');
+        const monitor = new CpuMonitor(classify).start();
+        let sampled = 0;
+        let slotCount = 0;
+        const run = await closedLoop(client, {
+          concurrency,
+          durationMs: s.durationMs,
+          minRequests: s.minRequests,
+          maxMs: s.maxMs,
+          maxRequests: list.length,
+          next: (i) => ({ method: 'GET', path: path(list[i]) }),
+          onResponse: (_req, res) => {
+            if (res.status === 200 && sampled < 400) {
+              sampled++;
+              slotCount += countSlots(res.body);
+            }
+          },
+        });
+        const cpu = monitor.stop();
+        const stats = await server.call<{ routes: Record<string, ServerRoute>; eventLoopDelayMs: { p99: number } }>('stats');
+        const route = stats.routes['GET /v1/slots'];
+        const result: LevelResult = {
+          scenario: s.key,
+          run,
+          slotsPerResponse: sampled ? slotCount / sampled : 0,
+          server: {
+            total: summarise(route?.totalMs ?? []),
+            dbWall: summarise(route?.dbWallMs ?? []),
+            poolWait: summarise(route?.poolWaitMs ?? []),
+            queriesPerRequest: route ? route.queries.reduce((a, b) => a + b, 0) / route.requests : 0,
+            eventLoopDelayP99Ms: stats.eventLoopDelayMs.p99,
+          },
+          cpu,
+          quiet,
+        };
+        levels.push(result);
+        console.log(
+          `  ${s.title.padEnd(18)} c=${String(concurrency).padEnd(3)} ${String(run.requests).padStart(5)} req  ${fmt(run.throughput, 1).padStart(7)} req/s  p50 ${fmt(run.latency.p50)}  p95 ${fmt(run.latency.p95)}  p99 ${fmt(run.latency.p99)} ms  ` +
+            `statuses ${JSON.stringify(run.statuses)}  other CPU ${otherCores(cpu)} cores`,
+        );
+      }
+      // A CPU profile of the server under 8 clients, uninstrumented.
+      if (s.key === 'one-site') {
+        await server.call('instrument', { on: false });
+        await server.call('profile-start');
+        const run = await closedLoop(client, { concurrency: 8, durationMs: 8000, maxRequests: list.length, next: (i) => ({ method: 'GET', path: path(list[list.length - 1 - i]) }) });
+        profile = { run, ...(await server.call<{ file: string; summary: ProfileSummary }>('profile-stop', { name: 'slot-search-server' })) };
+        await server.call('instrument', { on: true });
+      }
+      // Paired: each query over HTTP, then at once the same query in-process, first through
+      // SlotsService.search and then step by step. Pairing cancels slow drifts in background load.
+      const pairs: Record<string, number>[] = [];
+      for (const q of list.slice(0, s.inProcess)) {
+        const res = await client.send({ method: 'GET', path: path(q) });
+        const [row] = await server.call<Record<string, number>[]>('search-inprocess', { queries: [q] });
+        pairs.push({ ...row, http: res.ms, overhead: res.ms - row.total });
+      }
+      inProcess[s.key] = pairs;
+    }
+  } finally {
+    client.close();
+    await server.stop();
+  }
+
+  // --- report ------------------------------------------------------------------------
+  const httpRows = levels.map((l) => {
+    const s = SCENARIOS.find((x) => x.key === l.scenario)!;
+    return [
+      s.title, l.run.concurrency, l.run.requests, fmt(l.run.throughput, 1), fmt(l.run.latency.p50), fmt(l.run.latency.p95), fmt(l.run.latency.p99),
+      l.run.latency.p95 < s.goalP95 ? `met (< ${s.goalP95})` : `missed (< ${s.goalP95})`, fmt(l.slotsPerResponse, 0), fmt(l.run.bytesPerResponse / 1024, 0),
+      fmt(l.server.total.p50), fmt(l.server.dbWall.p50), fmt(l.server.poolWait.p95), fmt(l.server.queriesPerRequest, 1), fmt(otherCores(l.cpu), 2),
+    ];
+  });
+  console.log('\n### Slot search over HTTP (GET /v1/slots, loopback, keep-alive)\n');
+  console.log(table(
+    ['scenario', 'clients', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'p95 goal', 'slots/resp', 'KB/resp', 'server p50 ms', 'SQL wall p50 ms', 'pool wait p95 ms', 'queries/req', 'other load (cores)'],
+    httpRows,
+  ));
+
+  const cpuRows = levels.map((l) => {
+    const s = SCENARIOS.find((x) => x.key === l.scenario)!;
+    const g = l.cpu.groups;
+    return [s.title, l.run.concurrency, fmt(l.cpu.machineBusyCores, 2), fmt(g['app server (Node)'] ?? 0, 2), fmt(g['postgres (bench database)'] ?? 0, 2), fmt(g['bench client (load generator)'] ?? 0, 2), fmt(otherCores(l.cpu), 2), fmt(l.server.eventLoopDelayP99Ms, 1)];
+  });
+  console.log('\n### Where the CPU went during each run (cores busy, of 2)\n');
+  console.log(table(['scenario', 'clients', 'machine busy', 'app server', 'postgres (bench db)', 'load generator', 'other processes', 'event-loop delay p99 ms'], cpuRows));
+
+  const breakdownRows = SCENARIOS.map((s) => {
+    const rows = inProcess[s.key] ?? [];
+    const col = (k: string) => summarise(rows.map((r) => r[k]));
+    const total = col('total');
+    return [
+      s.title, rows.length, fmt(total.p50), fmt(total.p95), fmt(col('sql').p50), fmt(col('queries').p50, 0), fmt(col('loadDomain').p50), fmt(col('generate').p50), fmt(col('format').p50), fmt(col('json').p50),
+      fmt(col('http').p50), fmt(col('overhead').p50), fmt(col('windows').p50, 0), fmt(col('sessions').p50, 0), fmt(col('slots').p50, 0),
+    ];
+  });
+  console.log('\n### In-process SlotsService.search, step by step, paired with the same query over HTTP (medians, ms)\n');
+  console.log(table(
+    ['scenario', 'searches', 'search() p50', 'search() p95', 'SQL (wall)', 'queries', 'diary expansion', 'generateSlots', 'format (luxon)', 'JSON', 'HTTP p50', 'HTTP - in-process (paired)', 'windows', 'sessions loaded', 'slots'],
+    breakdownRows,
+  ));
+
+  if (profile) {
+    console.log(`\n### CPU profile of the app server, 1 site / 4 weeks, 8 clients (${fmt(profile.run.throughput)} req/s while profiled; self time)\n`);
+    console.log(table(['package / app folder', 'share %'], profile.summary.categories.slice(0, 14).map((c) => [c.name, fmt(c.share, 1)])));
+    console.log('');
+    console.log(table(['function', 'where', 'share %'], profile.summary.functions.slice(0, 12).map((f) => [f.name, f.where, fmt(f.share, 1)])));
+    console.log(`\n(full profile: ${profile.file})`);
+  }
+
+  const file = writeResult('slot-search', { machine: box, dataset: meta, scenarios: SCENARIOS, levels, inProcess, profile, seconds: (Date.now() - started) / 1000 });
+  console.log(`\nResults: ${file}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
