@@ -38,6 +38,7 @@ import { Rng } from './lib/prng';
 import { ServerHandle } from './lib/server-handle';
 import { fmt, summarise, Summary, table } from './lib/stats';
 import { DatasetMeta, ensureDataset, partnerKey } from './national-dataset';
+import type { RouteStats } from './server';
 
 const RUN_DB = 'careers_booking_bench_run';
 const PGB_DB = 'careers_booking_bench_pgb';
@@ -74,15 +75,6 @@ interface StatementStat {
   ms: number;
 }
 
-interface ServerRoute {
-  requests: number;
-  totalMs: number[];
-  dbMs: number[];
-  dbWallMs: number[];
-  poolWaitMs: number[];
-  queries: number[];
-  statuses: Record<string, number>;
-}
 
 const body = (slot: Slot, reference: string) => ({
   appointmentType: slot.type,
@@ -488,7 +480,7 @@ async function main() {
       onResponse: (_req, res) => res.status === 201 && booked.push((JSON.parse(res.body) as { id: string }).id),
     });
     count201(seq);
-    const seqAll = await server.call<{ routes: Record<string, ServerRoute>; statements: StatementStat[] }>('stats');
+    const seqAll = await server.call<{ routes: Record<string, RouteStats>; statements: StatementStat[] }>('stats');
     const seqStats = seqAll.routes['POST /v1/bookings'];
     // Cancellations, sequentially: they delete the emptied session (SeatService.dropIfEmpty).
     const toCancel = booked.splice(0, 20);
@@ -505,7 +497,7 @@ async function main() {
     await server.call('reset');
     const loaded = await closedLoop(client, { concurrency: CLIENTS, durationMs: 8000, maxRequests: slots.length - next, next: nextBooking('L') });
     count201(loaded);
-    const loadedStats = (await server.call<{ routes: Record<string, ServerRoute>; eventLoopDelayMs: { p99: number } }>('stats'));
+    const loadedStats = (await server.call<{ routes: Record<string, RouteStats>; eventLoopDelayMs: { p99: number } }>('stats'));
     await server.call('instrument', { on: false });
     // A CPU profile of the server under 50 clients (uninstrumented).
     await server.call('profile-start');
@@ -610,7 +602,7 @@ async function main() {
     console.log(`\nApp server during A: event loop busy ${pairs.map((p) => `${fmt(100 * p.server.eventLoopUtilization, 0)}%`).join(', ')} of the time; ` +
       `CPU ${fmt(cpuSum.user / 1000 / Math.max(1, aBookings), 2)} ms user + ${fmt(cpuSum.system / 1000 / Math.max(1, aBookings), 2)} ms system per booking.`);
 
-    const split = (run: LoadRun, s: ServerRoute, name: string) => {
+    const split = (run: LoadRun, s: RouteStats, name: string) => {
       const server = summarise(s.totalMs);
       const db = summarise(s.dbMs);
       const pool = summarise(s.poolWaitMs);

@@ -108,7 +108,7 @@ function unionMs(intervals: [number, number][]): number {
   return total + (end - start);
 }
 
-interface RouteStats {
+export interface RouteStats {
   requests: number;
   totalMs: number[];
   dbMs: number[];

@@ -24,6 +24,7 @@ import { Rng } from './lib/prng';
 import { ServerHandle } from './lib/server-handle';
 import { fmt, summarise, Summary, table } from './lib/stats';
 import { DatasetMeta, ensureDataset, partnerKey } from './national-dataset';
+import type { RouteStats } from './server';
 
 const TYPE_MIX = [['CAREERS_GUIDANCE', 40], ['SKILLS_HEALTH_CHECK', 25], ['FOLLOW_UP', 20], ['TELEPHONE_FOLLOW_UP', 10], ['CV_WORKSHOP', 5]] as const;
 
@@ -71,14 +72,6 @@ function countSlots(body: string): number {
   return n;
 }
 
-interface ServerRoute {
-  requests: number;
-  totalMs: number[];
-  dbMs: number[];
-  dbWallMs: number[];
-  poolWaitMs: number[];
-  queries: number[];
-}
 
 interface LevelResult {
   scenario: string;
@@ -136,7 +129,7 @@ async function main() {
           },
         });
         const cpu = monitor.stop();
-        const stats = await server.call<{ routes: Record<string, ServerRoute>; eventLoopDelayMs: { p99: number } }>('stats');
+        const stats = await server.call<{ routes: Record<string, RouteStats>; eventLoopDelayMs: { p99: number } }>('stats');
         const route = stats.routes['GET /v1/slots'];
         const result: LevelResult = {
           scenario: s.key,
