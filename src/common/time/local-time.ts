@@ -84,6 +84,12 @@ export function localToInstant(zone: string, date: string, time: string): number
   return instant;
 }
 
+/** The local date and minute of the day that a wall clock in `zone` shows at an instant. */
+export function localClockOf(instant: number, zone: string): { date: string; minutes: number } {
+  const local = instant + offsetMs(zone, instant);
+  return { date: new Date(local).toISOString().slice(0, 10), minutes: Math.floor((((local % DAY) + DAY) % DAY) / MINUTE) };
+}
+
 export function localDateOf(instant: number, zone: string): string {
   return DateTime.fromMillis(instant, { zone }).toISODate()!;
 }
