@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
-import { addDays, formatInstant, MINUTE, parseInstant, startOfLocalDay } from '../common/time/local-time';
+import { formatInstant, localDay, MINUTE, parseInstant } from '../common/time/local-time';
 import { requestHash } from './domain/request-hash';
 import { BookingListQuery, BookingView, CancelDto, CreateBookingDto, CreateHoldDto, CustomerDto, HoldView, RescheduleDto, SlotOrHoldDto } from './dto/bookings.dto';
 import { Seat, SeatService, SlotRef } from './seat.service';
@@ -125,7 +125,6 @@ export class BookingsService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [id, seat.sessionId, principal.organisationId, seat.adviserId, seat.siteId, seat.appointmentTypeId, seat.start, expiresAt],
       );
-      const [{ timezone }] = await manager.query('SELECT timezone FROM sites WHERE id = $1', [seat.siteId]);
       return {
         id,
         expiresAt: expiresAt.toISOString(),
@@ -133,8 +132,8 @@ export class BookingsService {
         siteId: seat.siteId,
         adviserId: seat.adviserId,
         roomId: seat.roomId,
-        start: formatInstant(seat.start.getTime(), timezone),
-        end: formatInstant(seat.end.getTime(), timezone),
+        start: formatInstant(seat.start.getTime(), seat.timezone),
+        end: formatInstant(seat.end.getTime(), seat.timezone),
       };
     });
   }
@@ -242,11 +241,11 @@ export class BookingsService {
       // A site's day is its own local day; an adviser's week spans sites, all in England.
       const [site] = query.siteId ? await this.dataSource.query('SELECT timezone FROM sites WHERE id = $1', [query.siteId]) : [];
       const zone = site?.timezone ?? this.config.DEFAULT_TIMEZONE;
-      const day = [new Date(startOfLocalDay(zone, query.date)), new Date(startOfLocalDay(zone, addDays(query.date, 1)))];
+      const { start, end } = localDay(zone, query.date);
       const column = query.siteId ? 'b.site_id' : 'b.adviser_id';
       rows = await this.dataSource.query(
         `${BOOKING_SELECT} WHERE (${scope}) AND ${column} = $2 AND b.starts_at >= $3 AND b.starts_at < $4 ORDER BY b.starts_at, b.adviser_id`,
-        [principal.organisationId, query.siteId ?? query.adviserId, ...day],
+        [principal.organisationId, query.siteId ?? query.adviserId, new Date(start), new Date(end)],
       );
     }
     return rows.map(bookingView);

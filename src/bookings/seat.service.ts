@@ -23,7 +23,12 @@ export interface Seat {
   roomId: string | null;
   start: Date;
   end: Date;
+  /** The site's zone, for showing the seat's times. */
+  timezone: string;
 }
+
+// A session that no booking fills and no live hold reserves: cleared when in the way.
+const EMPTY_SESSION = 's.booked = 0 AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now())';
 
 const REFUSALS: Record<Exclude<SlotCheck, { ok: true }>['reason'], [number, string, string]> = {
   MISALIGNED: [400, 'INVALID_START', 'Slots start on a five-minute mark'],
@@ -69,11 +74,8 @@ export class SeatService {
     const site = diary.sites.get(slot.siteId);
     if (!site) throw new AppError(...REFUSALS.NOT_IN_DIARY);
     const check = checkSlot({ start, type, windows: diary.windows, sessions: diary.sessions, earliestStart: now + site.minNoticeMinutes * MINUTE });
-    if (!check.ok) {
-      const [status, code, message] = REFUSALS[check.reason];
-      throw new AppError(status, code, message);
-    }
-    const seat = { appointmentTypeId: type.id, siteId: slot.siteId, adviserId: slot.adviserId, roomId: check.window.roomId, start: new Date(start), end: new Date(end) };
+    if (!check.ok) throw new AppError(...REFUSALS[check.reason]);
+    const seat = { timezone: site.timezone, appointmentTypeId: type.id, siteId: slot.siteId, adviserId: slot.adviserId, roomId: check.window.roomId, start: new Date(start), end: new Date(end) };
     if (check.join) {
       if (!decideAdmission(check.join).admit) throw new AppError(409, 'SLOT_FULL', 'That slot is full');
       return { ...seat, sessionId: check.join.id };
@@ -84,9 +86,7 @@ export class SeatService {
     // way. Another adviser's are left alone: their lock is not ours.
     await manager.query(
       `DELETE FROM sessions s
-        WHERE s.adviser_id = $1 AND s.busy && tstzrange($2, $3)
-          AND s.booked = 0
-          AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now())`,
+        WHERE s.adviser_id = $1 AND s.busy && tstzrange($2, $3) AND ${EMPTY_SESSION}`,
       [slot.adviserId, seat.start, busyUntil],
     );
     const sessionId = randomUUID();
@@ -99,7 +99,7 @@ export class SeatService {
     } catch (error) {
       // The exclusion constraints are the last line: another adviser's session in the room,
       // or this adviser's at another site running into this one with its buffer.
-      if ((error as { code?: string }).code === '23P01') throw new AppError(409, 'SLOT_TAKEN', REFUSALS.CLASH[2]);
+      if ((error as { code?: string }).code === '23P01') throw new AppError(...REFUSALS.CLASH);
       throw error;
     }
     return { ...seat, sessionId };
@@ -108,8 +108,7 @@ export class SeatService {
   /** Drops a session that no booking or live hold uses any more. */
   async dropIfEmpty(manager: EntityManager, sessionId: string): Promise<void> {
     await manager.query(
-      `DELETE FROM sessions s WHERE s.id = $1 AND s.booked = 0
-          AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now())`,
+      `DELETE FROM sessions s WHERE s.id = $1 AND ${EMPTY_SESSION}`,
       [sessionId],
     );
   }

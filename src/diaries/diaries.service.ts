@@ -5,7 +5,7 @@ import { DataSource, In, Repository } from 'typeorm';
 import { RebookingService } from '../bookings/rebooking.service';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError, notFound } from '../common/errors/app-error';
-import { addDays, formatInstant, isValidDate, parseInstant, startOfLocalDay, WEEKDAYS } from '../common/time/local-time';
+import { formatInstant, requestBound, WEEKDAYS } from '../common/time/local-time';
 import { patternsOverlap } from './domain/availability';
 import {
   AdviserView,
@@ -142,19 +142,13 @@ export class DiariesService {
     return (await this.patterns.find({ where: { adviserId }, order: { validFrom: 'ASC', startTime: 'ASC' } })).map(patternView);
   }
 
-  /** A date means a whole local day: "from" its start, "to" the end of it. */
-  private periodBound(value: string, endOfDay: boolean): number {
-    if (isValidDate(value)) return startOfLocalDay(this.config.DEFAULT_TIMEZONE, endOfDay ? addDays(value, 1) : value);
-    return parseInstant(value)!;
-  }
-
   /**
    * Records leave, sickness or training. Bookings inside it are kept and flagged for
    * rebooking, and returned, so that whoever records the absence can act on them.
    */
   async createException(adviserId: string, dto: CreateExceptionDto): Promise<ExceptionView> {
-    const start = this.periodBound(dto.from, false);
-    const end = this.periodBound(dto.to, true);
+    const start = requestBound(dto.from, this.config.DEFAULT_TIMEZONE, 'start');
+    const end = requestBound(dto.to, this.config.DEFAULT_TIMEZONE, 'end');
     if (end <= start) throw new AppError(400, 'INVALID_PERIOD', '"to" must be after "from"');
     return this.dataSource.transaction(async (manager) => {
       const [adviser] = await manager.query('SELECT 1 FROM advisers WHERE id = $1 FOR NO KEY UPDATE', [adviserId]);

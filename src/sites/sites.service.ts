@@ -5,7 +5,7 @@ import { DataSource, Repository } from 'typeorm';
 import { RebookingService } from '../bookings/rebooking.service';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError, notFound } from '../common/errors/app-error';
-import { addDays, startOfLocalDay } from '../common/time/local-time';
+import { localDay } from '../common/time/local-time';
 import { ClosureView, CreateClosureDto, CreateRoomDto, CreateSiteDto, RoomView, SiteView } from './dto/sites.dto';
 import { Room } from './entities/room.entity';
 import { SiteClosure } from './entities/site-closure.entity';
@@ -95,8 +95,7 @@ export class SitesService {
       const existing = await manager.findOneBy(SiteClosure, { siteId, date: dto.date });
       if (existing) throw new AppError(409, 'CLOSURE_EXISTS', `The site is already closed on ${dto.date}`);
       const closure = await manager.save(manager.create(SiteClosure, { id: randomUUID(), siteId, date: dto.date, reason: dto.reason }));
-      const period = { start: startOfLocalDay(site.timezone, dto.date), end: startOfLocalDay(site.timezone, addDays(dto.date, 1)) };
-      const affectedBookings = await this.rebooking.flag(manager, { siteId }, period);
+      const affectedBookings = await this.rebooking.flag(manager, { siteId }, localDay(site.timezone, dto.date));
       return { id: closure.id, siteId, date: closure.date, reason: closure.reason, affectedBookings };
     });
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
-import { addDays, DAY, formatInstant, isValidDate, localDateOf, MINUTE, parseInstant, startOfLocalDay } from '../common/time/local-time';
+import { DAY, formatInstant, localDateOf, MINUTE, requestBound } from '../common/time/local-time';
 import { checkSlot, generateSlots, Slot, SLOT_ALIGNMENT_MINUTES, slotCapacity } from './domain/slots';
 import { Diary, DiaryLoader } from './diary.loader';
 import { SlotSearchQuery, SlotView } from './dto/slots.dto';
@@ -15,11 +15,6 @@ export class SlotsService {
     private readonly loader: DiaryLoader,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  private bound(value: string, endOfDay: boolean): number {
-    if (isValidDate(value)) return startOfLocalDay(this.config.DEFAULT_TIMEZONE, endOfDay ? addDays(value, 1) : value);
-    return parseInstant(value)!;
-  }
 
   private view(slot: Slot, diary: Diary): SlotView {
     const zone = diary.sites.get(slot.siteId)!.timezone;
@@ -36,8 +31,8 @@ export class SlotsService {
 
   async search(query: SlotSearchQuery, now = Date.now()): Promise<SlotView[]> {
     if (!query.siteId?.length && !query.adviserId?.length) throw new AppError(400, 'SEARCH_TOO_BROAD', 'Give at least one siteId or adviserId');
-    const start = query.from ? this.bound(query.from, false) : now;
-    const end = query.to ? this.bound(query.to, true) : start + DEFAULT_SEARCH_DAYS * DAY;
+    const start = query.from ? requestBound(query.from, this.config.DEFAULT_TIMEZONE, 'start') : now;
+    const end = query.to ? requestBound(query.to, this.config.DEFAULT_TIMEZONE, 'end') : start + DEFAULT_SEARCH_DAYS * DAY;
     if (end <= start) throw new AppError(400, 'INVALID_RANGE', '"to" must be after "from"');
     if (end - start > this.config.MAX_SEARCH_DAYS * DAY) throw new AppError(400, 'RANGE_TOO_LARGE', `Search at most ${this.config.MAX_SEARCH_DAYS} days at a time`);
     const range = { start: Math.max(start, now), end };

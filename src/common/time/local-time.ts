@@ -99,6 +99,19 @@ export function startOfLocalDay(zone: string, date: string): number {
   return DateTime.fromISO(date, { zone }).startOf('day').toMillis();
 }
 
+/** The instants a local day spans in `zone`: 23, 24 or 25 hours. */
+export function localDay(zone: string, date: string): { start: number; end: number } {
+  return { start: startOfLocalDay(zone, date), end: startOfLocalDay(zone, addDays(date, 1)) };
+}
+
+/**
+ * A bound given in a request, already validated: a date stands for its whole local day
+ * (its start as a lower bound, its end as an upper one); anything else is an instant.
+ */
+export function requestBound(value: string, zone: string, side: 'start' | 'end'): number {
+  return isValidDate(value) ? localDay(zone, value)[side] : parseInstant(value)!;
+}
+
 /**
  * ISO 8601 with the zone's offset at that instant, e.g. 2027-03-29T09:00:00+01:00.
  * Built from the offset directly: a search answers hundreds of slots, and a DateTime per
