@@ -262,17 +262,25 @@ describe('generateSlots: properties', () => {
     );
   });
 
+  /** New slots whose span (from their start to `reach`) runs into a live session of their adviser or room. */
+  const newSlotsOverLiveSessions = (q: SlotQuery, reach: (slot: Slot) => number) =>
+    generateSlots(q)
+      .filter((slot) => slot.sessionId === null)
+      .flatMap((slot) =>
+        q.sessions
+          .filter(
+            (s) =>
+              isLive(s) &&
+              (s.adviserId === slot.adviserId || (slot.roomId !== null && s.roomId === slot.roomId)) &&
+              overlaps({ start: slot.start, end: reach(slot) }, { start: s.start, end: s.busyUntil }),
+          )
+          .map((s) => `${describeSlot(slot)} (busy until ${new Date(reach(slot)).toISOString()}) over ${s.id}`),
+      );
+
   it("never puts a new session over a live session's busy time (start to busyUntil) of the adviser or the window's room", () => {
     fc.assert(
       fc.property(scenarioArb(), ({ q }) => {
-        const hits = generateSlots(q)
-          .filter((slot) => slot.sessionId === null)
-          .flatMap((slot) =>
-            q.sessions
-              .filter((s) => isLive(s) && (s.adviserId === slot.adviserId || (slot.roomId !== null && s.roomId === slot.roomId)) && overlaps(slot, { start: s.start, end: s.busyUntil }))
-              .map((s) => `${describeSlot(slot)} over ${s.id}`),
-          );
-        expect(hits).toEqual([]);
+        expect(newSlotsOverLiveSessions(q, (slot) => slot.end)).toEqual([]);
       }),
       RUNS,
     );
@@ -281,19 +289,7 @@ describe('generateSlots: properties', () => {
   it('keeps the buffer after a new session clear of live sessions of the adviser or the room (as the database exclusion constraints require)', () => {
     fc.assert(
       fc.property(scenarioArb(), ({ q }) => {
-        const hits = generateSlots(q)
-          .filter((slot) => slot.sessionId === null)
-          .flatMap((slot) =>
-            q.sessions
-              .filter(
-                (s) =>
-                  isLive(s) &&
-                  (s.adviserId === slot.adviserId || (slot.roomId !== null && s.roomId === slot.roomId)) &&
-                  overlaps({ start: slot.start, end: slot.start + stepOf(q.type) }, { start: s.start, end: s.busyUntil }),
-              )
-              .map((s) => `${describeSlot(slot)} (busy until ${new Date(slot.start + stepOf(q.type)).toISOString()}) over ${s.id}`),
-          );
-        expect(hits).toEqual([]);
+        expect(newSlotsOverLiveSessions(q, (slot) => slot.start + stepOf(q.type))).toEqual([]);
       }),
       RUNS,
     );
