@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { ApiKey } from './partners/entities/api-key.entity';
 import { Organisation } from './partners/entities/organisation.entity';
 import { PartnersModule } from './partners/partners.module';
+import { RemindersModule } from './reminders/reminders.module';
 import { Room } from './sites/entities/room.entity';
 import { SiteClosure } from './sites/entities/site-closure.entity';
 import { Site } from './sites/entities/site.entity';
@@ -48,6 +49,7 @@ export class AppModule {
         DiariesModule,
         SlotsModule,
         BookingsModule,
+        RemindersModule,
         HealthModule,
       ],
       providers: [

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RemindersModule } from '../reminders/reminders.module';
 import { SlotsModule } from '../slots/slots.module';
 import { BookingsController } from './bookings.controller';
 import { BookingsService } from './bookings.service';
@@ -6,7 +7,7 @@ import { RebookingService } from './rebooking.service';
 import { SeatService } from './seat.service';
 
 @Module({
-  imports: [SlotsModule],
+  imports: [SlotsModule, RemindersModule],
   controllers: [BookingsController],
   providers: [BookingsService, SeatService, RebookingService],
   exports: [RebookingService, SeatService],

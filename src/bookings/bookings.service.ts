@@ -6,6 +6,8 @@ import { Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
 import { formatInstant, localDay, MINUTE, parseInstant } from '../common/time/local-time';
+import { OutboxRelay } from '../reminders/outbox.relay';
+import { ReminderPlanner } from '../reminders/reminder-planner.service';
 import { requestHash } from './domain/request-hash';
 import { BookingListQuery, BookingView, CancelDto, CreateBookingDto, CreateHoldDto, CustomerDto, HoldView, RescheduleDto, SlotOrHoldDto } from './dto/bookings.dto';
 import { Seat, SeatService, SlotRef } from './seat.service';
@@ -97,6 +99,8 @@ export class BookingsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly seats: SeatService,
+    private readonly planner: ReminderPlanner,
+    private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -177,7 +181,7 @@ export class BookingsService {
   async book(principal: Principal, dto: CreateBookingDto, idempotencyKey?: string, now = Date.now()): Promise<BookingResult> {
     const contact = checkCustomer(dto.customer);
     const hash = requestHash(dto);
-    return this.dataSource.transaction(async (manager) => {
+    const result = await this.dataSource.transaction(async (manager): Promise<BookingResult> => {
       if (idempotencyKey) {
         // A repeat waits here for the first request to finish, then returns its result.
         await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`idempotency:${principal.clientId}:${idempotencyKey}`]);
@@ -203,17 +207,20 @@ export class BookingsService {
       );
       await manager.query(
         `INSERT INTO bookings (id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status,
-                               referral_source, referrer_name, referral_reason, referral_mandatory)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14)`,
+                               referral_source, referrer_name, referral_reason, referral_mandatory, message_variant)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14, $15)`,
         [id, seat.sessionId, customer.id, principal.organisationId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end,
-         dto.referral.source, dto.referral.referrerName ?? null, dto.referral.reason ?? null, dto.referral.mandatory ?? false],
+         dto.referral.source, dto.referral.referrerName ?? null, dto.referral.reason ?? null, dto.referral.mandatory ?? false, this.planner.variantFor(id)],
       );
+      await this.planner.plan(manager, { id, siteId: seat.siteId, start: seat.start, zone: seat.timezone }, 1, now);
       const booking = await this.read(manager, principal, id);
       if (idempotencyKey) {
         await manager.query('INSERT INTO idempotency_keys (client_id, key, request_hash, status_code, response) VALUES ($1, $2, $3, 201, $4)', [principal.clientId, idempotencyKey, hash, booking]);
       }
       return { booking, replayed: false };
     });
+    if (!result.replayed) this.relay.kick();
+    return result;
   }
 
   private async read(manager: EntityManager | DataSource, principal: Principal, id: string): Promise<BookingView> {
@@ -270,15 +277,19 @@ export class BookingsService {
   }
 
   async cancel(principal: Principal, id: string, dto: CancelDto, now = Date.now()): Promise<BookingView> {
-    return this.dataSource.transaction(async (manager) => {
+    const booking = await this.dataSource.transaction(async (manager) => {
       const row = await this.lockBooking(manager, principal, id, now);
       await manager.query(
         `UPDATE bookings SET status = 'cancelled', session_id = NULL, cancelled_by = $2, cancel_reason = $3, cancelled_at = now(), updated_at = now() WHERE id = $1`,
         [id, dto.by, dto.reason],
       );
       await this.seats.dropIfEmpty(manager, row.session_id!);
+      const version = await this.planner.withdraw(manager, id, 'cancelled');
+      await this.planner.planCancellation(manager, { id, siteId: row.site_id, start: row.starts_at, zone: row.timezone }, version, now);
       return this.read(manager, principal, id);
     });
+    this.relay.kick();
+    return booking;
   }
 
   /**
@@ -287,7 +298,7 @@ export class BookingsService {
    * stands as it was.
    */
   async reschedule(principal: Principal, id: string, dto: RescheduleDto, now = Date.now()): Promise<BookingView> {
-    return this.dataSource.transaction(async (manager) => {
+    const booking = await this.dataSource.transaction(async (manager) => {
       const row = await this.lockBooking(manager, principal, id, now, await this.target(manager, principal, dto));
       const sameSlot = !dto.holdId && dto.adviserId === row.adviser_id && dto.siteId === row.site_id && dto.appointmentType === row.type_code && parseInstant(dto.start!) === row.starts_at.getTime();
       if (sameSlot) throw new AppError(409, 'SAME_SLOT', 'The booking is already in that slot');
@@ -301,7 +312,11 @@ export class BookingsService {
         [id, seat.sessionId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end],
       );
       await this.seats.dropIfEmpty(manager, row.session_id!);
+      const version = await this.planner.withdraw(manager, id, 'superseded');
+      await this.planner.plan(manager, { id, siteId: seat.siteId, start: seat.start, zone: seat.timezone }, version, now);
       return this.read(manager, principal, id);
     });
+    this.relay.kick();
+    return booking;
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { AppConfig, loadConfig } from '../../src/common/config/config';
 
@@ -32,20 +33,42 @@ export async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 }
 
 /** A fresh, migrated database cloned from the template that global setup prepared. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const template = process.env.TEST_TEMPLATE_DB;
   if (!template) throw new Error('TEST_TEMPLATE_DB is not set: run the database tiers through jest (see jest.config.js)');
   const name = `careers_booking_test_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   return {
+    name,
     url: databaseUrl(name),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
 
-/** The application's configuration on a fresh test database of its own; `drop` removes the database. */
+/** Removes every Redis key under a queue prefix. */
+export async function dropQueueKeys(prefix: string, redisUrl: string): Promise<void> {
+  const redis = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 })) if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * The application's configuration on a fresh test database of its own, with queues under a
+ * Redis prefix of their own, so test files running side by side never take each other's
+ * jobs. The reminder worker is off unless `env` turns it on. `drop` removes both.
+ */
 export async function createTestConfig(env: Record<string, string> = {}): Promise<{ config: AppConfig; drop: () => Promise<void> }> {
   const db = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: db.url, ADMIN_API_KEY: ADMIN_KEY, PORT: '0', LOG_LEVEL: 'error', ...env });
-  return { config, drop: db.drop };
+  const config = loadConfig({ DATABASE_URL: db.url, ADMIN_API_KEY: ADMIN_KEY, PORT: '0', LOG_LEVEL: 'error', QUEUE_PREFIX: db.name, RUN_WORKER: 'false', ...env });
+  return {
+    config,
+    drop: async () => {
+      await db.drop();
+      if (config.QUEUE_BACKEND === 'redis') await dropQueueKeys(config.QUEUE_PREFIX, config.REDIS_URL);
+    },
+  };
 }

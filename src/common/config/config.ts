@@ -12,11 +12,16 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL starting with ${protocols.join(' or ')}//`);
 
-const schema = z.object({
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+const schema = z
+  .object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200),
   REDIS_URL: url(['redis:', 'rediss:']),
   QUEUE_BACKEND: z.enum(['redis', 'postgres']),
+  // Redis key prefix of every queue, so that several deployments (or test runs) can share one Redis.
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only'),
   PORT: z.coerce.number().int().min(0).max(65535),
   ADMIN_API_KEY: z.string({ error: 'is required: a secret of at least 24 characters for the bootstrap administrator' }).min(24, 'must be at least 24 characters (it guards every admin endpoint)'),
   PUBLIC_BASE_URL: url(['http:', 'https:']),
@@ -24,7 +29,31 @@ const schema = z.object({
   DEFAULT_TIMEZONE: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/London'),
   MAX_SEARCH_DAYS: z.coerce.number().int().min(1).max(366),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']),
-});
+  // Reminders. With no Twilio credentials SMS go to the log; with no SMTP_URL, email too.
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC followed by 32 hex digits)').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_FROM: z.string().min(3).optional(),
+  // Only for a stand-in of the Twilio REST API (tests, benchmarks); unset means Twilio itself.
+  TWILIO_API_URL: url(['http:', 'https:']).optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3),
+  // Whether this process sends reminders (the API does unless told not to; `node dist/worker.js` always does).
+  RUN_WORKER: flag,
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500),
+  // How long a job stays claimed without a heartbeat before another worker may take it over (a worker that died).
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000),
+  REMINDER_ATTEMPTS: z.coerce.number().int().min(1).max(20),
+  REMINDER_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000),
+  RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000),
+  MESSAGE_VARIANTS: z
+    .string()
+    .transform((value) => value.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'each variant is lower-case letters, digits and _')).min(1)),
+})
+  .refine((c) => [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM].every((v) => v === undefined) || [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM].every((v) => v !== undefined), {
+    message: 'set all three of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM, or none',
+    path: ['TWILIO_ACCOUNT_SID'],
+  });
 
 export type AppConfig = z.infer<typeof schema>;
 

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { json } from 'body-parser';
+import { json, urlencoded } from 'body-parser';
 
 const BODY_ERRORS: Record<string, [string, string]> = {
   'entity.parse.failed': ['INVALID_JSON', 'The request body is not valid JSON'],
@@ -9,8 +9,8 @@ const BODY_ERRORS: Record<string, [string, string]> = {
 };
 
 /**
- * The JSON body parser, and an error handler right behind it that answers its errors in
- * the API's own shape. Nest's exception layer would otherwise see them with their type
+ * The JSON body parser, the form parser (Twilio posts its callbacks as forms), and an
+ * error handler right behind them that answers their errors in the API's own shape. Nest's exception layer would otherwise see them with their type
  * stripped (invalid JSON) or not as HTTP errors at all (a bad charset or encoding).
  */
 export function jsonBody(): (RequestHandler | ErrorRequestHandler)[] {
@@ -20,5 +20,5 @@ export function jsonBody(): (RequestHandler | ErrorRequestHandler)[] {
     const [code, message] = BODY_ERRORS[error.type] ?? ['INVALID_BODY', 'The request body could not be read'];
     response.status(status).json({ code, message });
   };
-  return [json({ limit: '100kb' }), onError];
+  return [json({ limit: '100kb' }), urlencoded({ extended: false, limit: '100kb' }), onError];
 }

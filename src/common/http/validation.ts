@@ -65,3 +65,12 @@ export const IsDateOrInstant = rule(
   'must be a date (yyyy-MM-dd) or an ISO 8601 date-time with an offset',
   (v) => typeof v === 'string' && (isValidDate(v) || parseInstant(v) !== null),
 );
+
+/** A path appointment-type code. */
+@Injectable()
+export class CodeParam implements PipeTransform<string> {
+  transform(value: string): string {
+    if (!/^[A-Z][A-Z0-9_]{1,39}$/.test(value)) throw new AppError(400, 'INVALID_CODE', 'The code in the path is not an appointment type code (A-Z, 0-9 and _)');
+    return value;
+  }
+}

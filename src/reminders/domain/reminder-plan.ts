@@ -25,8 +25,12 @@ export const DEFAULT_REMINDER_POLICY: ReminderPolicy = {
 };
 
 export type ReminderStep = 'confirmation' | 'days_before' | 'same_day';
+/** Every message about a booking: the reminder steps, and word of a cancellation. */
+export const MESSAGE_STEPS = ['confirmation', 'days_before', 'same_day', 'cancellation'] as const;
+export type MessageStep = (typeof MESSAGE_STEPS)[number];
 
-export type PlannedStep = { step: ReminderStep; sendAt: number } | { step: ReminderStep; skipped: 'PASSED' | 'AFTER_APPOINTMENT' | 'TOO_CLOSE' | 'OFF' };
+export type SkipReason = 'PASSED' | 'AFTER_APPOINTMENT' | 'TOO_CLOSE' | 'OFF' | 'NOTHING_SENT';
+export type PlannedStep = { step: MessageStep; sendAt: number } | { step: MessageStep; skipped: SkipReason };
 
 function inQuietHours(minutes: number, policy: ReminderPolicy): boolean {
   const from = minutesOfDay(policy.quietFrom);
@@ -85,4 +89,13 @@ export function planReminders(input: { bookedAt: number; start: number; zone: st
     previous = sendAt;
   }
   return plan;
+}
+
+/**
+ * When word of a cancellation goes: straight away, or when quiet hours end. Not at all
+ * once the appointment time has come, when it no longer tells the customer anything.
+ */
+export function planCancellation(input: { cancelledAt: number; start: number; zone: string; policy?: ReminderPolicy }): PlannedStep {
+  const sendAt = nextAllowedTime(input.cancelledAt, input.zone, input.policy ?? DEFAULT_REMINDER_POLICY);
+  return sendAt >= input.start ? { step: 'cancellation', skipped: 'AFTER_APPOINTMENT' } : { step: 'cancellation', sendAt };
 }

@@ -56,3 +56,27 @@ export function smsSegments(text: string): SmsSegmentCount {
 export function fitsInSegments(text: string, max: number = MAX_REMINDER_SEGMENTS): boolean {
   return smsSegments(text).segments <= max;
 }
+
+// Characters people type that GSM-7 lacks but has a plain stand-in for.
+const GSM_STAND_INS: Record<string, string> = {
+  '‘': "'", '’': "'", '‚': "'", '“': '"', '”': '"', '„': '"', '–': '-', '—': '-', '…': '...', '\u00a0': ' ',
+  Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', ı: 'i', œ: 'oe', Œ: 'OE', '\t': ' ',
+};
+
+/**
+ * The text in GSM-7 only. One accented letter outside GSM-7 (a customer called Zoë, say)
+ * would switch the whole message to UCS-2 and halve what fits in a segment, so accents
+ * are dropped (ë → e), common typography is made plain, and anything else becomes '?'.
+ */
+export function toGsm(text: string): string {
+  let out = '';
+  for (const c of Array.from(text)) {
+    if (GSM_BASIC.has(c) || GSM_EXTENSION.has(c)) out += c;
+    else if (GSM_STAND_INS[c] !== undefined) out += GSM_STAND_INS[c];
+    else {
+      const bare = c.normalize('NFD').replace(/\p{M}/gu, '');
+      out += Array.from(bare).every((b) => GSM_BASIC.has(b)) && bare !== '' ? bare : '?';
+    }
+  }
+  return out;
+}

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { EmailChannel, SendOutcome, SmsChannel } from './channels/channel';
+import { bookingCalendar } from './domain/calendar';
+import { channelOrder, MessageChannel } from './domain/channels';
+import { smsFailureKind } from './domain/delivery-status';
+import { BookingFacts, messageValues } from './domain/message-values';
+import { MessageStep, nextAllowedTime } from './domain/reminder-plan';
+import { smsSegments } from './domain/sms-segments';
+import { builtInTemplate, render, renderSms, Template, textToHtml } from './domain/templates';
+import { reminderPolicy } from './reminder-planner.service';
+
+/** A provider refused for now; the job is retried later with backoff. */
+export class TransientSendError extends Error {}
+
+export type DeliveryResult = { done: string } | { deferUntil: number };
+
+interface ReminderFacts {
+  id: string;
+  status: string;
+  version: number;
+  step: MessageStep;
+  booking_id: string;
+  booking_status: string;
+  plan_version: number;
+  needs_rebooking: boolean;
+  starts_at: Date;
+  ends_at: Date;
+  message_variant: string;
+  appointment_type_id: string;
+  site_id: string;
+  customer_id: string;
+  customer_name: string;
+  mobile: string | null;
+  email: string | null;
+  preferred_channel: 'sms' | 'email' | 'none';
+  consent_to_contact: boolean;
+  mobile_invalid: boolean;
+  sms_opted_out: boolean;
+  adviser_name: string;
+  type_name: string;
+  description: string | null;
+  what_to_bring: string | null;
+  duration_minutes: number;
+  site_name: string;
+  address: string;
+  postcode: string;
+  timezone: string;
+}
+
+interface Claim {
+  messageId: string;
+  channel: MessageChannel;
+  recipient: string;
+  facts: ReminderFacts;
+  body: string;
+  subject: string | null;
+}
+
+const FINISHED = new Set(['sent', 'unconfirmed', 'failed', 'skipped', 'cancelled', 'superseded']);
+
+/**
+ * Sends one step of a booking's plan, at most once per channel. The message row is
+ * committed before the provider is called; a worker that dies during the call leaves the
+ * row behind, and whoever picks the job up next marks it 'unknown' rather than send again.
+ */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger(DeliveryService.name);
+  private readonly domain: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sms: SmsChannel,
+    private readonly email: EmailChannel,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.domain = new URL(config.PUBLIC_BASE_URL).hostname;
+  }
+
+  async deliver(reminderId: string, now = Date.now()): Promise<DeliveryResult> {
+    for (;;) {
+      const next = await this.dataSource.transaction((manager) => this.claim(manager, reminderId, now));
+      if (!('messageId' in next)) return next;
+      const outcome = await this.send(next);
+      const settled = await this.dataSource.transaction((manager) => this.record(manager, next, outcome));
+      if (settled !== 'next_channel') return { done: settled };
+    }
+  }
+
+  /** Re-reads the booking and claims the next channel, or says why nothing goes. */
+  private async claim(manager: EntityManager, reminderId: string, now: number): Promise<Claim | DeliveryResult> {
+    // The booking first, shared: a cancellation or move under way finishes before we look.
+    await manager.query('SELECT 1 FROM bookings WHERE id = (SELECT booking_id FROM reminders WHERE id = $1) FOR SHARE', [reminderId]);
+    const [facts]: ReminderFacts[] = await manager.query(
+      `SELECT r.id, r.status, r.version, r.step, r.booking_id, b.status AS booking_status, b.plan_version, b.needs_rebooking, b.starts_at, b.ends_at,
+              b.message_variant, b.appointment_type_id, b.site_id, c.id AS customer_id, c.name AS customer_name, c.mobile, c.email,
+              c.preferred_channel, c.consent_to_contact, c.mobile_invalid_at IS NOT NULL AS mobile_invalid, c.sms_opted_out_at IS NOT NULL AS sms_opted_out,
+              a.name AS adviser_name, t.name AS type_name, t.description, t.what_to_bring, t.duration_minutes,
+              s.name AS site_name, s.address, s.postcode, s.timezone
+         FROM reminders r
+         JOIN bookings b ON b.id = r.booking_id
+         JOIN customers c ON c.id = b.customer_id
+         JOIN advisers a ON a.id = b.adviser_id
+         JOIN appointment_types t ON t.id = b.appointment_type_id
+         JOIN sites s ON s.id = b.site_id
+        WHERE r.id = $1
+          FOR UPDATE OF r`,
+      [reminderId],
+    );
+    if (!facts) return { done: 'missing' };
+    if (FINISHED.has(facts.status)) return { done: facts.status };
+    const finish = async (status: string, reason: string | null): Promise<DeliveryResult> => {
+      await manager.query('UPDATE reminders SET status = $2, reason = $3, updated_at = now() WHERE id = $1', [reminderId, status, reason]);
+      return { done: status };
+    };
+    if (facts.version !== facts.plan_version) return finish('superseded', null);
+    const cancellation = facts.step === 'cancellation';
+    if (facts.booking_status !== (cancellation ? 'cancelled' : 'booked')) return finish('cancelled', null);
+    if (facts.needs_rebooking && !cancellation) return finish('skipped', 'NEEDS_REBOOKING');
+    if (facts.starts_at.getTime() <= now) return finish('skipped', 'PASSED');
+
+    // A job can come due in quiet hours when the queue was down or the worker behind.
+    const allowed = nextAllowedTime(now, facts.timezone, await reminderPolicy(manager, facts.site_id));
+    if (allowed >= facts.starts_at.getTime()) return finish('skipped', 'AFTER_APPOINTMENT');
+    if (allowed > now) return { deferUntil: allowed };
+
+    const tried: { channel: MessageChannel; status: string }[] = await manager.query('SELECT channel, status FROM messages WHERE reminder_id = $1', [reminderId]);
+    if (tried.some((m) => m.status === 'sending')) {
+      // Claimed by a worker that died before it heard back from the provider.
+      await manager.query(`UPDATE messages SET status = 'unknown', updated_at = now() WHERE reminder_id = $1 AND status = 'sending'`, [reminderId]);
+      return finish('unconfirmed', 'WORKER_LOST');
+    }
+    const channel = channelOrder({
+      mobile: facts.mobile,
+      email: facts.email,
+      preferredChannel: facts.preferred_channel,
+      consentToContact: facts.consent_to_contact,
+      mobileInvalid: facts.mobile_invalid,
+      smsOptedOut: facts.sms_opted_out,
+    }).find((c) => !tried.some((m) => m.channel === c));
+    if (!channel) return tried.length ? finish('failed', 'ALL_CHANNELS_FAILED') : finish('skipped', 'NO_CHANNEL');
+
+    const template = await this.template(manager, facts, channel);
+    const values = messageValues(this.bookingFacts(facts));
+    const body = channel === 'sms' ? renderSms(template, values) : render(template.body, values);
+    const subject = template.subject === null ? null : render(template.subject, values);
+    const recipient = channel === 'sms' ? facts.mobile! : facts.email!;
+    const messageId = randomUUID();
+    await manager.query(
+      `INSERT INTO messages (id, reminder_id, channel, recipient, variant, body, segments, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'sending')`,
+      [messageId, reminderId, channel, recipient, facts.message_variant, body, channel === 'sms' ? smsSegments(body).segments : null],
+    );
+    await manager.query(`UPDATE reminders SET status = 'sending', updated_at = now() WHERE id = $1`, [reminderId]);
+    return { messageId, channel, recipient, facts, body, subject };
+  }
+
+  /** The most specific saved template (type and site, then type), else the built-in wording. */
+  private async template(manager: EntityManager, facts: ReminderFacts, channel: MessageChannel): Promise<Template> {
+    const [saved] = await manager.query(
+      `SELECT subject, body FROM message_templates
+        WHERE appointment_type_id = $1 AND (site_id = $2 OR site_id IS NULL) AND step = $3 AND channel = $4 AND variant = $5
+        ORDER BY site_id NULLS LAST LIMIT 1`,
+      [facts.appointment_type_id, facts.site_id, facts.step, channel, facts.message_variant],
+    );
+    return saved ?? builtInTemplate(facts.step, channel, facts.message_variant);
+  }
+
+  private bookingFacts(f: ReminderFacts): BookingFacts {
+    return {
+      customerName: f.customer_name,
+      adviserName: f.adviser_name,
+      appointmentName: f.type_name,
+      description: f.description,
+      whatToBring: f.what_to_bring,
+      durationMinutes: f.duration_minutes,
+      siteName: f.site_name,
+      address: f.address,
+      postcode: f.postcode,
+      start: f.starts_at.getTime(),
+      zone: f.timezone,
+    };
+  }
+
+  private send(claim: Claim): Promise<SendOutcome> {
+    if (claim.channel === 'sms') return this.sms.send({ messageId: claim.messageId, to: claim.recipient, body: claim.body });
+    const f = claim.facts;
+    const values = messageValues(this.bookingFacts(f));
+    const attach = f.step === 'confirmation' || f.step === 'cancellation';
+    return this.email.send({
+      messageId: claim.messageId,
+      to: claim.recipient,
+      subject: claim.subject!,
+      text: claim.body,
+      html: textToHtml(claim.body),
+      calendar: attach
+        ? bookingCalendar({
+            bookingId: f.booking_id,
+            sequence: f.version,
+            cancelled: f.step === 'cancellation',
+            start: f.starts_at.getTime(),
+            end: f.ends_at.getTime(),
+            summary: `${f.type_name} with ${f.adviser_name}, careers adviser`,
+            description: `${values.description}\n\nWhat to bring: ${values.bring}`,
+            location: `${f.site_name}, ${values.address}`,
+            domain: this.domain,
+          })
+        : null,
+    });
+  }
+
+  /** Returns what became of the step, or 'next_channel' to try the fallback. */
+  private async record(manager: EntityManager, claim: Claim, outcome: SendOutcome): Promise<string | 'next_channel'> {
+    const reminderId = claim.facts.id;
+    if (outcome.ok) {
+      // A status callback may have got here first; its status stands if it is further on.
+      await manager.query(
+        `UPDATE messages SET provider_id = $2, status = CASE WHEN status IN ('sending', 'unknown') THEN $3 ELSE status END, sent_at = now(), updated_at = now() WHERE id = $1`,
+        [claim.messageId, outcome.providerId, outcome.status],
+      );
+      await manager.query(`UPDATE reminders SET status = 'sent', reason = NULL, updated_at = now() WHERE id = $1`, [reminderId]);
+      return 'sent';
+    }
+    if (outcome.kind === 'retry') {
+      await manager.query('DELETE FROM messages WHERE id = $1', [claim.messageId]);
+      await manager.query(`UPDATE reminders SET status = 'planned', updated_at = now() WHERE id = $1`, [reminderId]);
+      throw new TransientSendError(`${claim.channel} provider refused for now (${outcome.code ?? 'no code'}): ${outcome.message}`);
+    }
+    if (outcome.kind === 'unknown') {
+      this.logger.warn(`${claim.channel} message ${claim.messageId}: the provider call broke off (${outcome.message}); it may have gone, so it is not sent again`);
+      await manager.query(`UPDATE messages SET status = 'unknown', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1 AND status = 'sending'`, [
+        claim.messageId,
+        outcome.code,
+        outcome.message,
+      ]);
+      await manager.query(`UPDATE reminders SET status = 'unconfirmed', reason = 'PROVIDER_CALL_BROKE_OFF', updated_at = now() WHERE id = $1`, [reminderId]);
+      return 'unconfirmed';
+    }
+    await manager.query(`UPDATE messages SET status = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`, [claim.messageId, outcome.code, outcome.message]);
+    if (claim.channel === 'sms') await flagMobile(manager, claim.facts.customer_id, claim.recipient, outcome.code);
+    await manager.query(`UPDATE reminders SET status = 'planned', updated_at = now() WHERE id = $1`, [reminderId]);
+    return 'next_channel';
+  }
+}
+
+/** Remembers what a permanent SMS failure says about the customer's number. */
+export async function flagMobile(manager: Pick<EntityManager, 'query'>, customerId: string, mobile: string, code: string | null): Promise<void> {
+  const kind = smsFailureKind(code);
+  if (kind === 'other') return;
+  const column = kind === 'invalid_number' ? 'mobile_invalid_at' : 'sms_opted_out_at';
+  // Only while the number on file is the one that failed: a corrected number starts clean.
+  await manager.query(`UPDATE customers SET ${column} = coalesce(${column}, now()), updated_at = now() WHERE id = $1 AND mobile = $2`, [customerId, mobile]);
+}

@@ -1,0 +1,125 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { AnyQueue, Queues } from '../common/queue/queues';
+
+export const REMINDER_QUEUE = 'reminders';
+export interface ReminderJob {
+  reminderId: string;
+}
+
+interface OutboxRow {
+  id: string;
+  booking_id: string;
+  step: string;
+  version: number;
+  round: number;
+  send_at: Date | null;
+  relay: 'add' | 'remove';
+}
+
+const BATCH = 500;
+
+/** Deterministic, so a row relayed twice (a crash between enqueue and commit) is one job. */
+export const reminderJobId = (r: Pick<OutboxRow, 'booking_id' | 'step' | 'version' | 'round'>): string => `${r.booking_id}.${r.step}.${r.version}.${r.round}`;
+
+/**
+ * Hands reminder rows to BullMQ: delayed jobs for new steps, removals for withdrawn ones.
+ * Rows are taken with SKIP LOCKED, so any number of processes can relay at once, and
+ * marked done only after BullMQ has them. If the queue is down the batch rolls back and
+ * is tried again, with a growing pause, until it is back.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly queue: AnyQueue<ReminderJob>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private failures = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    queues: Queues,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.queue = queues.queue<ReminderJob>(REMINDER_QUEUE);
+  }
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Relays now (after a booking commits, say) rather than at the next tick. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+        return;
+      }
+      const pause = Math.min(this.config.RELAY_INTERVAL_MS * 2 ** this.failures, 60_000);
+      this.timer = setTimeout(() => this.kick(), pause);
+      this.timer.unref();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.relayBatch()) === BATCH);
+      if (this.failures > 0) this.logger.log('Queue reachable again; reminders are being relayed');
+      this.failures = 0;
+    } catch (error) {
+      if (this.failures === 0) this.logger.warn(`Cannot hand reminders to the queue (${(error as Error).message}); they stay in the outbox and are retried`);
+      this.failures = Math.min(this.failures + 1, 6);
+    }
+  }
+
+  /** One batch; returns how many rows it relayed. */
+  async relayBatch(now = Date.now()): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, booking_id, step, version, round, send_at, relay FROM reminders WHERE relay <> 'done'
+          ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+      );
+      if (rows.length === 0) return 0;
+      const adds = rows.filter((r) => r.relay === 'add');
+      if (adds.length) {
+        await this.queue.addBulk(
+          adds.map((r) => ({
+            name: r.step,
+            data: { reminderId: r.id },
+            opts: {
+              jobId: reminderJobId(r),
+              delay: Math.max(0, r.send_at!.getTime() - now),
+              attempts: this.config.REMINDER_ATTEMPTS,
+              backoff: { type: 'exponential', delay: this.config.REMINDER_BACKOFF_MS },
+              removeOnComplete: { count: 5000 },
+              removeOnFail: { count: 5000 },
+            },
+          })),
+        );
+      }
+      // A job already running cannot be removed; the worker finds its reminder withdrawn and sends nothing.
+      for (const r of rows.filter((row) => row.relay === 'remove')) await this.queue.remove(reminderJobId(r));
+      await manager.query(`UPDATE reminders SET relay = 'done' WHERE id = ANY ($1)`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DelayedError, Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { Queues } from '../common/queue/queues';
+import { EmailChannel, SmsChannel } from './channels/channel';
+import { DeliveryService } from './delivery.service';
+import { REMINDER_QUEUE, ReminderJob } from './outbox.relay';
+
+/** The BullMQ worker for reminders, in the API process or in `node dist/worker.js`. */
+@Injectable()
+export class ReminderProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReminderProcessor.name);
+
+  constructor(
+    private readonly queues: Queues,
+    private readonly delivery: DeliveryService,
+    private readonly dataSource: DataSource,
+    private readonly sms: SmsChannel,
+    private readonly email: EmailChannel,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.RUN_WORKER) return;
+    const level = (description: string) => (description.includes('NO ') ? 'warn' : 'log');
+    this.logger[level(this.sms.description)](`SMS go to ${this.sms.description}`);
+    this.logger[level(this.email.description)](`Email goes to ${this.email.description}`);
+    const worker = this.queues.worker<ReminderJob>(REMINDER_QUEUE, (job, token) => this.process(job, token), {
+      concurrency: this.config.WORKER_CONCURRENCY,
+      lockDuration: this.config.WORKER_LOCK_MS,
+      stalledInterval: this.config.WORKER_LOCK_MS,
+    });
+    worker.on('error', (error) => this.logger.warn(`Reminder worker: ${error.message}`));
+    worker.on('failed', (job, error) => this.failed(job, error).catch((e) => this.logger.error(e)));
+  }
+
+  async process(job: Job<ReminderJob>, token?: string): Promise<string> {
+    const result = await this.delivery.deliver(job.data.reminderId);
+    if ('deferUntil' in result) {
+      await job.moveToDelayed(result.deferUntil, token);
+      throw new DelayedError();
+    }
+    return result.done;
+  }
+
+  /** After the last attempt, the step is recorded as failed rather than left planned. */
+  private async failed(job: Job<ReminderJob> | undefined, error: Error): Promise<void> {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    this.logger.warn(`Reminder ${job.data.reminderId} failed after ${job.attemptsMade} attempts: ${error.message}`);
+    await this.dataSource.query(`UPDATE reminders SET status = 'failed', reason = 'PROVIDER_UNAVAILABLE', updated_at = now() WHERE id = $1 AND status = 'planned'`, [job.data.reminderId]);
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { validateRequest } from 'twilio';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { AppError } from '../common/errors/app-error';
+import { flagMobile } from './delivery.service';
+import { advanceStatus, DeliveryStatus, fromTwilioStatus, isFailure } from './domain/delivery-status';
+import { OutboxRelay } from './outbox.relay';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Twilio's status callbacks. They repeat and arrive out of order, so a status only moves
+ * forward. A message that fails for good flags the number if it is bad, and puts the
+ * step back in the outbox so that email is tried.
+ */
+@Injectable()
+export class TwilioStatusService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Checks X-Twilio-Signature against the URL Twilio was given, built from PUBLIC_BASE_URL (not the Host header). */
+  verify(signature: string | undefined, originalUrl: string, params: Record<string, string>): void {
+    const token = this.config.TWILIO_AUTH_TOKEN;
+    if (!token) throw new AppError(403, 'WEBHOOK_DISABLED', 'No TWILIO_AUTH_TOKEN is configured, so no callback can be verified');
+    if (!signature) throw new AppError(403, 'SIGNATURE_MISSING', 'X-Twilio-Signature is missing');
+    const url = new URL(originalUrl, this.config.PUBLIC_BASE_URL.replace(/\/?$/, '/')).toString();
+    if (!validateRequest(token, signature, url, params)) throw new AppError(403, 'SIGNATURE_INVALID', 'X-Twilio-Signature does not match this request');
+  }
+
+  async apply(params: Record<string, string>, messageId: string | undefined): Promise<void> {
+    const sid = params.MessageSid ?? params.SmsSid;
+    const incoming = fromTwilioStatus(params.MessageStatus ?? params.SmsStatus ?? '');
+    if (!sid || !incoming) throw new AppError(400, 'INVALID_CALLBACK', 'MessageSid and a known MessageStatus are required');
+    const ours = messageId && UUID.test(messageId) ? messageId.toLowerCase() : null;
+    const errorCode = params.ErrorCode || null;
+    const fallback = await this.dataSource.transaction(async (manager) => {
+      // By our id when the worker died before it could store Twilio's sid.
+      const [message]: { id: string; status: DeliveryStatus; reminder_id: string; recipient: string; customer_id: string }[] = await manager.query(
+        `SELECT m.id, m.status, m.reminder_id, m.recipient, b.customer_id
+           FROM messages m JOIN reminders r ON r.id = m.reminder_id JOIN bookings b ON b.id = r.booking_id
+          WHERE m.channel = 'sms' AND (m.provider_id = $1 OR (m.id = $2 AND m.provider_id IS NULL))
+          ORDER BY m.provider_id NULLS LAST LIMIT 1
+            FOR UPDATE OF m`,
+        [sid, ours],
+      );
+      // Not one of ours (or long gone): acknowledged, so Twilio stops retrying.
+      if (!message) return false;
+      const next = advanceStatus(message.status, incoming);
+      await manager.query(
+        `UPDATE messages SET status = $2, provider_id = coalesce(provider_id, $3), error_code = coalesce($4, error_code),
+                sent_at = coalesce(sent_at, CASE WHEN $2 IN ('sent', 'delivered', 'read') THEN now() END), updated_at = now()
+          WHERE id = $1`,
+        [message.id, next, sid, next === message.status ? null : errorCode],
+      );
+      if (next === message.status) return false;
+      if (!isFailure(next)) {
+        await manager.query(`UPDATE reminders SET status = 'sent', reason = NULL, updated_at = now() WHERE id = $1 AND status = 'unconfirmed'`, [message.reminder_id]);
+        return false;
+      }
+      await flagMobile(manager, message.customer_id, message.recipient, errorCode);
+      const [, count] = await manager.query(
+        `UPDATE reminders SET status = 'planned', reason = 'SMS_FAILED', round = round + 1, relay = 'add', send_at = now(), updated_at = now()
+          WHERE id = $1 AND status IN ('sent', 'unconfirmed')`,
+        [message.reminder_id],
+      );
+      return count > 0;
+    });
+    if (fallback) this.relay.kick();
+  }
+}
