@@ -32,6 +32,7 @@ interface BookingRow {
   timezone: string;
   needs_rebooking: boolean;
   reschedule_count: number;
+  message_variant: string;
   reference: string;
   name: string;
   mobile: string | null;
@@ -60,6 +61,7 @@ const bookingView = (r: BookingRow): BookingView => ({
   end: formatInstant(r.ends_at.getTime(), r.timezone),
   needsRebooking: r.needs_rebooking,
   rescheduleCount: r.reschedule_count,
+  messageVariant: r.message_variant,
   customer: { reference: r.reference, name: r.name, mobile: r.mobile, email: r.email, preferredChannel: r.preferred_channel, consentToContact: r.consent_to_contact },
   referral: { source: r.referral_source, referrerName: r.referrer_name, reason: r.referral_reason, mandatory: r.referral_mandatory },
   organisationId: r.organisation_id,
@@ -201,6 +203,9 @@ export class BookingsService {
          ON CONFLICT (client_id, reference) DO UPDATE SET name = excluded.name,
            -- A later booking that leaves out a number or address does not erase the one on file.
            mobile = coalesce(excluded.mobile, customers.mobile), email = coalesce(excluded.email, customers.email),
+           -- A different number starts clean: what a provider said of the old one no longer applies.
+           mobile_invalid_at = CASE WHEN excluded.mobile IS DISTINCT FROM customers.mobile AND excluded.mobile IS NOT NULL THEN NULL ELSE customers.mobile_invalid_at END,
+           sms_opted_out_at = CASE WHEN excluded.mobile IS DISTINCT FROM customers.mobile AND excluded.mobile IS NOT NULL THEN NULL ELSE customers.sms_opted_out_at END,
            preferred_channel = excluded.preferred_channel, consent_to_contact = excluded.consent_to_contact, updated_at = now()
          RETURNING id`,
         [randomUUID(), principal.clientId, dto.customer.reference, dto.customer.name, contact.mobile, contact.email, dto.customer.preferredChannel, dto.customer.consentToContact],

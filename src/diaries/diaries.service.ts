@@ -29,6 +29,8 @@ const typeView = (t: AppointmentType): AppointmentTypeView => ({
   capacity: t.capacity,
   channel: t.channel,
   bufferMinutes: t.bufferMinutes,
+  description: t.description,
+  whatToBring: t.whatToBring,
 });
 
 const adviserView = (a: Adviser): AdviserView => ({
@@ -68,7 +70,7 @@ export class DiariesService {
 
   async createType(dto: CreateAppointmentTypeDto): Promise<AppointmentTypeView> {
     if (await this.types.existsBy({ code: dto.code })) throw new AppError(409, 'APPOINTMENT_TYPE_EXISTS', `Appointment type ${dto.code} already exists`);
-    return typeView(await this.types.save(this.types.create({ id: randomUUID(), ...dto, bufferMinutes: dto.bufferMinutes ?? 0 })));
+    return typeView(await this.types.save(this.types.create({ id: randomUUID(), ...dto, bufferMinutes: dto.bufferMinutes ?? 0, description: dto.description ?? null, whatToBring: dto.whatToBring ?? null })));
   }
 
   async listTypes(): Promise<AppointmentTypeView[]> {

@@ -86,6 +86,8 @@ export class DeliveryService {
       if (!('messageId' in next)) return next;
       const outcome = await this.send(next);
       const settled = await this.dataSource.transaction((manager) => this.record(manager, next, outcome));
+      // Thrown only now that the claim's release has committed, for BullMQ to retry.
+      if (settled === 'retry') throw new TransientSendError(`${next.channel} provider refused for now: ${!outcome.ok ? `${outcome.code ?? 'no code'} ${outcome.message}` : ''}`);
       if (settled !== 'next_channel') return { done: settled };
     }
   }
@@ -211,8 +213,8 @@ export class DeliveryService {
     });
   }
 
-  /** Returns what became of the step, or 'next_channel' to try the fallback. */
-  private async record(manager: EntityManager, claim: Claim, outcome: SendOutcome): Promise<string | 'next_channel'> {
+  /** Returns what became of the step, 'next_channel' to try the fallback, or 'retry'. */
+  private async record(manager: EntityManager, claim: Claim, outcome: SendOutcome): Promise<string> {
     const reminderId = claim.facts.id;
     if (outcome.ok) {
       // A status callback may have got here first; its status stands if it is further on.
@@ -226,7 +228,7 @@ export class DeliveryService {
     if (outcome.kind === 'retry') {
       await manager.query('DELETE FROM messages WHERE id = $1', [claim.messageId]);
       await manager.query(`UPDATE reminders SET status = 'planned', updated_at = now() WHERE id = $1`, [reminderId]);
-      throw new TransientSendError(`${claim.channel} provider refused for now (${outcome.code ?? 'no code'}): ${outcome.message}`);
+      return 'retry';
     }
     if (outcome.kind === 'unknown') {
       this.logger.warn(`${claim.channel} message ${claim.messageId}: the provider call broke off (${outcome.message}); it may have gone, so it is not sent again`);

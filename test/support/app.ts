@@ -1,4 +1,5 @@
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/common/config/config';
@@ -14,16 +15,29 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application, listening on a loopback port, on a database of its own. */
+/** A loopback port free at the time of asking. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The real application, listening on a loopback port, on a database of its own. The port
+ * is chosen first so that PUBLIC_BASE_URL (which Twilio callbacks are signed against) is
+ * the app's real address.
+ */
 export async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const { config, drop } = await createTestConfig(env);
+  const port = await freePort();
+  const { config, drop } = await createTestConfig({ PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env });
   const app = await createApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as AddressInfo;
+  await app.listen(config.PORT, '127.0.0.1');
   return {
     app,
     config,
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://127.0.0.1:${config.PORT}`,
     close: async () => {
       await app.close();
       await drop();

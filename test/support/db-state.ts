@@ -18,6 +18,10 @@ export const TABLES = [
   'customers',
   'bookings',
   'idempotency_keys',
+  'reminder_policies',
+  'message_templates',
+  'reminders',
+  'messages',
 ] as const;
 export type Table = (typeof TABLES)[number];
 

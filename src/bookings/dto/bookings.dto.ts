@@ -111,6 +111,7 @@ export class BookingView {
   @ApiProperty({ example: '2027-01-04T10:00:00+00:00' }) end: string;
   @ApiProperty({ description: 'A closure or an adviser absence now covers this booking: the customer needs a new time.' }) needsRebooking: boolean;
   @ApiProperty() rescheduleCount: number;
+  @ApiProperty({ example: 'standard', description: 'The reminder wording variant the booking was given (for comparing DNA rates).' }) messageVariant: string;
   @ApiProperty({ type: CustomerView }) customer: CustomerView;
   @ApiProperty({ type: ReferralView }) referral: ReferralView;
   @ApiProperty({ format: 'uuid', nullable: true, description: 'The organisation that made the booking.' }) organisationId: string | null;

@@ -15,6 +15,19 @@ export class CreateAppointmentTypeDto {
   @ApiProperty({ example: 1, description: '1 for a one-to-one, or the group size.' }) @IsInt() @Min(1) @Max(200) capacity: number;
   @ApiProperty({ enum: CHANNELS, example: 'face_to_face' }) @IsIn(CHANNELS) channel: Channel;
   @ApiPropertyOptional({ example: 15, default: 0, description: 'Minutes kept free after each session.' }) @IsOptional() @IsInt() @Min(0) @Max(120) @IsDivisibleBy(5) bufferMinutes?: number;
+  @ApiPropertyOptional({
+    example: 'A one-to-one look at your skills and interests, and the jobs and courses they could lead to.',
+    description: 'What the session is and why it helps, in plain English: it goes into confirmations and reminders.',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  description?: string;
+  @ApiPropertyOptional({ example: 'Your CV if you have one.', description: 'What the customer should bring; it goes into confirmations and reminders.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  whatToBring?: string;
 }
 
 export class AppointmentTypeView {
@@ -25,6 +38,8 @@ export class AppointmentTypeView {
   @ApiProperty() capacity: number;
   @ApiProperty({ enum: CHANNELS }) channel: Channel;
   @ApiProperty() bufferMinutes: number;
+  @ApiProperty({ nullable: true }) description: string | null;
+  @ApiProperty({ nullable: true }) whatToBring: string | null;
 }
 
 export class CreateAdviserDto {

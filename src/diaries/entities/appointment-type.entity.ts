@@ -12,5 +12,7 @@ export class AppointmentType {
   @Column('integer') capacity: number;
   @Column('text') channel: Channel;
   @Column('integer', { name: 'buffer_minutes' }) bufferMinutes: number;
+  @Column('text', { nullable: true }) description: string | null;
+  @Column('text', { name: 'what_to_bring', nullable: true }) whatToBring: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
