@@ -11,6 +11,7 @@ import { Adviser } from './diaries/entities/adviser.entity';
 import { AppointmentType } from './diaries/entities/appointment-type.entity';
 import { DiaryPatternEntity } from './diaries/entities/diary-pattern.entity';
 import { HealthModule } from './health/health.module';
+import { OperationsModule } from './operations/operations.module';
 import { ApiKey } from './partners/entities/api-key.entity';
 import { Organisation } from './partners/entities/organisation.entity';
 import { PartnersModule } from './partners/partners.module';
@@ -51,6 +52,7 @@ export class AppModule {
         BookingsModule,
         RemindersModule,
         HealthModule,
+        OperationsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -30,6 +30,9 @@ export class ReminderProcessor implements OnApplicationBootstrap {
       concurrency: this.config.WORKER_CONCURRENCY,
       lockDuration: this.config.WORKER_LOCK_MS,
       stalledInterval: this.config.WORKER_LOCK_MS,
+      // Taking over a dead worker's job is safe (the claim in PostgreSQL stops a second
+      // send), so a job is not failed for stalling a couple of times.
+      maxStalledCount: 10,
     });
     worker.on('error', (error) => this.logger.warn(`Reminder worker: ${error.message}`));
     worker.on('failed', (job, error) => this.failed(job, error).catch((e) => this.logger.error(e)));

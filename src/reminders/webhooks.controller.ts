@@ -1,12 +1,12 @@
 import { Body, Controller, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiConsumes, ApiForbiddenResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../common/auth/auth.decorators';
 import { AppError } from '../common/errors/app-error';
 import { TwilioStatusService } from './twilio-status.service';
 
 /** Called by Twilio, not by API clients: authenticated by its signature, not by a key. */
-@ApiExcludeController()
+@ApiTags('webhooks')
 @Public()
 @Controller('v1/webhooks/twilio')
 export class WebhooksController {
@@ -14,6 +14,9 @@ export class WebhooksController {
 
   @Post('status')
   @HttpCode(204)
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiNoContentResponse({ description: "Twilio's message status callback (set per message as StatusCallback); applied, or ignored if not ours." })
+  @ApiForbiddenResponse({ description: 'SIGNATURE_MISSING, SIGNATURE_INVALID, or WEBHOOK_DISABLED when no TWILIO_AUTH_TOKEN is set' })
   async twilioStatus(@Req() request: Request, @Headers('x-twilio-signature') signature: string | undefined, @Body() body: unknown, @Query('messageId') messageId: unknown): Promise<void> {
     const params = formParams(body);
     this.status.verify(signature, request.originalUrl, params);

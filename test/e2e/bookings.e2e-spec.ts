@@ -393,6 +393,12 @@ describe('bookings (e2e)', () => {
         'GET /v1/bookings/{id}',
         'POST /v1/bookings/{id}/cancel',
         'POST /v1/bookings/{id}/reschedule',
+        'GET /v1/bookings/{id}/messages',
+        'GET /v1/sites/{id}/reminder-policy',
+        'PUT /v1/sites/{id}/reminder-policy',
+        'GET /v1/appointment-types/{code}/templates',
+        'PUT /v1/appointment-types/{code}/templates',
+        'POST /v1/webhooks/twilio/status',
       ];
       expect([...documented].filter((op) => op.includes(' /v1/')).sort()).toEqual([...expected].sort());
 

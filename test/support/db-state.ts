@@ -25,6 +25,12 @@ export const TABLES = [
 ] as const;
 export type Table = (typeof TABLES)[number];
 
+// What a fingerprint reads of a table, where not every column: the outbox relay marks
+// reminders relayed in the background, which is no change a request made.
+const ROWS: Partial<Record<Table, string>> = {
+  reminders: '(SELECT id, booking_id, version, step, send_at, status, reason, round, created_at FROM reminders)',
+};
+
 /**
  * A direct connection to a test database, opened on first use. Tests observe through it
  * what a request did (or did not) write; they change data through it only for what the
@@ -55,7 +61,7 @@ export class DbState {
    * after a request mean it inserted, updated and deleted nothing.
    */
   async fingerprint(): Promise<Record<Table, string>> {
-    const parts = TABLES.map((t) => `SELECT '${t}' AS t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS h FROM ${t} x`);
+    const parts = TABLES.map((t) => `SELECT '${t}' AS t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS h FROM ${ROWS[t] ?? t} x`);
     const rows = await this.query<{ t: Table; h: string }>(parts.join(' UNION ALL '));
     return Object.fromEntries(rows.map((r) => [r.t, r.h])) as Record<Table, string>;
   }

@@ -33,8 +33,9 @@ export class Queues implements OnApplicationShutdown {
     return connection;
   }
 
+  // BullMQ creates and upgrades its own tables in its schema (migrate: true), apart from our migrations.
   private get postgres() {
-    return { classes: withBackend(createPostgresBackend), connection: { connectionString: this.config.DATABASE_URL, schema: BULLMQ_SCHEMA, max: 4 } };
+    return { classes: withBackend(createPostgresBackend), connection: { connectionString: this.config.DATABASE_URL, schema: BULLMQ_SCHEMA, max: 4, migrate: true } };
   }
 
   queue<D>(name: string): AnyQueue<D> {
