@@ -7,10 +7,9 @@ import { bookingCalendar } from './domain/calendar';
 import { channelOrder, MessageChannel } from './domain/channels';
 import { smsFailureKind } from './domain/delivery-status';
 import { BookingFacts, messageValues } from './domain/message-values';
-import { MessageStep, nextAllowedTime } from './domain/reminder-plan';
+import { DEFAULT_REMINDER_POLICY, MessageStep, nextAllowedTime, ReminderPolicy } from './domain/reminder-plan';
 import { smsSegments } from './domain/sms-segments';
 import { builtInTemplate, render, renderSms, Template, textToHtml } from './domain/templates';
-import { reminderPolicy } from './reminder-planner.service';
 
 /** A provider refused for now; the job is retried later with backoff. */
 export class TransientSendError extends Error {}
@@ -48,6 +47,9 @@ interface ReminderFacts {
   address: string;
   postcode: string;
   timezone: string;
+  policy: ReminderPolicy | null;
+  tried: { channel: MessageChannel; status: string }[];
+  templates: ({ channel: MessageChannel } & Template)[];
 }
 
 interface Claim {
@@ -85,7 +87,7 @@ export class DeliveryService {
       const next = await this.dataSource.transaction((manager) => this.claim(manager, reminderId, now));
       if (!('messageId' in next)) return next;
       const outcome = await this.send(next);
-      const settled = await this.dataSource.transaction((manager) => this.record(manager, next, outcome));
+      const settled = await this.record(next, outcome);
       // Thrown only now that the claim's release has committed, for BullMQ to retry.
       if (settled === 'retry') throw new TransientSendError(`${next.channel} provider refused for now: ${!outcome.ok ? `${outcome.code ?? 'no code'} ${outcome.message}` : ''}`);
       if (settled !== 'next_channel') return { done: settled };
@@ -101,13 +103,22 @@ export class DeliveryService {
               b.message_variant, b.appointment_type_id, b.site_id, c.id AS customer_id, c.name AS customer_name, c.mobile, c.email,
               c.preferred_channel, c.consent_to_contact, c.mobile_invalid_at IS NOT NULL AS mobile_invalid, c.sms_opted_out_at IS NOT NULL AS sms_opted_out,
               a.name AS adviser_name, t.name AS type_name, t.description, t.what_to_bring, t.duration_minutes,
-              s.name AS site_name, s.address, s.postcode, s.timezone
+              s.name AS site_name, s.address, s.postcode, s.timezone,
+              CASE WHEN p.site_id IS NOT NULL THEN json_build_object('daysBefore', p.days_before, 'daysBeforeAt', p.days_before_at, 'hoursBefore', p.hours_before,
+                'quietFrom', p.quiet_from, 'quietUntil', p.quiet_until, 'minimumGapMinutes', p.minimum_gap_minutes) END AS policy,
+              (SELECT coalesce(json_agg(json_build_object('channel', m.channel, 'status', m.status)), '[]') FROM messages m WHERE m.reminder_id = r.id) AS tried,
+              -- Saved templates for this step and variant, the site's own first.
+              (SELECT coalesce(json_agg(json_build_object('channel', mt.channel, 'subject', mt.subject, 'body', mt.body) ORDER BY mt.site_id NULLS LAST), '[]')
+                 FROM message_templates mt
+                WHERE mt.appointment_type_id = b.appointment_type_id AND (mt.site_id = b.site_id OR mt.site_id IS NULL)
+                  AND mt.step = r.step AND mt.variant = b.message_variant) AS templates
          FROM reminders r
          JOIN bookings b ON b.id = r.booking_id
          JOIN customers c ON c.id = b.customer_id
          JOIN advisers a ON a.id = b.adviser_id
          JOIN appointment_types t ON t.id = b.appointment_type_id
          JOIN sites s ON s.id = b.site_id
+         LEFT JOIN reminder_policies p ON p.site_id = b.site_id
         WHERE r.id = $1
           FOR UPDATE OF r`,
       [reminderId],
@@ -125,11 +136,11 @@ export class DeliveryService {
     if (facts.starts_at.getTime() <= now) return finish('skipped', 'PASSED');
 
     // A job can come due in quiet hours when the queue was down or the worker behind.
-    const allowed = nextAllowedTime(now, facts.timezone, await reminderPolicy(manager, facts.site_id));
+    const allowed = nextAllowedTime(now, facts.timezone, facts.policy ?? DEFAULT_REMINDER_POLICY);
     if (allowed >= facts.starts_at.getTime()) return finish('skipped', 'AFTER_APPOINTMENT');
     if (allowed > now) return { deferUntil: allowed };
 
-    const tried: { channel: MessageChannel; status: string }[] = await manager.query('SELECT channel, status FROM messages WHERE reminder_id = $1', [reminderId]);
+    const tried = facts.tried;
     if (tried.some((m) => m.status === 'sending')) {
       // Claimed by a worker that died before it heard back from the provider.
       await manager.query(`UPDATE messages SET status = 'unknown', updated_at = now() WHERE reminder_id = $1 AND status = 'sending'`, [reminderId]);
@@ -145,29 +156,19 @@ export class DeliveryService {
     }).find((c) => !tried.some((m) => m.channel === c));
     if (!channel) return tried.length ? finish('failed', 'ALL_CHANNELS_FAILED') : finish('skipped', 'NO_CHANNEL');
 
-    const template = await this.template(manager, facts, channel);
+    const template = facts.templates.find((t) => t.channel === channel) ?? builtInTemplate(facts.step, channel, facts.message_variant);
     const values = messageValues(this.bookingFacts(facts));
     const body = channel === 'sms' ? renderSms(template, values) : render(template.body, values);
     const subject = template.subject === null ? null : render(template.subject, values);
     const recipient = channel === 'sms' ? facts.mobile! : facts.email!;
     const messageId = randomUUID();
     await manager.query(
-      `INSERT INTO messages (id, reminder_id, channel, recipient, variant, body, segments, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'sending')`,
+      `WITH claimed AS (
+         INSERT INTO messages (id, reminder_id, channel, recipient, variant, body, segments, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'sending') RETURNING reminder_id)
+       UPDATE reminders SET status = 'sending', updated_at = now() WHERE id = (SELECT reminder_id FROM claimed)`,
       [messageId, reminderId, channel, recipient, facts.message_variant, body, channel === 'sms' ? smsSegments(body).segments : null],
     );
-    await manager.query(`UPDATE reminders SET status = 'sending', updated_at = now() WHERE id = $1`, [reminderId]);
     return { messageId, channel, recipient, facts, body, subject };
-  }
-
-  /** The most specific saved template (type and site, then type), else the built-in wording. */
-  private async template(manager: EntityManager, facts: ReminderFacts, channel: MessageChannel): Promise<Template> {
-    const [saved] = await manager.query(
-      `SELECT subject, body FROM message_templates
-        WHERE appointment_type_id = $1 AND (site_id = $2 OR site_id IS NULL) AND step = $3 AND channel = $4 AND variant = $5
-        ORDER BY site_id NULLS LAST LIMIT 1`,
-      [facts.appointment_type_id, facts.site_id, facts.step, channel, facts.message_variant],
-    );
-    return saved ?? builtInTemplate(facts.step, channel, facts.message_variant);
   }
 
   private bookingFacts(f: ReminderFacts): BookingFacts {
@@ -213,36 +214,49 @@ export class DeliveryService {
     });
   }
 
-  /** Returns what became of the step, 'next_channel' to try the fallback, or 'retry'. */
-  private async record(manager: EntityManager, claim: Claim, outcome: SendOutcome): Promise<string> {
-    const reminderId = claim.facts.id;
+  /**
+   * Stores what the provider said: one statement for the message and its step together,
+   * or, when the channel failed for good, a transaction that also flags the number.
+   * Returns what became of the step, 'next_channel' to try the fallback, or 'retry'.
+   */
+  private async record(claim: Claim, outcome: SendOutcome): Promise<string> {
+    // `status` and `reason` are SQL over the changed message (`changed`), never caller input.
+    const step = (status: string, reason: string, messageChange: string, params: unknown[]) =>
+      this.dataSource.query(
+        `WITH changed AS (${messageChange} RETURNING reminder_id, status)
+         UPDATE reminders SET status = ${status}, reason = ${reason}, updated_at = now() FROM changed WHERE reminders.id = changed.reminder_id`,
+        params,
+      );
     if (outcome.ok) {
       // A status callback may have got here first; its status stands if it is further on.
-      await manager.query(
-        `UPDATE messages SET provider_id = $2, status = CASE WHEN status IN ('sending', 'unknown') THEN $3 ELSE status END, sent_at = now(), updated_at = now() WHERE id = $1`,
-        [claim.messageId, outcome.providerId, outcome.status],
-      );
-      await manager.query(`UPDATE reminders SET status = 'sent', reason = NULL, updated_at = now() WHERE id = $1`, [reminderId]);
+      await step(`'sent'`, 'NULL', `UPDATE messages SET provider_id = $2, status = CASE WHEN status IN ('sending', 'unknown') THEN $3 ELSE status END, sent_at = now(), updated_at = now() WHERE id = $1`, [
+        claim.messageId,
+        outcome.providerId,
+        outcome.status,
+      ]);
       return 'sent';
     }
     if (outcome.kind === 'retry') {
-      await manager.query('DELETE FROM messages WHERE id = $1', [claim.messageId]);
-      await manager.query(`UPDATE reminders SET status = 'planned', updated_at = now() WHERE id = $1`, [reminderId]);
+      await step(`'planned'`, 'NULL', 'DELETE FROM messages WHERE id = $1', [claim.messageId]);
       return 'retry';
     }
     if (outcome.kind === 'unknown') {
       this.logger.warn(`${claim.channel} message ${claim.messageId}: the provider call broke off (${outcome.message}); it may have gone, so it is not sent again`);
-      await manager.query(`UPDATE messages SET status = 'unknown', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1 AND status = 'sending'`, [
+      // A status callback that got here first has settled it already.
+      const unknown = `changed.status = 'unknown'`;
+      await step(`CASE WHEN ${unknown} THEN 'unconfirmed' ELSE 'sent' END`, `CASE WHEN ${unknown} THEN 'PROVIDER_CALL_BROKE_OFF' END`,
+        `UPDATE messages SET status = CASE WHEN status = 'sending' THEN 'unknown' ELSE status END, error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`, [
         claim.messageId,
         outcome.code,
         outcome.message,
       ]);
-      await manager.query(`UPDATE reminders SET status = 'unconfirmed', reason = 'PROVIDER_CALL_BROKE_OFF', updated_at = now() WHERE id = $1`, [reminderId]);
       return 'unconfirmed';
     }
-    await manager.query(`UPDATE messages SET status = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`, [claim.messageId, outcome.code, outcome.message]);
-    if (claim.channel === 'sms') await flagMobile(manager, claim.facts.customer_id, claim.recipient, outcome.code);
-    await manager.query(`UPDATE reminders SET status = 'planned', updated_at = now() WHERE id = $1`, [reminderId]);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE messages SET status = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`, [claim.messageId, outcome.code, outcome.message]);
+      if (claim.channel === 'sms') await flagMobile(manager, claim.facts.customer_id, claim.recipient, outcome.code);
+      await manager.query(`UPDATE reminders SET status = 'planned', updated_at = now() WHERE id = $1`, [claim.facts.id]);
+    });
     return 'next_channel';
   }
 }
