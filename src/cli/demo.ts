@@ -56,6 +56,11 @@ Try (as the jobcentre):
   curl -s "${base}/v1/bookings?customerReference=JCP-1001" ${auth}
   curl -s ${base}/health
 
+Reminders (confirmation now, then 2 days before and on the day; nothing in quiet hours, 20:00-08:00 UK time${quietNow() ? ': it is quiet hours now, so confirmations wait until 08:00' : ''}):
+  curl -s ${base}/v1/bookings/${demo.emailBookingId}/messages ${auth}
+  SMS go to ${process.env.TWILIO_ACCOUNT_SID ? 'Twilio' : 'the log above (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM to send)'}; email goes to ${process.env.SMTP_URL ? process.env.SMTP_URL : 'the log above (set SMTP_URL, e.g. smtp://127.0.0.1:1025 for Mailpit, to send)'}.
+  Queues: ${base}/admin/queues (user: anything, password: the admin key)   Metrics: curl -s ${base}/metrics -H "Authorization: Bearer ${adminKey}"
+
 Book the first free slot (pick "start" from the slot search above):
   curl -s -X POST ${base}/v1/bookings ${auth} -H "Content-Type: application/json" -H "Idempotency-Key: demo-1" \\
     -d '{"appointmentType":"SKILLS_HEALTH_CHECK","siteId":"${demo.sampleSiteId}","adviserId":"${demo.sampleAdviserId}","start":"<start from a slot>",
@@ -72,6 +77,11 @@ Press Ctrl+C to stop.`);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+const quietNow = () => {
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(Date.now()));
+  return hour >= 20 || hour < 8;
+};
 
 /** The demo's own database is thrown away and made anew at each start. */
 async function recreateDemoDatabase(url: string) {

@@ -4,8 +4,26 @@
  * is spread over two or three of them, as co-located advisers' weeks are.
  */
 export const APPOINTMENT_TYPES = [
-  { code: 'SKILLS_HEALTH_CHECK', name: 'Skills Health Check', durationMinutes: 60, capacity: 1, channel: 'face_to_face', bufferMinutes: 15 },
-  { code: 'CAREERS_GUIDANCE', name: 'Careers guidance interview', durationMinutes: 45, capacity: 1, channel: 'face_to_face', bufferMinutes: 15 },
+  {
+    code: 'SKILLS_HEALTH_CHECK',
+    name: 'Skills Health Check',
+    durationMinutes: 60,
+    capacity: 1,
+    channel: 'face_to_face',
+    bufferMinutes: 15,
+    description: 'A look at your skills, interests and motivations with a careers adviser, and the jobs and courses they could lead to.',
+    whatToBring: 'Your CV if you have one, and any qualifications certificates.',
+  },
+  {
+    code: 'CAREERS_GUIDANCE',
+    name: 'Careers guidance interview',
+    durationMinutes: 45,
+    capacity: 1,
+    channel: 'face_to_face',
+    bufferMinutes: 15,
+    description: 'A one-to-one conversation with a qualified careers adviser to agree a plan for your next steps into work or learning.',
+    whatToBring: 'Your CV if you have one, and any job adverts or courses you are interested in.',
+  },
   { code: 'FOLLOW_UP', name: 'Follow-up session', durationMinutes: 30, capacity: 1, channel: 'face_to_face', bufferMinutes: 10 },
   { code: 'TELEPHONE_FOLLOW_UP', name: 'Telephone follow-up', durationMinutes: 20, capacity: 1, channel: 'telephone', bufferMinutes: 5 },
   { code: 'CV_WORKSHOP', name: 'CV workshop', durationMinutes: 120, capacity: 8, channel: 'face_to_face', bufferMinutes: 0 },

@@ -7,6 +7,8 @@ export interface DemoKeys {
   sampleSiteId: string;
   sampleAdviserId: string;
   sampleBookingId: string | null;
+  /** The booking of the customer who prefers email: its confirmation shows in the log or mail catcher. */
+  emailBookingId: string | null;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function seedDemo(baseUrl: string, adminKey: string, zone: string):
   // A few bookings made by the jobcentre, so that day sheets and slot counts show something.
   const slots = (await call('GET', `/v1/slots?appointmentType=CAREERS_GUIDANCE&siteId=${sampleSiteId}`, undefined, jobcentreKey)).slots;
   let sampleBookingId: string | null = null;
+  let emailBookingId: string | null = null;
   for (const [i, customer] of DEMO_CUSTOMERS.entries()) {
     const slot = slots[i * 3];
     if (!slot) break;
@@ -86,6 +89,7 @@ export async function seedDemo(baseUrl: string, adminKey: string, zone: string):
       jobcentreKey,
     );
     sampleBookingId ??= booking.id;
+    if (customer.preferredChannel === 'email') emailBookingId ??= booking.id;
   }
-  return { jobcentreKey, partnerKey, sampleSiteId, sampleAdviserId, sampleBookingId };
+  return { jobcentreKey, partnerKey, sampleSiteId, sampleAdviserId, sampleBookingId, emailBookingId };
 }

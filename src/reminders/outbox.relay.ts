@@ -25,8 +25,8 @@ export const reminderJobId = (r: Pick<OutboxRow, 'booking_id' | 'step' | 'versio
 
 /**
  * Hands reminder rows to BullMQ: delayed jobs for new steps, removals for withdrawn ones.
- * Rows are taken with SKIP LOCKED, so any number of processes can relay at once, and
- * marked done only after BullMQ has them. If the queue is down the batch rolls back and
+ * A row is marked done only after BullMQ has it, so any number of processes can relay at
+ * once and a crash in between only means the row is relayed again. If the queue is down the batch rolls back and
  * is tried again, with a growing pause, until it is back.
  */
 @Injectable()
@@ -91,35 +91,42 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** One batch; returns how many rows it relayed. */
+  /**
+   * One batch; returns how many rows it relayed. No lock is held while BullMQ is called
+   * (on PostgreSQL, BullMQ may need a connection the lock holder would be waiting for), so
+   * two processes can relay the same row: BullMQ ignores a job id it already has, and a
+   * row is marked done only if nobody changed it meanwhile.
+   */
   async relayBatch(now = Date.now()): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT id, booking_id, step, version, round, send_at, relay FROM reminders WHERE relay <> 'done'
-          ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+    const rows: OutboxRow[] = await this.dataSource.query(
+      `SELECT id, booking_id, step, version, round, send_at, relay FROM reminders WHERE relay <> 'done' ORDER BY created_at LIMIT ${BATCH}`,
+    );
+    if (rows.length === 0) return 0;
+    const adds = rows.filter((r) => r.relay === 'add');
+    if (adds.length) {
+      await this.queue.addBulk(
+        adds.map((r) => ({
+          name: r.step,
+          data: { reminderId: r.id },
+          opts: {
+            jobId: reminderJobId(r),
+            delay: Math.max(0, r.send_at!.getTime() - now),
+            attempts: this.config.REMINDER_ATTEMPTS,
+            backoff: { type: 'exponential', delay: this.config.REMINDER_BACKOFF_MS },
+            removeOnComplete: { count: 5000 },
+            removeOnFail: { count: 5000 },
+          },
+        })),
       );
-      if (rows.length === 0) return 0;
-      const adds = rows.filter((r) => r.relay === 'add');
-      if (adds.length) {
-        await this.queue.addBulk(
-          adds.map((r) => ({
-            name: r.step,
-            data: { reminderId: r.id },
-            opts: {
-              jobId: reminderJobId(r),
-              delay: Math.max(0, r.send_at!.getTime() - now),
-              attempts: this.config.REMINDER_ATTEMPTS,
-              backoff: { type: 'exponential', delay: this.config.REMINDER_BACKOFF_MS },
-              removeOnComplete: { count: 5000 },
-              removeOnFail: { count: 5000 },
-            },
-          })),
-        );
-      }
-      // A job already running cannot be removed; the worker finds its reminder withdrawn and sends nothing.
-      for (const r of rows.filter((row) => row.relay === 'remove')) await this.queue.remove(reminderJobId(r));
-      await manager.query(`UPDATE reminders SET relay = 'done' WHERE id = ANY ($1)`, [rows.map((r) => r.id)]);
-      return rows.length;
-    });
+    }
+    // A job already running cannot be removed; the worker finds its reminder withdrawn and sends nothing.
+    for (const r of rows.filter((row) => row.relay === 'remove')) await this.queue.remove(reminderJobId(r));
+    // A row withdrawn while its job was being added keeps its job: the worker finds the step withdrawn.
+    await this.dataSource.query(
+      `UPDATE reminders r SET relay = 'done' FROM unnest($1::uuid[], $2::text[], $3::int[]) AS x(id, relay, round)
+        WHERE r.id = x.id AND r.relay = x.relay AND r.round = x.round`,
+      [rows.map((r) => r.id), rows.map((r) => r.relay), rows.map((r) => r.round)],
+    );
+    return rows.length;
   }
 }

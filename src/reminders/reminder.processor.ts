@@ -21,8 +21,11 @@ export class ReminderProcessor implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.config.RUN_WORKER) return;
+    // The queue's connection sets up the datastore first (on PostgreSQL, BullMQ's own
+    // tables); a worker racing it there could wait on a half-made schema.
+    await this.queues.queue(REMINDER_QUEUE).waitUntilReady().catch((error: Error) => this.logger.warn(`Reminder queue not reachable yet: ${error.message}`));
     const level = (description: string) => (description.includes('NO ') ? 'warn' : 'log');
     this.logger[level(this.sms.description)](`SMS go to ${this.sms.description}`);
     this.logger[level(this.email.description)](`Email goes to ${this.email.description}`);

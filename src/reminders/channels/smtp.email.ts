@@ -50,7 +50,7 @@ export class LoggedEmail extends EmailChannel {
   private readonly logger = new Logger('Email');
 
   async send(email: OutgoingEmail): Promise<SendOutcome> {
-    this.logger.log(`NOT SENT (no SMTP configured) to ${email.to}: "${email.subject}"\n${email.text}${email.calendar ? '\n[with appointment.ics]' : ''}`);
+    this.logger.warn(`NOT SENT (no SMTP configured) to ${email.to}: "${email.subject}"\n${email.text}${email.calendar ? '\n[with appointment.ics]' : ''}`);
     return { ok: true, providerId: `log-${email.messageId}`, status: 'sent' };
   }
 }

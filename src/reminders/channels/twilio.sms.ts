@@ -71,7 +71,7 @@ export class LoggedSms extends SmsChannel {
   private readonly logger = new Logger('SMS');
 
   async send(sms: OutgoingSms): Promise<SendOutcome> {
-    this.logger.log(`NOT SENT (no Twilio configured) to ${sms.to}: ${sms.body}`);
+    this.logger.warn(`NOT SENT (no Twilio configured) to ${sms.to}: ${sms.body}`);
     return { ok: true, providerId: `log-${sms.messageId}`, status: 'sent' };
   }
 }
