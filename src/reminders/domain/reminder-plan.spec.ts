@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_REMINDER_POLICY, nextAllowedTime, planReminders, PlannedStep } from './reminder-plan';
+import { DEFAULT_REMINDER_POLICY, nextAllowedTime, planCancellation, planReminders, PlannedStep } from './reminder-plan';
 
 const ZONE = 'Europe/London';
 const t = (iso: string) => Date.parse(iso);
@@ -117,5 +117,83 @@ describe('planReminders', () => {
         { numRuns: 400 },
       );
     });
+  });
+});
+
+describe('planCancellation', () => {
+  const plan = (cancelledAt: string, start: string) => planCancellation({ cancelledAt: t(cancelledAt), start: t(start), zone: ZONE });
+  const at = (iso: string) => ({ step: 'cancellation', sendAt: t(iso) });
+  const tooLate = { step: 'cancellation', skipped: 'AFTER_APPOINTMENT' };
+
+  it('goes straight away outside quiet hours', () => {
+    expect(plan('2027-01-06T14:00:00Z', '2027-01-07T10:00:00Z')).toEqual(at('2027-01-06T14:00:00Z'));
+    // 19:59 BST, the last minute before quiet hours in summer.
+    expect(plan('2027-06-07T18:59:00Z', '2027-06-08T09:00:00Z')).toEqual(at('2027-06-07T18:59:00Z'));
+  });
+
+  it('waits for quiet hours to end, on the same morning or the next', () => {
+    expect(plan('2027-01-06T06:00:00Z', '2027-01-06T10:00:00Z')).toEqual(at('2027-01-06T08:00:00Z'));
+    expect(plan('2027-01-06T21:30:00Z', '2027-01-08T10:00:00Z')).toEqual(at('2027-01-07T08:00:00Z'));
+    // 20:30 BST: 08:00 BST the next morning.
+    expect(plan('2027-06-07T19:30:00Z', '2027-06-08T09:00:00Z')).toEqual(at('2027-06-08T07:00:00Z'));
+  });
+
+  it('is dropped when it could only go at or after the start of the appointment', () => {
+    // Quiet hours end at 08:00 exactly when the appointment starts.
+    expect(plan('2027-01-06T22:00:00Z', '2027-01-07T08:00:00Z')).toEqual(tooLate);
+    expect(plan('2027-01-06T22:00:00Z', '2027-01-07T08:01:00Z')).toEqual(at('2027-01-07T08:00:00Z'));
+    // Cancelled at, or after, the start.
+    expect(plan('2027-01-06T14:00:00Z', '2027-01-06T14:00:00Z')).toEqual(tooLate);
+    expect(plan('2027-01-06T14:30:00Z', '2027-01-06T14:00:00Z')).toEqual(tooLate);
+    expect(plan('2027-01-06T13:59:00Z', '2027-01-06T14:00:00Z')).toEqual(at('2027-01-06T13:59:00Z'));
+  });
+
+  it('waits until 08:00 on the wall clock across the spring change', () => {
+    // Saturday 21:00 GMT; the clocks go forward that night, so 08:00 on Sunday is BST.
+    expect(plan('2027-03-27T21:00:00Z', '2027-03-29T09:00:00Z')).toEqual(at('2027-03-28T07:00:00Z'));
+    // 01:30 GMT, half an hour before the hour that is skipped.
+    expect(plan('2027-03-28T01:30:00Z', '2027-03-29T09:00:00Z')).toEqual(at('2027-03-28T07:00:00Z'));
+    // An 08:00 BST appointment that morning is too early for it.
+    expect(plan('2027-03-27T21:00:00Z', '2027-03-28T07:00:00Z')).toEqual(tooLate);
+  });
+
+  it('waits until 08:00 on the wall clock across the autumn change', () => {
+    // Saturday 21:00 BST; the clocks go back that night, so 08:00 on Sunday is GMT.
+    expect(plan('2027-10-30T20:00:00Z', '2027-11-01T10:00:00Z')).toEqual(at('2027-10-31T08:00:00Z'));
+    // 01:30 BST and 01:30 GMT: the hour that happens twice.
+    expect(plan('2027-10-31T00:30:00Z', '2027-11-01T10:00:00Z')).toEqual(at('2027-10-31T08:00:00Z'));
+    expect(plan('2027-10-31T01:30:00Z', '2027-11-01T10:00:00Z')).toEqual(at('2027-10-31T08:00:00Z'));
+    // Outside quiet hours on the short-lived Sunday itself: straight away.
+    expect(plan('2027-10-31T12:00:00Z', '2027-11-01T10:00:00Z')).toEqual(at('2027-10-31T12:00:00Z'));
+  });
+
+  it("honours the site's own quiet hours", () => {
+    const policy = { ...DEFAULT_REMINDER_POLICY, quietFrom: '21:00', quietUntil: '09:00' };
+    const cancelled = (iso: string) => planCancellation({ cancelledAt: t(iso), start: t('2027-01-08T12:00:00Z'), zone: ZONE, policy });
+    expect(cancelled('2027-01-06T08:30:00Z')).toEqual(at('2027-01-06T09:00:00Z'));
+    expect(cancelled('2027-01-06T20:30:00Z')).toEqual(at('2027-01-06T20:30:00Z'));
+    expect(cancelled('2027-01-06T21:00:00Z')).toEqual(at('2027-01-07T09:00:00Z'));
+  });
+
+  it('matches a walk along the London wall clock, across 2027-2028', () => {
+    const HOUR = 60 * 60000;
+    const quiet = (instant: number) => londonMinutes(instant) < 8 * 60 || londonMinutes(instant) >= 20 * 60;
+    // London is always a whole number of hours from UTC, so 08:00 there falls on a UTC hour.
+    const quietEnds = (instant: number) => {
+      let hour = Math.ceil(instant / HOUR) * HOUR;
+      while (londonMinutes(hour) !== 8 * 60) hour += HOUR;
+      return hour;
+    };
+    const instant = fc.integer({ min: t('2027-01-01T00:00:00Z') / 60000, max: t('2028-12-31T00:00:00Z') / 60000 }).map((m) => m * 60000);
+    fc.assert(
+      fc.property(instant, fc.integer({ min: -120, max: 3 * 24 * 60 }), (cancelledAt, lead) => {
+        const start = cancelledAt + lead * 60000;
+        const expected = quiet(cancelledAt) ? quietEnds(cancelledAt) : cancelledAt;
+        expect(planCancellation({ cancelledAt, start, zone: ZONE })).toEqual(
+          expected >= start ? { step: 'cancellation', skipped: 'AFTER_APPOINTMENT' } : { step: 'cancellation', sendAt: expected },
+        );
+      }),
+      { numRuns: 400 },
+    );
   });
 });

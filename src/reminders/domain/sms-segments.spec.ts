@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { fitsInSegments, MAX_REMINDER_SEGMENTS, smsSegments } from './sms-segments';
+import { fitsInSegments, MAX_REMINDER_SEGMENTS, smsSegments, toGsm } from './sms-segments';
 
 const RUNS = { numRuns: 300 };
 const x = (s: string, n: number) => s.repeat(n);
@@ -181,6 +181,53 @@ describe('fitsInSegments', () => {
     fc.assert(
       fc.property(mixedText, fc.integer({ min: 0, max: 6 }), (text, max) => {
         expect(fitsInSegments(text, max)).toBe(referenceSegments(text) <= max);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('toGsm', () => {
+  it.each<[string, string, string]>([
+    ['drops an accent GSM-7 lacks', 'Zoë', 'Zoe'],
+    ['keeps accents GSM-7 has', 'Renée Müller, Ångström', 'Renée Müller, Ångström'],
+    ['drops the cedilla from ç (GSM-7 has only Ç)', 'François, Çelik', 'Francois, Çelik'],
+    ['makes curly quotes straight', '“You’re booked”', '"You\'re booked"'],
+    ['makes dashes and ellipses plain', 'Mon – Fri — 9…5', 'Mon - Fri - 9...5'],
+    ['spells out letters with no accent to drop', 'Łukasz Œuvre', 'Lukasz OEuvre'],
+    ['turns a no-break space or a tab into a space', 'LS1\u00a05AB\tLeeds', 'LS1 5AB Leeds'],
+    ['turns an emoji into one question mark', 'See you 😀', 'See you ?'],
+    ['turns script it cannot spell into question marks', 'Жанна', '?????'],
+    ['keeps the escape-table characters', '€5 [room 2] {ok} ~ ^ | \\', '€5 [room 2] {ok} ~ ^ | \\'],
+    // The same name typed with a combining diaeresis, as some keyboards and pasted text send it.
+    ['drops an accent sent as a separate combining mark', 'Zoe\u0308', 'Zoe'],
+  ])('%s', (_name, text, expected) => {
+    expect(toGsm(text)).toBe(expected);
+  });
+
+  it('always gives GSM-7 text', () => {
+    const anyText = fc.oneof(mixedText, fc.string({ unit: 'grapheme', maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 100 }));
+    fc.assert(
+      fc.property(anyText, (text) => {
+        expect(smsSegments(toGsm(text)).encoding).toBe('GSM-7');
+      }),
+      RUNS,
+    );
+  });
+
+  it('leaves GSM-7 text as it is', () => {
+    fc.assert(
+      fc.property(gsmText, (text) => {
+        expect(toGsm(text)).toBe(text);
+      }),
+      RUNS,
+    );
+  });
+
+  it('changes nothing the second time', () => {
+    fc.assert(
+      fc.property(fc.oneof(mixedText, fc.string({ unit: 'grapheme', maxLength: 100 })), (text) => {
+        expect(toGsm(toGsm(text))).toBe(toGsm(text));
       }),
       RUNS,
     );

@@ -75,7 +75,9 @@ export function toGsm(text: string): string {
     else if (GSM_STAND_INS[c] !== undefined) out += GSM_STAND_INS[c];
     else {
       const bare = c.normalize('NFD').replace(/\p{M}/gu, '');
-      out += Array.from(bare).every((b) => GSM_BASIC.has(b)) && bare !== '' ? bare : '?';
+      // Nothing left: an accent typed as a mark after its letter (e, U+0308 for ë), dropped too.
+      if (bare === '') continue;
+      out += Array.from(bare).every((b) => GSM_BASIC.has(b)) ? bare : '?';
     }
   }
   return out;

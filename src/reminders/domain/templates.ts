@@ -33,6 +33,8 @@ export const VARIANTS = ['standard', 'missed_cost'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z]+)\s*\}\}/g;
+// Own keys only: `in` would also take names every object inherits ({{constructor}}, {{toString}}).
+const isPlaceholder = (key: string): key is Placeholder => Object.hasOwn(PLACEHOLDER_LIMITS, key);
 
 /** Deterministic and even: the same booking always gets the same variant. */
 export function assignVariant(bookingId: string, variants: readonly string[] = VARIANTS): string {
@@ -57,7 +59,7 @@ function cut(value: string, limit: number, size: (c: string) => number): string 
 
 function fill(text: string, values: MessageValues, prepare: (value: string) => string, size: (c: string) => number): string {
   return text.replace(PLACEHOLDER, (whole, key: string) =>
-    key in PLACEHOLDER_LIMITS ? cut(prepare(values[key as Placeholder]), PLACEHOLDER_LIMITS[key as Placeholder], size) : whole,
+    isPlaceholder(key) ? cut(prepare(values[key]), PLACEHOLDER_LIMITS[key], size) : whole,
   );
 }
 
@@ -76,6 +78,13 @@ const WORST_CASE = Object.fromEntries(Object.keys(PLACEHOLDER_LIMITS).map((key) 
 /** The SMS at its longest: every placeholder filled to its limit. */
 export const worstCaseSms = (template: Template): SmsSegmentCount => smsSegments(renderSms(template, WORST_CASE));
 
+/**
+ * The most septets an SMS may take at its longest: two full parts less one. Values shorter
+ * than their limits shift the text, and an escape character (€, [, ~ ...) that then falls
+ * across the break between parts goes whole into the second, costing a septet there.
+ */
+const MAX_WORST_CASE_UNITS = MAX_REMINDER_SEGMENTS * 153 - (MAX_REMINDER_SEGMENTS - 1);
+
 export interface TemplateProblem {
   code: 'UNKNOWN_PLACEHOLDER' | 'TOO_LONG' | 'SUBJECT_REQUIRED' | 'SUBJECT_NOT_ALLOWED';
   message: string;
@@ -83,7 +92,7 @@ export interface TemplateProblem {
 
 export function templateProblems(channel: MessageChannel, template: Template): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
-  const unknown = [...`${template.subject ?? ''} ${template.body}`.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((key) => !(key in PLACEHOLDER_LIMITS));
+  const unknown = [...`${template.subject ?? ''} ${template.body}`.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((key) => !isPlaceholder(key));
   if (unknown.length) {
     problems.push({ code: 'UNKNOWN_PLACEHOLDER', message: `Unknown placeholder ${[...new Set(unknown)].map((k) => `{{${k}}}`).join(', ')}; known: ${Object.keys(PLACEHOLDER_LIMITS).join(', ')}` });
   }
@@ -91,10 +100,10 @@ export function templateProblems(channel: MessageChannel, template: Template): T
   if (channel === 'sms') {
     if (template.subject) problems.push({ code: 'SUBJECT_NOT_ALLOWED', message: 'An SMS has no subject' });
     const worst = worstCaseSms(template);
-    if (worst.segments > MAX_REMINDER_SEGMENTS) {
+    if (worst.segments > MAX_REMINDER_SEGMENTS || worst.units > MAX_WORST_CASE_UNITS) {
       problems.push({
         code: 'TOO_LONG',
-        message: `With the longest values its placeholders can take, this SMS needs ${worst.segments} segments (${worst.units} characters); reminders must fit in ${MAX_REMINDER_SEGMENTS} (306 characters)`,
+        message: `With the longest values its placeholders can take, this SMS needs ${worst.segments} segments (${worst.units} characters); reminders must fit in ${MAX_REMINDER_SEGMENTS} (${MAX_WORST_CASE_UNITS} characters)`,
       });
     }
   }
