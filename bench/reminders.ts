@@ -9,10 +9,13 @@
  *      stand-in, which runs in a child process; timed from the worker's start until every
  *      reminder is settled;
  *   3. ceiling: the same number of jobs on another queue, processed by a BullMQ worker of
- *      the same concurrency whose processor does nothing.
+ *      the same concurrency whose processor does nothing;
+ *   4. provider alone: the same number of SMS sent straight through the twilio library to the
+ *      stand-in, CONCURRENCY at a time, with no queue and no database: what sending costs.
  * Rounds alternate dispatch and ceiling so both meet the same background load. Afterwards,
  * duplicates are checked three ways: messages per reminder in PostgreSQL, SMS received by
  * the stand-in, and distinct recipients there.
+ * BENCH_REMINDERS (3000), BENCH_ROUNDS (3), BENCH_CONCURRENCY (20) and BENCH_POOL (10) change the run.
  * Prints Markdown tables and writes bench/results/reminders-<time>.json. Never asserts.
  */
 import './lib/paths';
@@ -27,6 +30,7 @@ import { loadConfig } from '../src/common/config/config';
 import { migrate } from '../src/common/database/migrator';
 import { Queues } from '../src/common/queue/queues';
 import { OutboxRelay, REMINDER_QUEUE, ReminderJob } from '../src/reminders/outbox.relay';
+import { TwilioSms } from '../src/reminders/channels/twilio.sms';
 import { ReminderProcessor } from '../src/reminders/reminder.processor';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM } from '../test/support/twilio-stand-in';
 import { recreateDatabase, withClient } from './lib/db';
@@ -38,6 +42,7 @@ const DB = 'careers_booking_bench_reminders';
 const N = Number(process.env.BENCH_REMINDERS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const POOL = Number(process.env.BENCH_POOL ?? 10);
 
 interface Round {
   round: number;
@@ -47,6 +52,8 @@ interface Round {
   ceilingSeconds: number;
   ceilingPerMinute: number;
   ratio: number;
+  providerSeconds: number;
+  providerPerMinute: number;
 }
 
 /** N bookings, one an hour for one adviser, each with its confirmation due now. */
@@ -109,6 +116,7 @@ async function main() {
     QUEUE_PREFIX: `bench-${Date.now()}`,
     RUN_WORKER: 'false',
     WORKER_CONCURRENCY: String(CONCURRENCY),
+    DB_POOL_SIZE: String(POOL),
     TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
     TWILIO_FROM: TEST_FROM,
@@ -150,6 +158,16 @@ async function main() {
     await ceilingWorker.close();
     await noop.obliterate({ force: true });
 
+    const sms = new TwilioSms({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, from: TEST_FROM, apiUrl: twilio.url, statusCallback: (id) => `http://127.0.0.1/status?messageId=${id}` });
+    let nextSms = 0;
+    t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (nextSms < N) await sms.send({ messageId: `p${round}-${nextSms}`, to: `+44770${round}${String(nextSms++).padStart(6, '0')}`, body: 'Provider-only baseline' });
+      }),
+    );
+    const providerSeconds = (performance.now() - t0) / 1000;
+
     rounds.push({
       round: round + 1,
       relaySeconds,
@@ -158,8 +176,10 @@ async function main() {
       ceilingSeconds,
       ceilingPerMinute: (N / ceilingSeconds) * 60,
       ratio: ceilingSeconds / dispatchSeconds,
+      providerSeconds,
+      providerPerMinute: (N / providerSeconds) * 60,
     });
-    console.log(`round ${round + 1}: relay ${fmt(relaySeconds, 2)} s, dispatch ${fmt(dispatchSeconds, 2)} s, no-op ceiling ${fmt(ceilingSeconds, 2)} s`);
+    console.log(`round ${round + 1}: relay ${fmt(relaySeconds, 2)} s, dispatch ${fmt(dispatchSeconds, 2)} s, no-op ceiling ${fmt(ceilingSeconds, 2)} s, provider alone ${fmt(providerSeconds, 2)} s`);
   }
 
   const [checks] = await dataSource.query(`
@@ -173,24 +193,38 @@ async function main() {
   await context.close();
   twilio.stop();
 
-  const total = (k: 'dispatchSeconds' | 'ceilingSeconds') => rounds.reduce((s, r) => s + r[k], 0);
-  const overall = { dispatchPerMinute: (N * ROUNDS * 60) / total('dispatchSeconds'), ceilingPerMinute: (N * ROUNDS * 60) / total('ceilingSeconds') };
+  const total = (k: 'dispatchSeconds' | 'ceilingSeconds' | 'providerSeconds') => rounds.reduce((s, r) => s + r[k], 0);
+  const overall = {
+    dispatchPerMinute: (N * ROUNDS * 60) / total('dispatchSeconds'),
+    ceilingPerMinute: (N * ROUNDS * 60) / total('ceilingSeconds'),
+    providerPerMinute: (N * ROUNDS * 60) / total('providerSeconds'),
+  };
   const m = await machine();
-  console.log(`\n## Reminder dispatch (${N} reminders × ${ROUNDS} rounds, worker concurrency ${CONCURRENCY}, queue on Redis)\n`);
+  console.log(`\n## Reminder dispatch (${N} reminders × ${ROUNDS} rounds, worker concurrency ${CONCURRENCY}, pool ${POOL}, queue on Redis)\n`);
   console.log(
     table(
-      ['round', 'relay to BullMQ (s)', 'dispatch (s)', 'dispatch / min', 'no-op ceiling (s)', 'ceiling / min', 'dispatch ÷ ceiling'],
-      rounds.map((r) => [r.round, fmt(r.relaySeconds, 2), fmt(r.dispatchSeconds, 2), fmt(r.dispatchPerMinute, 0), fmt(r.ceilingSeconds, 2), fmt(r.ceilingPerMinute, 0), `${fmt(r.ratio * 100)}%`]),
+      ['round', 'relay to BullMQ (s)', 'dispatch (s)', 'dispatch / min', 'no-op ceiling (s)', 'ceiling / min', 'dispatch ÷ ceiling', 'provider alone / min', 'dispatch ÷ provider'],
+      rounds.map((r) => [
+        r.round,
+        fmt(r.relaySeconds, 2),
+        fmt(r.dispatchSeconds, 2),
+        fmt(r.dispatchPerMinute, 0),
+        fmt(r.ceilingSeconds, 2),
+        fmt(r.ceilingPerMinute, 0),
+        `${fmt(r.ratio * 100)}%`,
+        fmt(r.providerPerMinute, 0),
+        `${fmt((r.dispatchPerMinute / r.providerPerMinute) * 100)}%`,
+      ]),
     ),
   );
-  console.log(`\nAll rounds: ${fmt(overall.dispatchPerMinute, 0)} reminders/min against a ceiling of ${fmt(overall.ceilingPerMinute, 0)} jobs/min (${fmt((overall.dispatchPerMinute / overall.ceilingPerMinute) * 100)}%).`);
+  console.log(`\nAll rounds: ${fmt(overall.dispatchPerMinute, 0)} reminders/min against a ceiling of ${fmt(overall.ceilingPerMinute, 0)} jobs/min (${fmt((overall.dispatchPerMinute / overall.ceilingPerMinute) * 100)}%); the provider alone managed ${fmt(overall.providerPerMinute, 0)}/min (dispatch is ${fmt((overall.dispatchPerMinute / overall.providerPerMinute) * 100)}% of it).`);
   console.log(
     `Duplicates: reminders ${checks.reminders}, sent ${checks.sent}, message rows ${checks.messages}, duplicate claims ${checks.duplicate_claims}, ` +
-      `distinct Twilio sids ${checks.distinct_sids}; the stand-in received ${standInCount.received} SMS for ${standInCount.distinctRecipients} recipients ` +
-      `(${Number(checks.duplicate_claims) === 0 && standInCount.received === Number(checks.reminders) && standInCount.distinctRecipients === standInCount.received ? 'OK: no duplicates' : 'VIOLATION'}).`,
+      `distinct Twilio sids ${checks.distinct_sids}; the stand-in received ${standInCount.received} SMS (${N * ROUNDS} of them the provider-only baseline) for ${standInCount.distinctRecipients} recipients ` +
+      `(${Number(checks.duplicate_claims) === 0 && standInCount.received === Number(checks.reminders) + N * ROUNDS && standInCount.distinctRecipients === standInCount.received ? 'OK: no duplicates' : 'VIOLATION'}).`,
   );
   console.log(`Machine: ${JSON.stringify(m)}`);
-  writeResult('reminders', { machine: m, n: N, concurrency: CONCURRENCY, rounds, overall, checks, standIn: standInCount });
+  writeResult('reminders', { machine: m, n: N, concurrency: CONCURRENCY, pool: POOL, rounds, overall, checks, standIn: standInCount });
 }
 
 main().catch((error) => {
