@@ -5,6 +5,7 @@ import { REMINDER_QUEUE } from '../../src/reminders/outbox.relay';
 import { AppUnderTest, useTestApp } from '../support/app';
 import { ADMIN_KEY } from '../support/database';
 import { bookingBody, createDiary, Diary, partnerKey } from '../support/fixtures';
+import { until } from '../support/wait';
 
 // The operator's view: Prometheus metrics at /metrics and Bull Board at /admin/queues,
 // both for the admin only, and the figures they show checked against the database and
@@ -45,15 +46,6 @@ async function scrape(e2e: AppUnderTest) {
   return { ...response, samples, value: (name: string, labels?: Record<string, string>) => samples.get(key(name, labels)) };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Reminder rows by status, and how many the relay has not handed over, straight from the database. */
 async function reminderRows(e2e: AppUnderTest) {

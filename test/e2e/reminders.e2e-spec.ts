@@ -9,6 +9,7 @@ import { awakePolicy, BuiltDiary, createDiary, referral, uniq } from '../support
 import { SmtpCapture } from '../support/smtp-capture';
 import { TcpProxy } from '../support/tcp-proxy';
 import { RecordedSms, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, TwilioStandIn } from '../support/twilio-stand-in';
+import { until } from '../support/wait';
 
 // Tuesday 5 January 2027, 10:00 in London (GMT), and later slots of the same diary.
 const TUE_10 = '2027-01-05T10:00:00Z';
@@ -18,15 +19,6 @@ let mobiles = 0;
 /** A distinct UK mobile per customer, so each test can pick out its own messages. */
 const nextMobile = () => `+4479111${String(++mobiles).padStart(5, '0')}`;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL)', () => {
   let twilio: TwilioStandIn;
