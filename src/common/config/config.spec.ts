@@ -32,4 +32,21 @@ describe('loadConfig', () => {
   it('requires an admin key: there is no default secret', () => {
     expect(() => loadConfig({})).toThrow(/ADMIN_API_KEY/);
   });
+
+  it('takes Twilio settings all together or not at all', () => {
+    const twilio = { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'x'.repeat(32), TWILIO_FROM: '+447700900001' };
+    expect(loadConfig({ ...valid, ...twilio })).toMatchObject(twilio);
+    expect(loadConfig(valid).TWILIO_ACCOUNT_SID).toBeUndefined();
+    expect(() => loadConfig({ ...valid, TWILIO_ACCOUNT_SID: twilio.TWILIO_ACCOUNT_SID })).toThrow(/all three of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM, or none/);
+    expect(() => loadConfig({ ...valid, ...twilio, TWILIO_ACCOUNT_SID: 'SK123' })).toThrow(/TWILIO_ACCOUNT_SID: must be a Twilio account SID/);
+  });
+
+  it('reads the reminder settings: variants as a list, the worker flag as a boolean', () => {
+    expect(loadConfig(valid)).toMatchObject({ MESSAGE_VARIANTS: ['standard', 'missed_cost'], RUN_WORKER: true });
+    expect(loadConfig(valid).SMTP_URL).toBeUndefined();
+    expect(loadConfig({ ...valid, MESSAGE_VARIANTS: ' standard , short ', RUN_WORKER: 'false' })).toMatchObject({ MESSAGE_VARIANTS: ['standard', 'short'], RUN_WORKER: false });
+    expect(() => loadConfig({ ...valid, MESSAGE_VARIANTS: 'Standard' })).toThrow(/MESSAGE_VARIANTS/);
+    expect(() => loadConfig({ ...valid, RUN_WORKER: 'yes' })).toThrow(/RUN_WORKER/);
+    expect(() => loadConfig({ ...valid, SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
+  });
 });
