@@ -5,6 +5,7 @@ import { migrate } from '../common/database/migrator';
 import { startEmbeddedPostgres } from '../demo/embedded-postgres';
 import { reachable } from '../demo/probe';
 import { seedDemo } from '../demo/seed';
+import { DEFAULT_REMINDER_POLICY, nextAllowedTime } from '../reminders/domain/reminder-plan';
 
 /**
  * `npm run demo`: the service with demo data on whatever is at hand. PostgreSQL and Redis
@@ -56,7 +57,7 @@ Try (as the jobcentre):
   curl -s "${base}/v1/bookings?customerReference=JCP-1001" ${auth}
   curl -s ${base}/health
 
-Reminders (confirmation now, then 2 days before and on the day; nothing in quiet hours, 20:00-08:00 UK time${quietNow() ? ': it is quiet hours now, so confirmations wait until 08:00' : ''}):
+Reminders (confirmation now, then 2 days before and on the day; nothing in quiet hours, 20:00-08:00 UK time${quietNow(config.DEFAULT_TIMEZONE) ? ': it is quiet hours now, so confirmations wait until 08:00' : ''}):
   curl -s ${base}/v1/bookings/${demo.emailBookingId}/messages ${auth}
   SMS go to ${process.env.TWILIO_ACCOUNT_SID ? 'Twilio' : 'the log above (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM to send)'}; email goes to ${process.env.SMTP_URL ? process.env.SMTP_URL : 'the log above (set SMTP_URL, e.g. smtp://127.0.0.1:1025 for Mailpit, to send)'}.
   Queues: ${base}/admin/queues (user: anything, password: the admin key)   Metrics: curl -s ${base}/metrics -H "Authorization: Bearer ${adminKey}"
@@ -78,10 +79,8 @@ Press Ctrl+C to stop.`);
   process.once('SIGTERM', stop);
 }
 
-const quietNow = () => {
-  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(Date.now()));
-  return hour >= 20 || hour < 8;
-};
+/** Whether a confirmation made now waits for quiet hours to end (under the default policy). */
+const quietNow = (zone: string, now = Date.now()) => nextAllowedTime(now, zone, DEFAULT_REMINDER_POLICY) > now;
 
 /** The demo's own database is thrown away and made anew at each start. */
 async function recreateDemoDatabase(url: string) {

@@ -9,7 +9,8 @@ import { smsFailureKind } from './domain/delivery-status';
 import { BookingFacts, messageValues } from './domain/message-values';
 import { DEFAULT_REMINDER_POLICY, MessageStep, nextAllowedTime, ReminderPolicy } from './domain/reminder-plan';
 import { smsSegments } from './domain/sms-segments';
-import { builtInTemplate, render, renderSms, Template, textToHtml } from './domain/templates';
+import { builtInTemplate, MessageValues, render, renderSms, Template, textToHtml } from './domain/templates';
+import { POLICY_COLUMNS } from './reminder-planner.service';
 
 /** A provider refused for now; the job is retried later with backoff. */
 export class TransientSendError extends Error {}
@@ -57,6 +58,7 @@ interface Claim {
   channel: MessageChannel;
   recipient: string;
   facts: ReminderFacts;
+  values: MessageValues;
   body: string;
   subject: string | null;
 }
@@ -104,8 +106,7 @@ export class DeliveryService {
               c.preferred_channel, c.consent_to_contact, c.mobile_invalid_at IS NOT NULL AS mobile_invalid, c.sms_opted_out_at IS NOT NULL AS sms_opted_out,
               a.name AS adviser_name, t.name AS type_name, t.description, t.what_to_bring, t.duration_minutes,
               s.name AS site_name, s.address, s.postcode, s.timezone,
-              CASE WHEN p.site_id IS NOT NULL THEN json_build_object('daysBefore', p.days_before, 'daysBeforeAt', p.days_before_at, 'hoursBefore', p.hours_before,
-                'quietFrom', p.quiet_from, 'quietUntil', p.quiet_until, 'minimumGapMinutes', p.minimum_gap_minutes) END AS policy,
+              (SELECT row_to_json(p) FROM (SELECT ${POLICY_COLUMNS} FROM reminder_policies WHERE site_id = b.site_id) p) AS policy,
               (SELECT coalesce(json_agg(json_build_object('channel', m.channel, 'status', m.status)), '[]') FROM messages m WHERE m.reminder_id = r.id) AS tried,
               -- Saved templates for this step and variant, the site's own first.
               (SELECT coalesce(json_agg(json_build_object('channel', mt.channel, 'subject', mt.subject, 'body', mt.body) ORDER BY mt.site_id NULLS LAST), '[]')
@@ -118,7 +119,6 @@ export class DeliveryService {
          JOIN advisers a ON a.id = b.adviser_id
          JOIN appointment_types t ON t.id = b.appointment_type_id
          JOIN sites s ON s.id = b.site_id
-         LEFT JOIN reminder_policies p ON p.site_id = b.site_id
         WHERE r.id = $1
           FOR UPDATE OF r`,
       [reminderId],
@@ -168,7 +168,7 @@ export class DeliveryService {
        UPDATE reminders SET status = 'sending', updated_at = now() WHERE id = (SELECT reminder_id FROM claimed)`,
       [messageId, reminderId, channel, recipient, facts.message_variant, body, channel === 'sms' ? smsSegments(body).segments : null],
     );
-    return { messageId, channel, recipient, facts, body, subject };
+    return { messageId, channel, recipient, facts, values, body, subject };
   }
 
   private bookingFacts(f: ReminderFacts): BookingFacts {
@@ -189,8 +189,7 @@ export class DeliveryService {
 
   private send(claim: Claim): Promise<SendOutcome> {
     if (claim.channel === 'sms') return this.sms.send({ messageId: claim.messageId, to: claim.recipient, body: claim.body });
-    const f = claim.facts;
-    const values = messageValues(this.bookingFacts(f));
+    const { facts: f, values } = claim;
     const attach = f.step === 'confirmation' || f.step === 'cancellation';
     return this.email.send({
       messageId: claim.messageId,

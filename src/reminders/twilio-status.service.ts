@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { validateRequest } from 'twilio';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
@@ -6,8 +7,6 @@ import { AppError } from '../common/errors/app-error';
 import { flagMobile } from './delivery.service';
 import { advanceStatus, DeliveryStatus, fromTwilioStatus, isFailure } from './domain/delivery-status';
 import { OutboxRelay } from './outbox.relay';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Twilio's status callbacks. They repeat and arrive out of order, so a status only moves
@@ -35,7 +34,7 @@ export class TwilioStatusService {
     const sid = params.MessageSid ?? params.SmsSid;
     const incoming = fromTwilioStatus(params.MessageStatus ?? params.SmsStatus ?? '');
     if (!sid || !incoming) throw new AppError(400, 'INVALID_CALLBACK', 'MessageSid and a known MessageStatus are required');
-    const ours = messageId && UUID.test(messageId) ? messageId.toLowerCase() : null;
+    const ours = messageId && isUUID(messageId) ? messageId.toLowerCase() : null;
     const errorCode = params.ErrorCode || null;
     const fallback = await this.dataSource.transaction(async (manager) => {
       // By our id when the worker died before it could store Twilio's sid.

@@ -5,7 +5,7 @@ import { assignVariant } from '../../src/reminders/domain/templates';
 import { Api } from '../support/api';
 import { startApp, TestApp, useTestApp } from '../support/app';
 import { DbState } from '../support/db-state';
-import { awakePolicy, BuiltDiary, createDiary, referral, uniq } from '../support/fixtures';
+import { awakePolicy, BuiltDiary, createDiary, londonHour, referral, uniq } from '../support/fixtures';
 import { SmtpCapture } from '../support/smtp-capture';
 import { TcpProxy } from '../support/tcp-proxy';
 import { RecordedSms, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, TwilioStandIn } from '../support/twilio-stand-in';
@@ -222,7 +222,7 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
 
   it('holds a message due in quiet hours until they end', async () => {
     const d = await diary();
-    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(Date.now()));
+    const hour = londonHour();
     const at = (h: number) => `${String((hour + 24 + h) % 24).padStart(2, '0')}:00`;
     await api.request('PUT', `/v1/sites/${d.siteId}/reminder-policy`, { ...awakePolicy(), quietFrom: at(-1), quietUntil: at(2) });
     const { booking, customer: who } = await book(d, TUE_10);

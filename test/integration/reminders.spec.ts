@@ -7,7 +7,7 @@ import { DEFAULT_REMINDER_POLICY } from '../../src/reminders/domain/reminder-pla
 import { OutboxRelay, REMINDER_QUEUE, reminderJobId } from '../../src/reminders/outbox.relay';
 import { RemindersService } from '../../src/reminders/reminders.service';
 import { ADMIN, serviceBooking, serviceDiary, Services, useTestContext } from '../support/context';
-import { BuiltDiary, slotRef, uniq } from '../support/fixtures';
+import { BuiltDiary, londonHour, slotRef, uniq } from '../support/fixtures';
 import { until } from '../support/wait';
 
 // The reminder services against real PostgreSQL (and Redis, or BullMQ's PostgreSQL
@@ -435,7 +435,7 @@ describe('reminders on the PostgreSQL queue backend (integration)', () => {
   it('relays, queues and sends confirmations through BullMQ tables in the bullmq schema, with no Redis keys', async () => {
     const diary = await serviceDiary(ctx);
     // One quiet hour, six hours from the present London hour: the confirmations go now, whenever this runs.
-    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(Date.now()));
+    const hour = londonHour();
     const clock = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
     await ctx.module.get(RemindersService).savePolicy(diary.siteId, { ...DEFAULT_REMINDER_POLICY, quietFrom: clock(hour + 6), quietUntil: clock(hour + 7) });
     const bySms = serviceBooking(diary, '2027-06-07T10:00:00+01:00');
