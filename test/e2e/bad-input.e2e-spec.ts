@@ -63,6 +63,9 @@ const validType = { code: 'BAD_INPUT_TYPE', name: 'Careers guidance', durationMi
 const validAdviser = (f: Fixture) => ({ name: 'Priya Shah', email: 'priya.shah@careers.example', organisationId: f.organisationId, appointmentTypes: [f.typeCode] });
 const validPattern = (f: Fixture) => ({ siteId: f.siteId, weekdays: ['SAT'], startTime: '09:00', endTime: '12:00', validFrom: '2027-01-04', appointmentTypes: [f.typeCode] });
 const validException = { from: '2027-02-08', to: '2027-02-12', kind: 'leave', note: 'Annual leave' };
+const validPolicy = { daysBefore: 2, daysBeforeAt: '10:00', hoursBefore: 3, quietFrom: '20:00', quietUntil: '08:00', minimumGapMinutes: 60 };
+const validTemplate = { step: 'same_day', channel: 'sms', variant: 'standard', body: 'Today {{time}}: {{appointment}} at {{site}}.' };
+
 // Tuesday 8 June 2027 10:00 BST: free in the fixture's diary.
 const FREE_START = '2027-06-08T10:00:00+01:00';
 const validSlot = (f: Fixture, start = FREE_START) => slotRef(f, start);
@@ -71,7 +74,7 @@ const validSearch = (f: Fixture): Record<string, string | string[]> => ({ appoin
 
 interface Case {
   name: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: (f: Fixture) => string;
   /** An object is sent as JSON; a string is sent as it is, as the body of a JSON request. */
   body?: (f: Fixture) => unknown;
@@ -91,21 +94,22 @@ const post = (name: string, path: (f: Fixture) => string, body: (f: Fixture) => 
   code,
   headers,
 });
+const put = (...args: Parameters<typeof post>): Case => ({ ...post(...args), method: 'PUT' });
 const get = (name: string, path: (f: Fixture) => string, status: number | '4xx', code?: string): Case => ({ name, method: 'GET', path, status, code });
 const V = 'VALIDATION_FAILED';
 
-/** The same few bad bodies apply to every POST: malformed, not an object, too big, unknown fields. */
-function envelopeCases(label: string, path: (f: Fixture) => string, valid: (f: Fixture) => object): Case[] {
+/** The same few bad bodies apply to every POST (or PUT): malformed, not an object, too big, unknown fields. */
+function envelopeCases(label: string, path: (f: Fixture) => string, valid: (f: Fixture) => object, send = post): Case[] {
   return [
-    post(`${label}: malformed JSON`, path, () => '{"name": "x",', 400, 'INVALID_JSON'),
-    post(`${label}: JSON null`, path, () => 'null', 400, 'INVALID_JSON'),
-    post(`${label}: a bare JSON string`, path, () => '"hello"', 400, 'INVALID_JSON'),
-    post(`${label}: a JSON array instead of an object`, path, () => '[]', 400, V),
-    post(`${label}: an array of valid bodies`, path, (f) => [valid(f)], 400, V),
-    post(`${label}: an empty object`, path, () => ({}), 400, V),
-    post(`${label}: an unknown field`, path, (f) => ({ ...valid(f), isAdmin: true }), 400, V),
-    post(`${label}: a body over 100kb`, path, (f) => ({ ...valid(f), padding: BIG }), 413, 'PAYLOAD_TOO_LARGE'),
-    post(`${label}: valid JSON sent as text/plain`, path, (f) => JSON.stringify(valid(f)), 400, V, { 'Content-Type': 'text/plain' }),
+    send(`${label}: malformed JSON`, path, () => '{"name": "x",', 400, 'INVALID_JSON'),
+    send(`${label}: JSON null`, path, () => 'null', 400, 'INVALID_JSON'),
+    send(`${label}: a bare JSON string`, path, () => '"hello"', 400, 'INVALID_JSON'),
+    send(`${label}: a JSON array instead of an object`, path, () => '[]', 400, V),
+    send(`${label}: an array of valid bodies`, path, (f) => [valid(f)], 400, V),
+    send(`${label}: an empty object`, path, () => ({}), 400, V),
+    send(`${label}: an unknown field`, path, (f) => ({ ...valid(f), isAdmin: true }), 400, V),
+    send(`${label}: a body over 100kb`, path, (f) => ({ ...valid(f), padding: BIG }), 413, 'PAYLOAD_TOO_LARGE'),
+    send(`${label}: valid JSON sent as text/plain`, path, (f) => JSON.stringify(valid(f)), 400, V, { 'Content-Type': 'text/plain' }),
   ];
 }
 
@@ -118,13 +122,13 @@ function transportCases(label: string, path: (f: Fixture) => string, valid: (f: 
   ];
 }
 
-const pathIdCases = (label: string, method: 'GET' | 'POST' | 'DELETE', path: (id: string) => string, body: (f: Fixture) => unknown, notFoundCode: string): Case[] => [
-  { name: `${label}: a non-UUID id`, method, path: () => path('not-a-uuid'), body: method === 'POST' ? body : undefined, status: 400, code: 'INVALID_ID' },
-  { name: `${label}: a numeric id`, method, path: () => path('12345'), body: method === 'POST' ? body : undefined, status: 400, code: 'INVALID_ID' },
-  { name: `${label}: an SQL-injection id`, method, path: () => path(encodeURIComponent("1' OR '1'='1")), body: method === 'POST' ? body : undefined, status: 400, code: 'INVALID_ID' },
-  { name: `${label}: a UUID one character short`, method, path: () => path(UNKNOWN.slice(0, -1)), body: method === 'POST' ? body : undefined, status: 400, code: 'INVALID_ID' },
-  { name: `${label}: an unknown id`, method, path: () => path(UNKNOWN), body: method === 'POST' ? body : undefined, status: 404, code: notFoundCode },
-  { name: `${label}: the nil UUID`, method, path: () => path(NIL), body: method === 'POST' ? body : undefined, status: 404, code: notFoundCode },
+const pathIdCases = (label: string, method: Case['method'], path: (id: string) => string, body: (f: Fixture) => unknown, notFoundCode: string): Case[] => [
+  { name: `${label}: a non-UUID id`, method, path: () => path('not-a-uuid'), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
+  { name: `${label}: a numeric id`, method, path: () => path('12345'), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
+  { name: `${label}: an SQL-injection id`, method, path: () => path(encodeURIComponent("1' OR '1'='1")), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
+  { name: `${label}: a UUID one character short`, method, path: () => path(UNKNOWN.slice(0, -1)), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
+  { name: `${label}: an unknown id`, method, path: () => path(UNKNOWN), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 404, code: notFoundCode },
+  { name: `${label}: the nil UUID`, method, path: () => path(NIL), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 404, code: notFoundCode },
 ];
 
 const cases: Case[] = [
@@ -466,6 +470,58 @@ const cases: Case[] = [
   post('POST reschedule: an unknown hold', (f) => `/v1/bookings/${f.bookingId}/reschedule`, () => ({ holdId: UNKNOWN }), 404, 'HOLD_NOT_FOUND'),
   post('POST reschedule: a hold already used', (f) => `/v1/bookings/${f.bookingId}/reschedule`, (f) => ({ holdId: f.usedHoldId }), 409, 'HOLD_USED'),
   post('POST reschedule: holdId null and no slot', (f) => `/v1/bookings/${f.bookingId}/reschedule`, () => ({ holdId: null }), 400, V),
+
+  // ---------------------------------------------------------- GET /v1/bookings/:id/messages
+  ...pathIdCases('GET /v1/bookings/:id/messages', 'GET', (id) => `/v1/bookings/${id}/messages`, () => undefined, 'BOOKING_NOT_FOUND'),
+
+  // ------------------------------------------------ GET and PUT /v1/sites/:id/reminder-policy
+  ...pathIdCases('GET /v1/sites/:id/reminder-policy', 'GET', (id) => `/v1/sites/${id}/reminder-policy`, () => undefined, 'SITE_NOT_FOUND'),
+  ...pathIdCases('PUT /v1/sites/:id/reminder-policy', 'PUT', (id) => `/v1/sites/${id}/reminder-policy`, () => validPolicy, 'SITE_NOT_FOUND'),
+  ...envelopeCases('PUT /v1/sites/:id/reminder-policy', (f) => `/v1/sites/${f.siteId}/reminder-policy`, () => validPolicy, put),
+  ...(
+    [
+      ['daysBefore above 14', { daysBefore: 15 }, 400, V],
+      ['daysBefore negative', { daysBefore: -1 }, 400, V],
+      ['daysBefore as a string', { daysBefore: '2' }, 400, V],
+      ['hoursBefore above 12', { hoursBefore: 13 }, 400, V],
+      ['daysBeforeAt at 24:00', { daysBeforeAt: '24:00' }, 400, V],
+      ['quietFrom without a colon', { quietFrom: '2000' }, 400, V],
+      ['quietUntil missing', { quietUntil: DELETE }, 400, V],
+      ['minimumGapMinutes of a day and a minute', { minimumGapMinutes: 1441 }, 400, V],
+      ['quiet hours that begin as they end', { quietFrom: '08:00', quietUntil: '08:00' }, 422, 'INVALID_QUIET_HOURS'],
+    ] as [string, Record<string, unknown>, number, string][]
+  ).map(([what, edits, status, code]) => put(`PUT reminder-policy: ${what}`, (f) => `/v1/sites/${f.siteId}/reminder-policy`, () => patch(validPolicy, edits), status, code)),
+
+  // ------------------------------------------- GET and PUT /v1/appointment-types/:code/templates
+  get('GET templates: a code in lower case', () => '/v1/appointment-types/skills/templates', 400, 'INVALID_CODE'),
+  get('GET templates: an unknown type', () => '/v1/appointment-types/NO_SUCH_TYPE/templates', 404, 'APPOINTMENT_TYPE_NOT_FOUND'),
+  put('PUT templates: a code with a quote', () => `/v1/appointment-types/${encodeURIComponent("X' OR '1'='1")}/templates`, () => validTemplate, 400, 'INVALID_CODE'),
+  put('PUT templates: an unknown type', () => '/v1/appointment-types/NO_SUCH_TYPE/templates', () => validTemplate, 404, 'APPOINTMENT_TYPE_NOT_FOUND'),
+  ...envelopeCases('PUT /v1/appointment-types/:code/templates', (f) => `/v1/appointment-types/${f.typeCode}/templates`, () => validTemplate, put),
+  ...(
+    [
+      ['an unknown step', { step: 'reminder' }, 400, V],
+      ['an unknown channel', { channel: 'fax' }, 400, V],
+      ['an empty body', { body: '' }, 400, V],
+      ['a body of 5001 characters', { body: 'b'.repeat(5001) }, 400, V],
+      ['siteId not a UUID', { siteId: 'lewisham' }, 400, V],
+      ['an unknown site', { siteId: UNKNOWN }, 404, 'SITE_NOT_FOUND'],
+      ['a variant not in MESSAGE_VARIANTS', { variant: 'shouty' }, 422, 'UNKNOWN_VARIANT'],
+      ['an SMS with a subject', { subject: 'Hello' }, 422, 'TEMPLATE_INVALID'],
+      ['an email without a subject', { channel: 'email' }, 422, 'TEMPLATE_INVALID'],
+      ['an unknown placeholder', { body: 'See you {{when}}' }, 422, 'TEMPLATE_INVALID'],
+      ['a placeholder every object has', { body: 'See you {{constructor}}' }, 422, 'TEMPLATE_INVALID'],
+      ['an SMS over two segments at its longest', { body: `${'Remember. '.repeat(30)}{{address}}` }, 422, 'TEMPLATE_INVALID'],
+    ] as [string, Record<string, unknown>, number, string][]
+  ).map(([what, edits, status, code]) => put(`PUT templates: ${what}`, (f) => `/v1/appointment-types/${f.typeCode}/templates`, () => patch(validTemplate, edits), status, code)),
+
+  // ------------------------------------------------------ POST /v1/webhooks/twilio/status
+  // This app has no TWILIO_AUTH_TOKEN, so no callback can be verified and every one is refused.
+  post('POST Twilio status: a form-encoded callback', () => '/v1/webhooks/twilio/status', () => 'MessageSid=SM0&MessageStatus=delivered', 403, 'WEBHOOK_DISABLED', {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    'X-Twilio-Signature': 'forged',
+  }),
+  post('POST Twilio status: a JSON body', () => '/v1/webhooks/twilio/status', () => ({ MessageSid: 'SM0', MessageStatus: 'delivered' }), 403, 'WEBHOOK_DISABLED'),
 ];
 
 /** What is wrong with a slot reference is wrong the same way for holds, bookings and reschedules. */
