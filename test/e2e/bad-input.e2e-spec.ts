@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { MAX_BODY_DEPTH } from '../../src/common/http/json-body';
 import { ApiResponse } from '../support/api';
 import { useTestApp } from '../support/app';
 import { bookingBody, createDiary, customer, fromHold, referral, slotRef } from '../support/fixtures';
@@ -11,6 +12,12 @@ const CODE_SHAPE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
 const UNKNOWN = randomUUID();
 const NIL = '00000000-0000-0000-0000-000000000000';
 const BIG = 'x'.repeat(150 * 1024); // above the 100kb body limit
+
+/** JSON text of `depth` objects one inside another: 5,000 deep is about 30 kB, well under the body limit. */
+const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+/** JSON text of `body` with one more field, `extra`, whose value is the JSON text given. */
+const withExtra = (body: object, json: string) => `${JSON.stringify(body).slice(0, -1)},"extra":${json}}`;
 
 /** Everything the table refers to, made once through the API. */
 interface Fixture {
@@ -119,6 +126,10 @@ function transportCases(label: string, path: (f: Fixture) => string, valid: (f: 
     post(`${label}: a charset the parser does not support`, path, (f) => JSON.stringify(valid(f)), 415, 'UNSUPPORTED_CHARSET', { 'Content-Type': 'application/json; charset=iso-8859-1' }),
     post(`${label}: an unsupported Content-Encoding`, path, (f) => JSON.stringify(valid(f)), 415, 'UNSUPPORTED_ENCODING', { 'Content-Encoding': 'compress' }),
     post(`${label}: Content-Encoding gzip on a body that is not gzip`, path, (f) => JSON.stringify(valid(f)), 400, undefined, { 'Content-Encoding': 'gzip' }),
+    post(`${label}: objects nested 5,000 deep`, path, () => nested(5000), 400, 'JSON_TOO_DEEP'),
+    post(`${label}: arrays nested 5,000 deep`, path, () => `${'['.repeat(5000)}${']'.repeat(5000)}`, 400, 'JSON_TOO_DEEP'),
+    post(`${label}: a field nested one level past the limit`, path, (f) => withExtra(valid(f), nested(MAX_BODY_DEPTH)), 400, 'JSON_TOO_DEEP'),
+    post(`${label}: a field nested as deep as the limit allows`, path, (f) => withExtra(valid(f), nested(MAX_BODY_DEPTH - 1)), 400, V),
   ];
 }
 
