@@ -234,7 +234,7 @@ async function main() {
         const range = { start: Math.max(startOfLocalDay(zone, query.from!), now), end: startOfLocalDay(zone, addDays(query.to!, 1)) };
         const ctx = newCtx();
         const t1 = performance.now();
-        const diary = await als.run(ctx, () => loader.load({ typeCode: query.appointmentType, siteIds: query.siteId, adviserIds: query.adviserId, range }));
+        const diary = await als.run(ctx, () => loader.load({ typeCode: query.appointmentType, siteIds: query.siteId, adviserIds: query.adviserId, range, now }));
         const t2 = performance.now();
         const generated = generateSlots({ ...diary, range, earliestStart: (siteId) => now + diary.sites.get(siteId)!.minNoticeMinutes * MINUTE });
         const t3 = performance.now();

@@ -6,6 +6,7 @@ import { AuthGuard } from './common/auth/auth.guard';
 import { APP_CONFIG, AppConfig } from './common/config/config';
 import { ErrorFilter } from './common/errors/error.filter';
 import { validationPipe } from './common/http/validation';
+import { Clock } from './common/time/clock';
 import { DiariesModule } from './diaries/diaries.module';
 import { Adviser } from './diaries/entities/adviser.entity';
 import { AppointmentType } from './diaries/entities/appointment-type.entity';
@@ -26,7 +27,7 @@ import { SlotsModule } from './slots/slots.module';
 @Module({})
 class ConfigModule {
   static with(config: AppConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }, { provide: Clock, useValue: new Clock(config.CLOCK_OFFSET_MS) }], exports: [APP_CONFIG, Clock] };
   }
 }
 

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
+import { Clock } from '../common/time/clock';
 import { formatInstant, localDay, MINUTE, parseInstant } from '../common/time/local-time';
 import { OutboxRelay } from '../reminders/outbox.relay';
 import { ReminderPlanner } from '../reminders/reminder-planner.service';
@@ -104,15 +105,16 @@ export class BookingsService {
     private readonly planner: ReminderPlanner,
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
-  private async holdRow(manager: EntityManager, principal: Principal, holdId: string, lock: boolean) {
+  private async holdRow(manager: EntityManager, principal: Principal, holdId: string, lock: boolean, now: number) {
     const [hold] = await manager.query(
-      `SELECT h.id, h.session_id, h.organisation_id, h.released_at, h.consumed_by, h.created_at, h.expires_at > now() AS live,
+      `SELECT h.id, h.session_id, h.organisation_id, h.released_at, h.consumed_by, h.created_at, h.expires_at > $2 AS live,
               h.adviser_id, h.site_id, h.starts_at, t.code
          FROM holds h JOIN appointment_types t ON t.id = h.appointment_type_id
         WHERE h.id = $1 ${lock ? 'FOR UPDATE OF h' : ''}`,
-      [holdId],
+      [holdId, new Date(now)],
     );
     if (!hold || (!principal.admin && hold.organisation_id !== principal.organisationId)) {
       throw new AppError(404, 'HOLD_NOT_FOUND', `No hold with id ${holdId}`);
@@ -120,7 +122,7 @@ export class BookingsService {
     return hold;
   }
 
-  async createHold(principal: Principal, dto: CreateHoldDto, now = Date.now()): Promise<HoldView> {
+  async createHold(principal: Principal, dto: CreateHoldDto, now = this.clock.now()): Promise<HoldView> {
     return this.dataSource.transaction(async (manager) => {
       await this.seats.lockForSeats(manager, [dto.siteId], [dto.adviserId]);
       const seat = await this.seats.take(manager, dto, now);
@@ -144,14 +146,14 @@ export class BookingsService {
     });
   }
 
-  async releaseHold(principal: Principal, holdId: string): Promise<void> {
+  async releaseHold(principal: Principal, holdId: string, now = this.clock.now()): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const peek = await this.holdRow(manager, principal, holdId, false);
+      const peek = await this.holdRow(manager, principal, holdId, false, now);
       await this.seats.lockAdvisers(manager, [peek.adviser_id]);
-      const hold = await this.holdRow(manager, principal, holdId, true);
+      const hold = await this.holdRow(manager, principal, holdId, true, now);
       if (hold.consumed_by) throw new AppError(409, 'HOLD_USED', 'The hold has already been turned into a booking');
-      await manager.query('UPDATE holds SET released_at = coalesce(released_at, now()) WHERE id = $1', [holdId]);
-      if (hold.session_id) await this.seats.dropIfEmpty(manager, hold.session_id);
+      await manager.query('UPDATE holds SET released_at = coalesce(released_at, $2) WHERE id = $1', [holdId, new Date(now)]);
+      if (hold.session_id) await this.seats.dropIfEmpty(manager, hold.session_id, now);
     });
   }
 
@@ -165,22 +167,22 @@ export class BookingsService {
    */
   private async seatFor(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto, bookingId: string, now: number): Promise<Seat> {
     if (!dto.holdId) return this.seats.take(manager, slotOf(dto), now);
-    const hold = await this.holdRow(manager, principal, dto.holdId, true);
+    const hold = await this.holdRow(manager, principal, dto.holdId, true, now);
     if (hold.consumed_by) throw new AppError(409, 'HOLD_USED', 'The hold has already been turned into a booking');
-    await manager.query('UPDATE holds SET released_at = now(), consumed_by = $2 WHERE id = $1', [hold.id, bookingId]);
+    await manager.query('UPDATE holds SET released_at = $3, consumed_by = $2 WHERE id = $1', [hold.id, bookingId, new Date(now)]);
     const slot = { appointmentType: hold.code, siteId: hold.site_id, adviserId: hold.adviser_id, start: hold.starts_at.toISOString() };
     const held = hold.live && !hold.released_at;
     return this.seats.take(manager, slot, held ? Math.min(now, hold.created_at.getTime()) : now);
   }
 
   /** Where and with whom a request will book, read before any lock is taken (a hold's slot never changes). */
-  private async target(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto): Promise<{ siteId: string; adviserId: string }> {
+  private async target(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto, now: number): Promise<{ siteId: string; adviserId: string }> {
     if (!dto.holdId) return { siteId: dto.siteId!, adviserId: dto.adviserId! };
-    const hold = await this.holdRow(manager, principal, dto.holdId, false);
+    const hold = await this.holdRow(manager, principal, dto.holdId, false, now);
     return { siteId: hold.site_id, adviserId: hold.adviser_id };
   }
 
-  async book(principal: Principal, dto: CreateBookingDto, idempotencyKey?: string, now = Date.now()): Promise<BookingResult> {
+  async book(principal: Principal, dto: CreateBookingDto, idempotencyKey?: string, now = this.clock.now()): Promise<BookingResult> {
     const contact = checkCustomer(dto.customer);
     const hash = requestHash(dto);
     const result = await this.dataSource.transaction(async (manager): Promise<BookingResult> => {
@@ -193,7 +195,7 @@ export class BookingsService {
           return { booking: prior.response, replayed: true };
         }
       }
-      const target = await this.target(manager, principal, dto);
+      const target = await this.target(manager, principal, dto, now);
       await this.seats.lockForSeats(manager, [target.siteId], [target.adviserId]);
       const id = randomUUID();
       const seat = await this.seatFor(manager, principal, dto, id, now);
@@ -212,10 +214,10 @@ export class BookingsService {
       );
       await manager.query(
         `INSERT INTO bookings (id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status,
-                               referral_source, referrer_name, referral_reason, referral_mandatory, message_variant)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14, $15)`,
+                               referral_source, referrer_name, referral_reason, referral_mandatory, message_variant, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14, $15, $16)`,
         [id, seat.sessionId, customer.id, principal.organisationId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end,
-         dto.referral.source, dto.referral.referrerName ?? null, dto.referral.reason ?? null, dto.referral.mandatory ?? false, this.planner.variantFor(id)],
+         dto.referral.source, dto.referral.referrerName ?? null, dto.referral.reason ?? null, dto.referral.mandatory ?? false, this.planner.variantFor(id), new Date(now)],
       );
       await this.planner.plan(manager, { id, siteId: seat.siteId, start: seat.start, zone: seat.timezone }, 1, now);
       const booking = await this.read(manager, principal, id);
@@ -281,14 +283,14 @@ export class BookingsService {
     return row;
   }
 
-  async cancel(principal: Principal, id: string, dto: CancelDto, now = Date.now()): Promise<BookingView> {
+  async cancel(principal: Principal, id: string, dto: CancelDto, now = this.clock.now()): Promise<BookingView> {
     const booking = await this.dataSource.transaction(async (manager) => {
       const row = await this.lockBooking(manager, principal, id, now);
       await manager.query(
-        `UPDATE bookings SET status = 'cancelled', session_id = NULL, cancelled_by = $2, cancel_reason = $3, cancelled_at = now(), updated_at = now() WHERE id = $1`,
-        [id, dto.by, dto.reason],
+        `UPDATE bookings SET status = 'cancelled', session_id = NULL, cancelled_by = $2, cancel_reason = $3, cancelled_at = $4, updated_at = now() WHERE id = $1`,
+        [id, dto.by, dto.reason, new Date(now)],
       );
-      await this.seats.dropIfEmpty(manager, row.session_id!);
+      await this.seats.dropIfEmpty(manager, row.session_id!, now);
       const version = await this.planner.withdraw(manager, id, 'cancelled');
       await this.planner.planCancellation(manager, { id, siteId: row.site_id, start: row.starts_at, zone: row.timezone }, version, now);
       return this.read(manager, principal, id);
@@ -302,9 +304,9 @@ export class BookingsService {
    * one taken, and if the new one cannot be had, everything rolls back and the booking
    * stands as it was.
    */
-  async reschedule(principal: Principal, id: string, dto: RescheduleDto, now = Date.now()): Promise<BookingView> {
+  async reschedule(principal: Principal, id: string, dto: RescheduleDto, now = this.clock.now()): Promise<BookingView> {
     const booking = await this.dataSource.transaction(async (manager) => {
-      const row = await this.lockBooking(manager, principal, id, now, await this.target(manager, principal, dto));
+      const row = await this.lockBooking(manager, principal, id, now, await this.target(manager, principal, dto, now));
       const sameSlot = !dto.holdId && dto.adviserId === row.adviser_id && dto.siteId === row.site_id && dto.appointmentType === row.type_code && parseInstant(dto.start!) === row.starts_at.getTime();
       if (sameSlot) throw new AppError(409, 'SAME_SLOT', 'The booking is already in that slot');
       // Giving up the seat first lets a booking move within its own time, e.g. 30 minutes later.
@@ -316,7 +318,7 @@ export class BookingsService {
           WHERE id = $1`,
         [id, seat.sessionId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end],
       );
-      await this.seats.dropIfEmpty(manager, row.session_id!);
+      await this.seats.dropIfEmpty(manager, row.session_id!, now);
       const version = await this.planner.withdraw(manager, id, 'superseded');
       await this.planner.plan(manager, { id, siteId: seat.siteId, start: seat.start, zone: seat.timezone }, version, now);
       return this.read(manager, principal, id);

@@ -27,8 +27,8 @@ export interface Seat {
   timezone: string;
 }
 
-// A session that no booking fills and no live hold reserves: cleared when in the way.
-const EMPTY_SESSION = 's.booked = 0 AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > now())';
+// A session that no booking fills and no hold live at `now` (the parameter named) reserves: cleared when in the way.
+const emptySession = (now: string) => `s.booked = 0 AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > ${now})`;
 
 const REFUSALS: Record<Exclude<SlotCheck, { ok: true }>['reason'], [number, string, string]> = {
   MISALIGNED: [400, 'INVALID_START', 'Slots start on a five-minute mark'],
@@ -70,7 +70,7 @@ export class SeatService {
     const start = parseInstant(slot.start)!;
     const type = await this.loader.type(slot.appointmentType, manager);
     const end = start + type.durationMinutes * MINUTE;
-    const diary = await this.loader.load({ typeCode: type.code, siteIds: [slot.siteId], adviserIds: [slot.adviserId], range: { start, end } }, manager);
+    const diary = await this.loader.load({ typeCode: type.code, siteIds: [slot.siteId], adviserIds: [slot.adviserId], range: { start, end }, now }, manager);
     const site = diary.sites.get(slot.siteId);
     if (!site) throw new AppError(...REFUSALS.NOT_IN_DIARY);
     const check = checkSlot({ start, type, windows: diary.windows, sessions: diary.sessions, earliestStart: now + site.minNoticeMinutes * MINUTE });
@@ -86,8 +86,8 @@ export class SeatService {
     // way. Another adviser's are left alone: their lock is not ours.
     await manager.query(
       `DELETE FROM sessions s
-        WHERE s.adviser_id = $1 AND s.busy && tstzrange($2, $3) AND ${EMPTY_SESSION}`,
-      [slot.adviserId, seat.start, busyUntil],
+        WHERE s.adviser_id = $1 AND s.busy && tstzrange($2, $3) AND ${emptySession('$4')}`,
+      [slot.adviserId, seat.start, busyUntil, new Date(now)],
     );
     const sessionId = randomUUID();
     try {
@@ -106,10 +106,10 @@ export class SeatService {
   }
 
   /** Drops a session that no booking or live hold uses any more. */
-  async dropIfEmpty(manager: EntityManager, sessionId: string): Promise<void> {
+  async dropIfEmpty(manager: EntityManager, sessionId: string, now: number): Promise<void> {
     await manager.query(
-      `DELETE FROM sessions s WHERE s.id = $1 AND ${EMPTY_SESSION}`,
-      [sessionId],
+      `DELETE FROM sessions s WHERE s.id = $1 AND ${emptySession('$2')}`,
+      [sessionId, new Date(now)],
     );
   }
 }

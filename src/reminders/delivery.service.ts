@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { Clock } from '../common/time/clock';
 import { EmailChannel, SendOutcome, SmsChannel } from './channels/channel';
 import { bookingCalendar } from './domain/calendar';
 import { channelOrder, MessageChannel } from './domain/channels';
@@ -80,11 +81,12 @@ export class DeliveryService {
     private readonly sms: SmsChannel,
     private readonly email: EmailChannel,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly clock: Clock,
   ) {
     this.domain = new URL(config.PUBLIC_BASE_URL).hostname;
   }
 
-  async deliver(reminderId: string, now = Date.now()): Promise<DeliveryResult> {
+  async deliver(reminderId: string, now = this.clock.now()): Promise<DeliveryResult> {
     for (;;) {
       const next = await this.dataSource.transaction((manager) => this.claim(manager, reminderId, now));
       if (!('messageId' in next)) return next;

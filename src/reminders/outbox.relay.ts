@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { Clock } from '../common/time/clock';
 import { AnyQueue, Queues } from '../common/queue/queues';
 
 export const REMINDER_QUEUE = 'reminders';
@@ -43,6 +44,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly dataSource: DataSource,
     queues: Queues,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {
     this.queue = queues.queue<ReminderJob>(REMINDER_QUEUE);
   }
@@ -97,7 +99,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * two processes can relay the same row: BullMQ ignores a job id it already has, and a
    * row is marked done only if nobody changed it meanwhile.
    */
-  async relayBatch(now = Date.now()): Promise<number> {
+  async relayBatch(now = this.clock.now()): Promise<number> {
     const rows: OutboxRow[] = await this.dataSource.query(
       `SELECT id, booking_id, step, version, round, send_at, relay FROM reminders WHERE relay <> 'done' ORDER BY created_at LIMIT ${BATCH}`,
     );

@@ -4,6 +4,7 @@ import { validateRequest } from 'twilio';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
+import { Clock } from '../common/time/clock';
 import { flagMobile } from './delivery.service';
 import { advanceStatus, DeliveryStatus, fromTwilioStatus, isFailure } from './domain/delivery-status';
 import { OutboxRelay } from './outbox.relay';
@@ -19,6 +20,7 @@ export class TwilioStatusService {
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** Checks X-Twilio-Signature against the URL Twilio was given, built from PUBLIC_BASE_URL (not the Host header). */
@@ -62,9 +64,9 @@ export class TwilioStatusService {
       }
       await flagMobile(manager, message.customer_id, message.recipient, errorCode);
       const [, count] = await manager.query(
-        `UPDATE reminders SET status = 'planned', reason = 'SMS_FAILED', round = round + 1, relay = 'add', send_at = now(), updated_at = now()
+        `UPDATE reminders SET status = 'planned', reason = 'SMS_FAILED', round = round + 1, relay = 'add', send_at = $2, updated_at = now()
           WHERE id = $1 AND status IN ('sent', 'unconfirmed')`,
-        [message.reminder_id],
+        [message.reminder_id, this.clock.date()],
       );
       return count > 0;
     });

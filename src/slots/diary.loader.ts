@@ -28,6 +28,8 @@ export interface DiaryScope {
   siteIds?: string[];
   adviserIds?: string[];
   range: Interval;
+  /** The instant at which holds are live or lapsed. */
+  now: number;
 }
 
 /**
@@ -116,10 +118,10 @@ export class DiaryLoader {
                 (extract(epoch FROM upper(s.busy)) * 1000)::float8 AS busy_until
            FROM sessions s
            JOIN appointment_types t ON t.id = s.appointment_type_id
-           LEFT JOIN (SELECT session_id, count(*) AS held FROM holds WHERE released_at IS NULL AND expires_at > now() GROUP BY session_id) h
+           LEFT JOIN (SELECT session_id, count(*) AS held FROM holds WHERE released_at IS NULL AND expires_at > $4 GROUP BY session_id) h
              ON h.session_id = s.id
           WHERE s.site_id = ANY ($1) AND s.starts_at >= $2 AND s.starts_at < $3`,
-        [siteIds, new Date(scope.range.start - DAY), new Date(scope.range.end + DAY)],
+        [siteIds, new Date(scope.range.start - DAY), new Date(scope.range.end + DAY), new Date(scope.now)],
       ) as Promise<SessionRow[]>,
     ]);
 

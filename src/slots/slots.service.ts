@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
+import { Clock } from '../common/time/clock';
 import { DAY, formatInstant, localDateOf, MINUTE, requestBound } from '../common/time/local-time';
 import { checkSlot, generateSlots, Slot, SLOT_ALIGNMENT_MINUTES, slotCapacity } from './domain/slots';
 import { Diary, DiaryLoader } from './diary.loader';
@@ -14,6 +15,7 @@ export class SlotsService {
   constructor(
     private readonly loader: DiaryLoader,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   private view(slot: Slot, diary: Diary): SlotView {
@@ -29,7 +31,7 @@ export class SlotsService {
     };
   }
 
-  async search(query: SlotSearchQuery, now = Date.now()): Promise<SlotView[]> {
+  async search(query: SlotSearchQuery, now = this.clock.now()): Promise<SlotView[]> {
     if (!query.siteId?.length && !query.adviserId?.length) throw new AppError(400, 'SEARCH_TOO_BROAD', 'Give at least one siteId or adviserId');
     const start = query.from ? requestBound(query.from, this.config.DEFAULT_TIMEZONE, 'start') : now;
     const end = query.to ? requestBound(query.to, this.config.DEFAULT_TIMEZONE, 'end') : start + DEFAULT_SEARCH_DAYS * DAY;
@@ -37,7 +39,7 @@ export class SlotsService {
     if (end - start > this.config.MAX_SEARCH_DAYS * DAY) throw new AppError(400, 'RANGE_TOO_LARGE', `Search at most ${this.config.MAX_SEARCH_DAYS} days at a time`);
     const range = { start: Math.max(start, now), end };
     if (range.end <= range.start) return [];
-    const diary = await this.loader.load({ typeCode: query.appointmentType, siteIds: query.siteId, adviserIds: query.adviserId, range });
+    const diary = await this.loader.load({ typeCode: query.appointmentType, siteIds: query.siteId, adviserIds: query.adviserId, range, now });
     const slots = generateSlots({ ...diary, range, earliestStart: (siteId) => now + diary.sites.get(siteId)!.minNoticeMinutes * MINUTE });
     return slots.map((slot) => this.view(slot, diary));
   }
@@ -46,9 +48,9 @@ export class SlotsService {
    * Who can see a walk-over referral now: advisers at the site whose diary has room for a
    * session starting at the next five-minute mark, clear of anything already booked.
    */
-  async freeNow(siteId: string, typeCode: string, now = Date.now()): Promise<SlotView[]> {
+  async freeNow(siteId: string, typeCode: string, now = this.clock.now()): Promise<SlotView[]> {
     const start = Math.ceil(now / ALIGN) * ALIGN;
-    const diary = await this.loader.load({ typeCode, siteIds: [siteId], range: { start: now - DAY, end: now + DAY } });
+    const diary = await this.loader.load({ typeCode, siteIds: [siteId], range: { start: now - DAY, end: now + DAY }, now });
     const site = diary.sites.get(siteId);
     if (!site) {
       await this.loader.requireSite(siteId);

@@ -1,4 +1,5 @@
 import { useTestApp } from '../support/app';
+import { testClock } from '../support/clock';
 import { ALL_DAYS, bookingBody, createAdviser, createDiary, createOrganisation, createPattern, createRoom, createSite, createType, Diary, fromHold, patternBody, searchSlots, slotRef, times, utc } from '../support/fixtures';
 
 // Diaries through the public API: weekly patterns, the calendar that shapes them (clock
@@ -415,7 +416,7 @@ describe('diaries (e2e)', () => {
     });
 
     it("a site's minimum notice keeps slots that start too soon out of search and out of reach", async () => {
-      const now = Date.now();
+      const now = testClock.now();
       const yesterday = new Date(now - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
       const pattern = { weekdays: ALL_DAYS, startTime: '00:00', endTime: '23:55', validFrom: yesterday };
       const relaxed = await createDiary(e2e.api, { type: { durationMinutes: 30 }, site: { bankHolidays: 'NONE', minNoticeMinutes: 0 }, pattern });

@@ -1,23 +1,15 @@
 import { Api } from '../support/api';
 import { useTestApp } from '../support/app';
+import { testClock } from '../support/clock';
 import { ALL_DAYS, bookingBody, createDiary, Diary, partnerKey, searchSlots, TypeOptions, utc } from '../support/fixtures';
 
-// GET /v1/sites/:id/free-now runs on the real clock, so the diaries here are open all day,
-// every day, from yesterday. Near midnight (UK time) "now" may fall outside them or the
-// next five-minute mark may be tomorrow; the tests are skipped then rather than made flaky.
+// GET /v1/sites/:id/free-now answers for the app's clock, which the tests set (support/clock.ts)
+// to a weekday at noon: the diaries here are open all day, every day, from yesterday.
 
 const FIVE_MINUTES = 5 * 60_000;
 const ZONE = 'Europe/London';
 
-function ukMinutesOfDay(instant: number): number {
-  const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant).split(':').map(Number);
-  return h * 60 + m;
-}
 const ukDate = (instant: number) => new Date(instant).toLocaleDateString('en-CA', { timeZone: ZONE });
-
-const minutes = ukMinutesOfDay(Date.now());
-const nearMidnight = minutes < 60 || minutes >= 23 * 60;
-const itAwayFromMidnight = nearMidnight ? it.skip : it;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,7 +18,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the free-now answer and the booking that follows must see the same "next mark".
  */
 async function clearOfFiveMinuteMark(): Promise<void> {
-  const into = Date.now() % FIVE_MINUTES;
+  const into = testClock.now() % FIVE_MINUTES;
   if (into < 50) await sleep(100);
   else if (FIVE_MINUTES - into < 5000) await sleep(FIVE_MINUTES - into + 300);
 }
@@ -42,7 +34,7 @@ describe('free now (e2e)', () => {
       advisers,
       type,
       site: { bankHolidays: 'NONE', minNoticeMinutes: 0, ...site },
-      pattern: { weekdays: ALL_DAYS, startTime: '00:00', endTime: '23:55', validFrom: ukDate(Date.now() - 86_400_000) },
+      pattern: { weekdays: ALL_DAYS, startTime: '00:00', endTime: '23:55', validFrom: ukDate(testClock.now() - 86_400_000) },
     });
     return diary.adviserIds.map((adviserId) => ({ organisationId: diary.organisationId, siteId: diary.siteId, adviserId, typeCode: diary.typeCode }));
   }
@@ -53,10 +45,10 @@ describe('free now (e2e)', () => {
     return response.body.slots as { siteId: string; adviserId: string; roomId: string | null; start: string; end: string; capacity: number; remaining: number }[];
   };
 
-  itAwayFromMidnight('offers the adviser from the next five-minute mark, and booking that slot makes free-now empty', async () => {
+  it('offers the adviser from the next five-minute mark, and booking that slot makes free-now empty', async () => {
     const [diary] = await openAllHours();
     await clearOfFiveMinuteMark();
-    const expected = nextMark(Date.now());
+    const expected = nextMark(testClock.now());
     const slots = await freeNow(diary);
     expect(slots).toHaveLength(1);
     expect(slots[0]).toMatchObject({ siteId: diary.siteId, adviserId: diary.adviserId, roomId: null, capacity: 1, remaining: 1 });
@@ -71,16 +63,16 @@ describe('free now (e2e)', () => {
     expect(search.map((s) => utc(s.start))).not.toContain(utc(slots[0].start));
   });
 
-  itAwayFromMidnight('lists every free adviser, and drops one who is booked or off sick', async () => {
+  it('lists every free adviser, and drops one who is booked or off sick', async () => {
     const [a, b, c] = await openAllHours(3);
     await clearOfFiveMinuteMark();
-    const expected = new Date(nextMark(Date.now())).toISOString();
+    const expected = new Date(nextMark(testClock.now())).toISOString();
     const all = await freeNow(a);
     expect(new Set(all.map((s) => s.adviserId))).toEqual(new Set([a.adviserId, b.adviserId, c.adviserId]));
     expect(new Set(all.map((s) => utc(s.start)))).toEqual(new Set([expected]));
 
     expect((await e2e.api.post('/v1/bookings', bookingBody(a, all[0].start))).status).toBe(201);
-    const now = Date.now();
+    const now = testClock.now();
     await e2e.api.create(`/v1/advisers/${b.adviserId}/exceptions`, { from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 7_200_000).toISOString(), kind: 'sickness' });
     expect((await freeNow(a)).map((s) => s.adviserId)).toEqual([c.adviserId]);
 
@@ -89,10 +81,10 @@ describe('free now (e2e)', () => {
     expect((await freeNow(a, e2e.api.as(partner.key))).map((s) => s.adviserId)).toEqual([c.adviserId]);
   });
 
-  itAwayFromMidnight('is empty when the site is closed today or its minimum notice is longer than the wait', async () => {
+  it('is empty when the site is closed today or its minimum notice is longer than the wait', async () => {
     const [closed] = await openAllHours();
     expect(await freeNow(closed)).toHaveLength(1);
-    await e2e.api.create(`/v1/sites/${closed.siteId}/closures`, { date: ukDate(Date.now()), reason: 'Fire drill' });
+    await e2e.api.create(`/v1/sites/${closed.siteId}/closures`, { date: ukDate(testClock.now()), reason: 'Fire drill' });
     expect(await freeNow(closed)).toEqual([]);
 
     const [notice] = await openAllHours(1, { minNoticeMinutes: 30 });

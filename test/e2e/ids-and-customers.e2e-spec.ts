@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { ALL_DAYS, bookingBody, createDiary, customer, referral, slotRef } from '../support/fixtures';
 import { useTestApp } from '../support/app';
+import { testClock } from '../support/clock';
 
 const at = (time: string, date = '2027-06-07') => `${date}T${time}:00+01:00`;
 
@@ -9,7 +10,7 @@ describe('ids and customers (e2e)', () => {
 
   it('an upper-case UUID names the same thing as its lower-case form, minimum notice included', async () => {
     // Two weeks' notice (the most a site may ask), and a slot three days from now.
-    const today = DateTime.now().setZone('Europe/London');
+    const today = DateTime.fromMillis(testClock.now(), { zone: 'Europe/London' });
     const diary = await createDiary(e2e.api, { site: { minNoticeMinutes: 14 * 24 * 60 }, pattern: { weekdays: ALL_DAYS, validFrom: today.toISODate()! } });
     const start = today.plus({ days: 3 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }).toISO()!;
     expect((await e2e.api.post('/v1/bookings', { ...slotRef(diary, start), customer: customer(), referral })).body.code).toBe('TOO_SOON');

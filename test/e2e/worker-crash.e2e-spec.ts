@@ -9,6 +9,7 @@ import { AppConfig } from '../../src/common/config/config';
 import { REMINDER_QUEUE, reminderJobId, ReminderJob } from '../../src/reminders/outbox.relay';
 import { Api } from '../support/api';
 import { startApp, TestApp } from '../support/app';
+import { testClock } from '../support/clock';
 import { DbState } from '../support/db-state';
 import { bookingBody, createDiary } from '../support/fixtures';
 import { RecordedSms, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, TwilioStandIn } from '../support/twilio-stand-in';
@@ -197,7 +198,7 @@ describe('a reminder worker killed mid-delivery (e2e)', () => {
   /** A booking on a fresh diary whose site's quiet hours are well away from now, so its confirmation goes at once. */
   async function book(): Promise<{ id: string }> {
     const diary = await createDiary(api);
-    const now = DateTime.now().setZone(app.config.DEFAULT_TIMEZONE);
+    const now = DateTime.fromMillis(testClock.now(), { zone: app.config.DEFAULT_TIMEZONE });
     const policy = await api.request('PUT', `/v1/sites/${diary.siteId}/reminder-policy`, {
       daysBefore: 2,
       daysBeforeAt: '10:00',

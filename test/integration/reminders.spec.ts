@@ -442,7 +442,7 @@ describe('reminders on the PostgreSQL queue backend (integration)', () => {
     const byEmail = serviceBooking(diary, '2027-06-07T11:00:00+01:00');
     byEmail.customer.preferredChannel = 'email';
     delete byEmail.customer.mobile;
-    // Real time throughout: the worker delivers with Date.now().
+    // The app's clock throughout: the worker delivers at its own now.
     const smsBooking = (await ctx.bookings.book(ADMIN, bySms)).booking;
     const emailBooking = (await ctx.bookings.book(ADMIN, byEmail)).booking;
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { AppConfig, loadConfig } from '../../src/common/config/config';
+import { CLOCK_OFFSET_MS } from './clock';
 
 /** The server the tests run against; each test file gets a database of its own on it. */
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -59,11 +60,12 @@ export async function dropQueueKeys(prefix: string, redisUrl: string): Promise<v
 /**
  * The application's configuration on a fresh test database of its own, with queues under a
  * Redis prefix of their own, so test files running side by side never take each other's
- * jobs. The reminder worker is off unless `env` turns it on. `drop` removes both.
+ * jobs. The reminder worker is off unless `env` turns it on. The clock is the tests' (see
+ * clock.ts). `drop` removes both.
  */
 export async function createTestConfig(env: Record<string, string> = {}): Promise<{ config: AppConfig; drop: () => Promise<void> }> {
   const db = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: db.url, ADMIN_API_KEY: ADMIN_KEY, PORT: '0', LOG_LEVEL: 'error', QUEUE_PREFIX: db.name, RUN_WORKER: 'false', ...env });
+  const config = loadConfig({ DATABASE_URL: db.url, ADMIN_API_KEY: ADMIN_KEY, PORT: '0', LOG_LEVEL: 'error', QUEUE_PREFIX: db.name, RUN_WORKER: 'false', CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS), ...env });
   return {
     config,
     drop: async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Api } from './api';
+import { testClock } from './clock';
 
 /**
  * Test data, and the builders that make it through the public API as an admin would.
@@ -188,14 +189,14 @@ export const utc = (value: string) => new Date(value).toISOString();
 export const times = (slots: { start: string }[]) => slots.map((s) => s.start.slice(11, 16));
 
 /** The hour (0-23) on London's clocks, worked out with Intl rather than the code under test. */
-export const londonHour = (now = Date.now()) => Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(now));
+export const londonHour = (now = testClock.now()) => Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(now));
 
 /**
  * A site reminder policy whose quiet hours (one hour, in the afternoon) are away from the
  * present London hour and from the default reminder times, so that a confirmation goes
  * at once whenever the tests run and the other steps keep their default times.
  */
-export function awakePolicy(now = Date.now()) {
+export function awakePolicy(now = testClock.now()) {
   const hour = londonHour(now);
   const quiet = hour === 13 ? 16 : 13;
   return { daysBefore: 2, daysBeforeAt: '10:00', hoursBefore: 3, quietFrom: `${quiet}:00`, quietUntil: `${quiet + 1}:00`, minimumGapMinutes: 60 };

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
+import { Clock } from '../time/clock';
 import { hashApiKey, sameSecret } from './api-key';
 import { PUBLIC_KEY, SCOPES_KEY } from './auth.decorators';
 import { NIL_UUID, Principal, Scope, SCOPES } from './principal';
@@ -19,6 +20,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,7 +46,7 @@ export class AuthGuard implements CanActivate {
     }
     const cacheKey = hashApiKey(key).toString('hex');
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.expires > Date.now()) return cached.principal;
+    if (cached && cached.expires > this.clock.now()) return cached.principal;
     const rows: { organisation_id: string; scopes: Scope[] }[] = await this.dataSource.query(
       'SELECT organisation_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
       [hashApiKey(key)],
@@ -53,7 +55,7 @@ export class AuthGuard implements CanActivate {
       ? { clientId: rows[0].organisation_id, organisationId: rows[0].organisation_id, scopes: new Set(rows[0].scopes), admin: rows[0].scopes.includes('admin') }
       : null;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(cacheKey, { principal, expires: Date.now() + CACHE_MS });
+    this.cache.set(cacheKey, { principal, expires: this.clock.now() + CACHE_MS });
     return principal;
   }
 }

@@ -29,6 +29,8 @@ const schema = z
   DEFAULT_TIMEZONE: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/London'),
   MAX_SEARCH_DAYS: z.coerce.number().int().min(1).max(366),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']),
+  // Shifts the service's clock (tests, training environments); 0 in production.
+  CLOCK_OFFSET_MS: z.coerce.number().int().min(-(10 ** 12)).max(10 ** 12),
   // Reminders. With no Twilio credentials SMS go to the log; with no SMTP_URL, email too.
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC followed by 32 hex digits)').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
