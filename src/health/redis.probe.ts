@@ -8,17 +8,12 @@ export class RedisProbe implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  async check(): Promise<{ status: string; error?: string }> {
-    if (this.config.QUEUE_BACKEND === 'postgres') return { status: 'not used' };
+  /** Resolves if Redis answers a PING; rejects with the reason otherwise. */
+  async ping(): Promise<void> {
     // Fail fast rather than queue commands while Redis is away: health must answer promptly.
     this.client ??= new Redis(this.config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000 });
-    try {
-      if (this.client.status === 'wait' || this.client.status === 'end') await this.client.connect();
-      await this.client.ping();
-      return { status: 'up' };
-    } catch (error) {
-      return { status: 'down', error: (error as Error).message };
-    }
+    if (this.client.status === 'wait' || this.client.status === 'end') await this.client.connect();
+    await this.client.ping();
   }
 
   async onModuleDestroy() {
