@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { publicUrl } from '../common/http/public-url';
 import { Queues } from '../common/queue/queues';
 import { EmailChannel, SmsChannel } from './channels/channel';
 import { LoggedEmail, SmtpEmail } from './channels/smtp.email';
@@ -15,13 +16,12 @@ import { WebhooksController } from './webhooks.controller';
 
 const smsChannel = (config: AppConfig): SmsChannel => {
   if (!config.TWILIO_ACCOUNT_SID || !config.TWILIO_AUTH_TOKEN || !config.TWILIO_FROM) return new LoggedSms();
-  const callback = new URL('v1/webhooks/twilio/status', config.PUBLIC_BASE_URL.replace(/\/?$/, '/'));
   return new TwilioSms({
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: config.TWILIO_AUTH_TOKEN,
     from: config.TWILIO_FROM,
     apiUrl: config.TWILIO_API_URL,
-    statusCallback: (messageId) => `${callback}?messageId=${messageId}`,
+    statusCallback: (messageId) => publicUrl(config, `/v1/webhooks/twilio/status?messageId=${messageId}`),
   });
 };
 

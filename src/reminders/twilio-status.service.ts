@@ -4,6 +4,7 @@ import { validateRequest } from 'twilio';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
+import { publicUrl } from '../common/http/public-url';
 import { Clock } from '../common/time/clock';
 import { flagMobile } from './delivery.service';
 import { advanceStatus, DeliveryStatus, fromTwilioStatus, isFailure } from './domain/delivery-status';
@@ -23,13 +24,15 @@ export class TwilioStatusService {
     private readonly clock: Clock,
   ) {}
 
-  /** Checks X-Twilio-Signature against the URL Twilio was given, built from PUBLIC_BASE_URL (not the Host header). */
+  /**
+   * Checks X-Twilio-Signature against the URL Twilio was given, rebuilt from PUBLIC_BASE_URL
+   * (not the Host header) and the path and query this request reached the app with.
+   */
   verify(signature: string | undefined, originalUrl: string, params: Record<string, string>): void {
     const token = this.config.TWILIO_AUTH_TOKEN;
     if (!token) throw new AppError(403, 'WEBHOOK_DISABLED', 'No TWILIO_AUTH_TOKEN is configured, so no callback can be verified');
     if (!signature) throw new AppError(403, 'SIGNATURE_MISSING', 'X-Twilio-Signature is missing');
-    const url = new URL(originalUrl, this.config.PUBLIC_BASE_URL.replace(/\/?$/, '/')).toString();
-    if (!validateRequest(token, signature, url, params)) throw new AppError(403, 'SIGNATURE_INVALID', 'X-Twilio-Signature does not match this request');
+    if (!validateRequest(token, signature, publicUrl(this.config, originalUrl), params)) throw new AppError(403, 'SIGNATURE_INVALID', 'X-Twilio-Signature does not match this request');
   }
 
   async apply(params: Record<string, string>, messageId: string | undefined): Promise<void> {

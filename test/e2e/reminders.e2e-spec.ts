@@ -3,10 +3,11 @@ import IORedis from 'ioredis';
 import { reminderJobId } from '../../src/reminders/outbox.relay';
 import { assignVariant } from '../../src/reminders/domain/templates';
 import { Api } from '../support/api';
-import { startApp, TestApp, useTestApp } from '../support/app';
+import { freePort, startApp, TestApp, useTestApp } from '../support/app';
 import { DbState } from '../support/db-state';
 import { onAppClock } from '../support/clock';
 import { awakePolicy, BuiltDiary, createDiary, londonHour, referral, uniq } from '../support/fixtures';
+import { PrefixProxy } from '../support/prefix-proxy';
 import { SmtpCapture } from '../support/smtp-capture';
 import { TcpProxy } from '../support/tcp-proxy';
 import { RecordedSms, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, TwilioStandIn } from '../support/twilio-stand-in';
@@ -25,6 +26,7 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
   let twilio: TwilioStandIn;
   let smtp: SmtpCapture;
   let redis: TcpProxy;
+  let gateway: PrefixProxy;
   let app: TestApp;
   let api: Api;
   let db: DbState;
@@ -36,7 +38,13 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
     smtp = await SmtpCapture.start();
     redis = new TcpProxy('127.0.0.1', 6379);
     await redis.open();
+    // Twilio reaches the app through a gateway that mounts it under /careers and strips the
+    // prefix, so every callback here is signed for a URL whose path the app never sees whole.
+    const port = await freePort();
+    gateway = await PrefixProxy.start('/careers', `http://127.0.0.1:${port}`);
     app = await startApp({
+      PORT: String(port),
+      PUBLIC_BASE_URL: gateway.url,
       RUN_WORKER: 'true',
       REDIS_URL: redis.url,
       TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
@@ -58,6 +66,7 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
     queueConnection?.disconnect();
     await db?.close();
     await app?.close();
+    await gateway?.close();
     await redis?.cut();
     await twilio?.close();
     await smtp?.close();
@@ -109,7 +118,7 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
     expect(step.status).toBe('sent');
     expect(step.messages).toHaveLength(1);
     expect(step.messages[0]).toMatchObject({ channel: 'sms', recipient: who.mobile, status: 'queued', providerId: sms.sid, body: sms.body, segments: 2 });
-    expect(sms.statusCallback).toBe(`${app.url}/v1/webhooks/twilio/status?messageId=${step.messages[0].id}`);
+    expect(sms.statusCallback).toBe(`${gateway.url}/v1/webhooks/twilio/status?messageId=${step.messages[0].id}`);
 
     const plan = await messages(booking.id);
     expect(plan.variant).toBe(assignVariant(booking.id));
