@@ -42,7 +42,8 @@ const REFUSALS: Record<Exclude<SlotCheck, { ok: true }>['reason'], [number, stri
  * bookings, cancellations, reschedules, absences) first locks the adviser's row, so the
  * count of seats and the decision to admit happen with nobody else changing them: two
  * requests for the last seat queue on the lock and the second sees the first's booking.
- * Locks are always taken in the order site, then advisers by id, then booking rows.
+ * Locks are always taken in the order site, then advisers by id, then rooms by id, then
+ * booking and hold rows.
  */
 @Injectable()
 export class SeatService {
@@ -56,16 +57,26 @@ export class SeatService {
 
   /**
    * Before taking seats: the sites, shared (a closure locks its site exclusively, so it
-   * waits for bookings under way there and they wait for it), then the advisers.
+   * waits for bookings under way there and they wait for it), then the advisers, then the
+   * rooms of their patterns at the sites. A seat in a room may be taken over an empty
+   * session another adviser left there (see take), whose lock is not ours: the room's
+   * lock, held by every take in the room from before it reads the diary, is what keeps
+   * anybody from joining that session as it is cleared. Locking that adviser instead
+   * would break the order of advisers by id. Rooms come before booking and hold rows
+   * because clearing a session reaches the lapsed holds that point at it.
    */
   async lockForSeats(manager: EntityManager, siteIds: string[], adviserIds: string[]): Promise<void> {
     const ids = [...new Set(siteIds)].sort();
     const rows = await manager.query('SELECT id FROM sites WHERE id = ANY ($1) ORDER BY id FOR SHARE', [ids]);
     if (rows.length !== ids.length) throw new AppError(422, 'UNKNOWN_SITE', 'No site with that id');
     await this.lockAdvisers(manager, adviserIds);
+    await manager.query(
+      'SELECT id FROM rooms WHERE id IN (SELECT room_id FROM diary_patterns WHERE adviser_id = ANY ($1) AND site_id = ANY ($2)) ORDER BY id FOR NO KEY UPDATE',
+      [adviserIds, ids],
+    );
   }
 
-  /** Takes a seat at a slot; the caller must hold the adviser's lock. */
+  /** Takes a seat at a slot; the caller must hold the locks of lockForSeats for it. */
   async take(manager: EntityManager, slot: SlotRef, now: number): Promise<Seat> {
     const start = parseInstant(slot.start)!;
     const type = await this.loader.type(slot.appointmentType, manager);
@@ -81,13 +92,14 @@ export class SeatService {
       return { ...seat, sessionId: check.join.id };
     }
     const busyUntil = new Date(end + type.bufferMinutes * MINUTE);
-    // The adviser's sessions whose bookings were cancelled or whose holds lapsed still sit
-    // in the diary; they are cleared here, under the adviser's lock, when they are in the
-    // way. Another adviser's are left alone: their lock is not ours.
+    // Sessions whose bookings were cancelled or whose holds lapsed still sit in the diary,
+    // which counts them as free; they are cleared here when in the way: the adviser's own,
+    // at any site, under the adviser's lock, and another adviser's in the room, under the
+    // room's (see lockForSeats).
     await manager.query(
       `DELETE FROM sessions s
-        WHERE s.adviser_id = $1 AND s.busy && tstzrange($2, $3) AND ${emptySession('$4')}`,
-      [slot.adviserId, seat.start, busyUntil, new Date(now)],
+        WHERE (s.adviser_id = $1 OR s.room_id = $5) AND s.busy && tstzrange($2, $3) AND ${emptySession('$4')}`,
+      [slot.adviserId, seat.start, busyUntil, new Date(now), seat.roomId],
     );
     const sessionId = randomUUID();
     try {
@@ -97,8 +109,8 @@ export class SeatService {
         [sessionId, slot.adviserId, slot.siteId, seat.roomId, type.id, seat.start, seat.end, busyUntil, slotCapacity(type, seat.roomId, diary.roomCapacities)],
       );
     } catch (error) {
-      // The exclusion constraints are the last line: another adviser's session in the room,
-      // or this adviser's at another site running into this one with its buffer.
+      // The exclusion constraints are the last line, should the diary as loaded ever miss
+      // a session of the adviser or the room.
       if ((error as { code?: string }).code === '23P01') throw new AppError(...REFUSALS.CLASH);
       throw error;
     }

@@ -105,10 +105,12 @@ export class DiaryLoader {
           WHERE adviser_id = ANY ($1) AND period && tstzrange($2, $3)`,
         [adviserIds, new Date(scope.range.start), new Date(scope.range.end)],
       ) as Promise<{ adviser_id: string; start: Date; end: Date }[]>,
-      // Sessions at the sites in question only: an adviser's patterns never overlap, so a
-      // session elsewhere cannot clash with a window here (and the exclusion constraint
-      // would refuse it if it did). Sessions last under a day, so a day's margin on the
-      // start finds every one that overlaps the range.
+      // Sessions at the sites in question (the rooms there, and the group sessions to
+      // join), and the advisers' own sessions anywhere: one at another site can run into a
+      // window here with its buffer, as the adviser exclusion constraint knows. Sessions
+      // last under a day, so a day's margin finds every one that reaches into the range.
+      // Each arm has its index: (site_id, starts_at), and the adviser exclusion
+      // constraint's GiST index on (adviser_id, busy); PostgreSQL ORs the two bitmaps.
       () => db.query(
         // Instants as epoch milliseconds (float8 arrives as a number): thousands of rows
         // would otherwise each be parsed into three Dates. Live holds are few, so they
@@ -120,8 +122,9 @@ export class DiaryLoader {
            JOIN appointment_types t ON t.id = s.appointment_type_id
            LEFT JOIN (SELECT session_id, count(*) AS held FROM holds WHERE released_at IS NULL AND expires_at > $4 GROUP BY session_id) h
              ON h.session_id = s.id
-          WHERE s.site_id = ANY ($1) AND s.starts_at >= $2 AND s.starts_at < $3`,
-        [siteIds, new Date(scope.range.start - DAY), new Date(scope.range.end + DAY), new Date(scope.now)],
+          WHERE s.site_id = ANY ($1) AND s.starts_at >= $2 AND s.starts_at < $3
+             OR s.adviser_id = ANY ($5) AND s.busy && tstzrange($2, $3)`,
+        [siteIds, new Date(scope.range.start - DAY), new Date(scope.range.end + DAY), new Date(scope.now), adviserIds],
       ) as Promise<SessionRow[]>,
     ]);
 

@@ -1,5 +1,8 @@
+import { CreatePatternDto } from '../../src/diaries/dto/diaries.dto';
+import { CreateSiteDto } from '../../src/sites/dto/sites.dto';
+import { MINUTE } from '../../src/common/time/local-time';
 import { ADMIN, serviceBooking, serviceDiary, useTestContext } from '../support/context';
-import { BuiltDiary, times } from '../support/fixtures';
+import { adviserBody, BuiltDiary, Diary, organisationBody, patternBody, roomBody, siteBody, slotRef, times, typeBody, TypeOptions } from '../support/fixtures';
 
 // SlotsService against real PostgreSQL with "now" fixed, so that the past, minimum notice
 // and free-now are exact.
@@ -107,6 +110,84 @@ describe('SlotsService (integration)', () => {
       await ctx.diaries.createException(b, { from: '2027-06-09T10:00:00+01:00', to: '2027-06-09T10:30:00+01:00', kind: 'training' });
       expect(await ctx.slots.freeNow(diary.siteId, diary.typeCode, now)).toEqual([]);
       expect((await ctx.slots.freeNow(diary.siteId, diary.typeCode, t('2027-06-09T12:00:00+01:00'))).length).toBe(2);
+    });
+  });
+
+  describe('every slot offered can be booked (issue 13)', () => {
+    const DATE = '2027-06-07'; // a Monday
+    const on = (time: string) => `${DATE}T${time}:00+01:00`;
+
+    /** One Monday of a diary across sites and rooms; patterns, rooms and advisers name sites, rooms and advisers by index. */
+    interface DiarySpec {
+      type: TypeOptions;
+      sites: number;
+      rooms?: { site: number; capacity: number }[];
+      patterns: { adviser: number; site: number; room?: number; startTime: string; endTime: string }[];
+    }
+    interface SpecDiary {
+      organisationId: string;
+      typeCode: string;
+      siteIds: string[];
+      adviserIds: string[];
+    }
+
+    const buildDiary = async (spec: DiarySpec): Promise<SpecDiary> => {
+      const organisation = await ctx.partners.createOrganisation(organisationBody());
+      const type = typeBody(spec.type);
+      await ctx.diaries.createType(type);
+      const siteIds: string[] = [];
+      for (let i = 0; i < spec.sites; i++) siteIds.push((await ctx.sites.create(siteBody() as CreateSiteDto)).id);
+      const roomIds: string[] = [];
+      for (const room of spec.rooms ?? []) roomIds.push((await ctx.sites.createRoom(siteIds[room.site], roomBody(room.capacity))).id);
+      const adviserIds: string[] = [];
+      for (let i = 0; i <= Math.max(...spec.patterns.map((p) => p.adviser)); i++) adviserIds.push((await ctx.diaries.createAdviser(adviserBody(organisation.id, [type.code]))).id);
+      for (const p of spec.patterns) {
+        const body = patternBody({ siteId: siteIds[p.site], roomId: p.room === undefined ? undefined : roomIds[p.room], weekdays: ['MON'], startTime: p.startTime, endTime: p.endTime, validFrom: DATE, validTo: DATE, appointmentTypes: [type.code] });
+        await ctx.diaries.createPattern(adviserIds[p.adviser], body as CreatePatternDto);
+      }
+      return { organisationId: organisation.id, typeCode: type.code, siteIds, adviserIds };
+    };
+    /** The diary of one of the advisers at one of the sites, as a booking names it. */
+    const part = (diary: SpecDiary, site: number, adviser: number): Diary => ({ organisationId: diary.organisationId, typeCode: diary.typeCode, siteId: diary.siteIds[site], adviserId: diary.adviserIds[adviser] });
+    const book = (diary: SpecDiary, site: number, adviser: number, time: string, now: number) => ctx.bookings.book(ADMIN, serviceBooking(part(diary, site, adviser), on(time)), undefined, now);
+
+    it("offers and books the time another adviser's lapsed hold leaves in a shared room", async () => {
+      // The room is the second adviser's until 12:00 and the first's from then; a session
+      // of the second's at 11:00 keeps it, with its buffer, until 12:15.
+      const diary = await buildDiary({
+        type: { bufferMinutes: 15 },
+        sites: 1,
+        rooms: [{ site: 0, capacity: 1 }],
+        patterns: [
+          { adviser: 0, site: 0, room: 0, startTime: '12:00', endTime: '15:00' },
+          { adviser: 1, site: 0, room: 0, startTime: '09:00', endTime: '12:00' },
+        ],
+      });
+      const held = t('2027-06-01T09:00:00Z');
+      const lapsed = held + (ctx.config.HOLD_MINUTES + 1) * MINUTE;
+      await ctx.bookings.createHold(ADMIN, slotRef(part(diary, 0, 1), on('11:00')), held);
+      const firstAdviserAt = async (now: number) => times(await ctx.slots.search({ appointmentType: diary.typeCode, adviserId: [diary.adviserIds[0]], from: DATE, to: DATE }, now));
+      expect(await firstAdviserAt(held)).toEqual(['12:15', '13:30']);
+      expect(await firstAdviserAt(lapsed)).toEqual(['12:00', '13:15']);
+      expect((await book(diary, 0, 0, '12:00', lapsed)).booking.start).toBe(on('12:00'));
+      expect(await ctx.db.count('sessions', 'adviser_id = $1', [diary.adviserIds[1]])).toBe(0);
+    });
+
+    it("keeps clear of the adviser's buffer running over from a session at another site", async () => {
+      const diary = await buildDiary({
+        type: { bufferMinutes: 15 },
+        sites: 2,
+        patterns: [
+          { adviser: 0, site: 1, startTime: '09:00', endTime: '12:00' },
+          { adviser: 0, site: 0, startTime: '12:00', endTime: '15:00' },
+        ],
+      });
+      const now = t('2027-06-01T09:00:00Z');
+      await book(diary, 1, 0, '11:00', now);
+      expect(await ctx.slots.freeNow(diary.siteIds[0], diary.typeCode, t(on('11:58')))).toEqual([]);
+      const slots = await ctx.slots.search({ appointmentType: diary.typeCode, siteId: [diary.siteIds[0]], from: DATE, to: DATE }, now);
+      expect(times(slots)).toEqual(['12:15', '13:30']);
+      for (const slot of slots) await book(diary, 0, 0, slot.start.slice(11, 16), now);
     });
   });
 });
