@@ -1,5 +1,5 @@
 import { useTestApp } from '../support/app';
-import { bookingBody, createDiary, Diary, fromHold, partnerKey, slotRef } from '../support/fixtures';
+import { bookingBody, createDiary, createSite, Diary, fromHold, partnerKey, slotRef, typeBody } from '../support/fixtures';
 
 // Fired together over real HTTP at a real PostgreSQL: the database, not luck, must decide.
 const N = 30;
@@ -54,5 +54,22 @@ describe('concurrent booking', () => {
     const booking = await e2e.api.as(a.key).create('/v1/bookings', bookingBody(diary, '2027-06-10T09:00:00+01:00'));
     expect((await e2e.api.as(a.key).get(`/v1/bookings/${booking.id}`)).status).toBe(200);
     expect((await e2e.api.as(b.key).get(`/v1/bookings/${booking.id}`)).status).toBe(404);
+  });
+});
+
+describe('concurrent creates of one name', () => {
+  const e2e = useTestApp({ DB_POOL_SIZE: '20' });
+
+  // The services look for the name before inserting, so requests that arrive together all
+  // find it free: the unique key decides, and the losers get the answer the look-up gives.
+  it.each([
+    ['a room at one site', async () => `/v1/sites/${(await createSite(e2e.api)).id}/rooms`, { name: 'Group room', capacity: 8 }, 'ROOM_EXISTS'],
+    ['an appointment type', async () => '/v1/appointment-types', typeBody({ prefix: 'RACE' }), 'APPOINTMENT_TYPE_EXISTS'],
+  ])('%s: one is made, the others are told it exists', async (_, path, body, code) => {
+    const url = await path();
+    const results = await Promise.all(Array.from({ length: N }, () => e2e.api.post(url, body)));
+    const answers = results.map((r) => (r.status === 201 ? '201' : `${r.status} ${r.body.code}`));
+    const tally = Object.fromEntries([...new Set(answers)].map((a) => [a, answers.filter((b) => b === a).length]));
+    expect(tally).toEqual({ 201: 1, [`409 ${code}`]: N - 1 });
   });
 });

@@ -12,28 +12,41 @@ const HTTP_CODES: Record<number, string> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
-// PostgreSQL errors that reach here mean the database refused what validation let through;
-// they are the caller's problem, not ours, so they must not become 500s.
+type Answer = [status: number, code: string, message: string];
+
+const SLOT_TAKEN: Answer = [409, 'SLOT_TAKEN', 'The adviser or the room is already busy at that time'];
+const COLLIDED: Answer = [503, 'RETRY', 'The request collided with another one; retry it'];
+
+// An integrity violation that reaches here is either one a legitimate request can cause,
+// listed below by constraint name, or a bug of ours (a path that skipped a check, a
+// migration out of step with the code), which must be a 500 and an error in the log.
+// No foreign key is listed: nothing a request refers to is ever deleted (a session only
+// once empty, under its adviser's lock), and the other unique keys are written with
+// ON CONFLICT, under a lock, or with random values.
+const PG_CONSTRAINTS = new Map<string, Answer>([
+  // The backstop behind the admission decision taken under the adviser's lock.
+  ['sessions_booked_within_capacity', [409, 'SLOT_FULL', 'That slot is full']],
+  // Another adviser's session in the same room is not under that lock: the room's
+  // constraint is what refuses it, and the adviser's is the last line for their own.
+  ['sessions_adviser_no_overlap', SLOT_TAKEN],
+  ['sessions_room_no_overlap', SLOT_TAKEN],
+  // The services look for these before inserting, without a lock: two creates at once both pass.
+  ['rooms_site_id_name_key', [409, 'ROOM_EXISTS', 'The site already has a room with that name']],
+  ['appointment_types_code_key', [409, 'APPOINTMENT_TYPE_EXISTS', 'An appointment type with that code already exists']],
+]);
+
+const PG_CODES = new Map<string, Answer>([
+  ['40001', COLLIDED],
+  ['40P01', COLLIDED],
+  ['53300', [503, 'RETRY', 'The service is busy; retry shortly']],
+]);
+
 // Class 22 (data exception: a bad format, an out-of-range value, a NUL in text) is the
-// caller's data, whatever the exact code.
-const pgError = (code: string): [number, string, string] | undefined =>
-  PG_CODES[code] ?? (code.startsWith('22') ? [400, 'INVALID_INPUT', 'A value has the wrong format or is out of range'] : undefined);
-
-// Constraints whose breach means a conflict with other requests rather than bad input.
-const PG_CONSTRAINTS: Record<string, [number, string, string]> = {
-  sessions_booked_within_capacity: [409, 'SLOT_FULL', 'That slot is full'],
-};
-
-const PG_CODES: Record<string, [number, string, string]> = {
-  '23514': [400, 'INVALID_INPUT', 'A value breaks a rule of the data model'],
-  '23502': [400, 'INVALID_INPUT', 'A required value is missing'],
-  '23503': [422, 'REFERENCE_NOT_FOUND', 'A referenced record does not exist'],
-  '23505': [409, 'DUPLICATE', 'A record with these values already exists'],
-  '23P01': [409, 'CONFLICT', 'This clashes with another session of the adviser or room'],
-  '40001': [503, 'RETRY', 'The request collided with another one; retry it'],
-  '40P01': [503, 'RETRY', 'The request collided with another one; retry it'],
-  '53300': [503, 'RETRY', 'The service is busy; retry shortly'],
-};
+// caller's data that validation let through, whatever the exact code.
+const pgAnswer = (code: string, constraint: unknown): Answer | undefined =>
+  (typeof constraint === 'string' ? PG_CONSTRAINTS.get(constraint) : undefined) ??
+  PG_CODES.get(code) ??
+  (code.startsWith('22') ? [400, 'INVALID_INPUT', 'A value has the wrong format or is out of range'] : undefined);
 
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -57,9 +70,9 @@ export class ErrorFilter implements ExceptionFilter {
       return { status, body: { code: HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'), message }, headers: {} };
     }
     const { code: pgCode, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
-    const known = (typeof constraint === 'string' && PG_CONSTRAINTS[constraint]) || (typeof pgCode === 'string' ? pgError(pgCode) : undefined);
+    const known = typeof pgCode === 'string' ? pgAnswer(pgCode, constraint) : undefined;
     if (known) {
-      // Validation should have caught most of these first, so each is worth a line in the log.
+      // Races, backstops and data that validation missed are rare, so each is worth a line in the log.
       this.logger.warn(`Database refused a request (${String(pgCode)}${constraint ? ` ${String(constraint)}` : ''}): ${(error as Error).message}`);
       const [status, code, message] = known;
       return { status, body: { code, message }, headers: status === 503 ? { 'Retry-After': '1' } : {} };
