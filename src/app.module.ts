@@ -1,10 +1,13 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AttendanceModule } from './attendance/attendance.module';
 import { BookingsModule } from './bookings/bookings.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { APP_CONFIG, AppConfig } from './common/config/config';
 import { ErrorFilter } from './common/errors/error.filter';
+import { BookingEventsModule } from './common/events/booking-events';
 import { validationPipe } from './common/http/validation';
 import { Clock } from './common/time/clock';
 import { DiariesModule } from './diaries/diaries.module';
@@ -26,18 +29,21 @@ import { SlotsModule } from './slots/slots.module';
 @Global()
 @Module({})
 class ConfigModule {
-  static with(config: AppConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }, { provide: Clock, useValue: new Clock(config.CLOCK_OFFSET_MS) }], exports: [APP_CONFIG, Clock] };
+  static with(config: AppConfig, clock: Clock): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }, { provide: Clock, useValue: clock }], exports: [APP_CONFIG, Clock] };
   }
 }
 
 @Module({})
 export class AppModule {
-  static with(config: AppConfig): DynamicModule {
+  /** `clock` replaces the configured one where a test moves time on. */
+  static with(config: AppConfig, clock = new Clock(config.CLOCK_OFFSET_MS)): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.with(config),
+        ConfigModule.with(config, clock),
+        BookingEventsModule,
+        ScheduleModule.forRoot(),
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: config.DATABASE_URL,
@@ -52,6 +58,7 @@ export class AppModule {
         SlotsModule,
         BookingsModule,
         RemindersModule,
+        AttendanceModule,
         HealthModule,
         OperationsModule,
       ],

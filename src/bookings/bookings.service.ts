@@ -5,13 +5,17 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
+import { actorOf, BookingEvents } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
-import { formatInstant, localDay, MINUTE, parseInstant } from '../common/time/local-time';
+import { DAY, formatInstant, localDay, MINUTE, parseInstant } from '../common/time/local-time';
 import { OutboxRelay } from '../reminders/outbox.relay';
 import { ReminderPlanner } from '../reminders/reminder-planner.service';
 import { requestHash } from './domain/request-hash';
 import { BookingListQuery, BookingView, CancelDto, CreateBookingDto, CreateHoldDto, CustomerDto, HoldView, RescheduleDto, SlotOrHoldDto } from './dto/bookings.dto';
 import { Seat, SeatService, SlotRef } from './seat.service';
+
+// A referral feedback list covers at most about a quarter.
+const REFERRAL_RANGE_DAYS = 92;
 
 const BOOKING_SELECT = `
   SELECT b.*, t.code AS type_code, s.timezone, c.reference, c.name, c.mobile, c.email, c.preferred_channel, c.consent_to_contact
@@ -49,6 +53,9 @@ interface BookingRow {
   cancel_reason: string | null;
   cancelled_at: Date | null;
   created_at: Date;
+  outcome: string | null;
+  show_probability: number | null;
+  show_factors: { factor: string; effect: number }[] | null;
 }
 
 const bookingView = (r: BookingRow): BookingView => ({
@@ -70,6 +77,9 @@ const bookingView = (r: BookingRow): BookingView => ({
   cancelReason: r.cancel_reason,
   cancelledAt: r.cancelled_at?.toISOString() ?? null,
   createdAt: r.created_at.toISOString(),
+  outcome: r.outcome,
+  showProbability: r.status === 'booked' ? r.show_probability : null,
+  showFactors: r.status === 'booked' ? (r.show_factors ?? []) : [],
 });
 
 /** UK mobiles only: reminders go by SMS, so a landline or a typo must be caught now. */
@@ -106,6 +116,7 @@ export class BookingsService {
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly events: BookingEvents,
   ) {}
 
   private async holdRow(manager: EntityManager, principal: Principal, holdId: string, lock: boolean, now: number) {
@@ -163,16 +174,22 @@ export class BookingsService {
    * seat cannot be lost in between, and a closure or absence recorded since the hold was
    * made is still respected. A hold that lapsed or was released gets the slot if it is
    * still free. A live hold keeps the minimum notice it was made within.
-   * The caller must hold the lock on the slot's adviser.
+   * The caller must hold the lock on the slot's adviser. `heldAt` is when the hold was made.
    */
-  private async seatFor(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto, bookingId: string, now: number): Promise<Seat> {
+  private async seatFor(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto, bookingId: string, now: number): Promise<Seat & { heldAt?: Date }> {
     if (!dto.holdId) return this.seats.take(manager, slotOf(dto), now);
     const hold = await this.holdRow(manager, principal, dto.holdId, true, now);
     if (hold.consumed_by) throw new AppError(409, 'HOLD_USED', 'The hold has already been turned into a booking');
     await manager.query('UPDATE holds SET released_at = $3, consumed_by = $2 WHERE id = $1', [hold.id, bookingId, new Date(now)]);
     const slot = { appointmentType: hold.code, siteId: hold.site_id, adviserId: hold.adviser_id, start: hold.starts_at.toISOString() };
     const held = hold.live && !hold.released_at;
-    return this.seats.take(manager, slot, held ? Math.min(now, hold.created_at.getTime()) : now);
+    return { ...(await this.seats.take(manager, slot, held ? Math.min(now, hold.created_at.getTime()) : now)), heldAt: hold.created_at };
+  }
+
+  /** A booking or a move that came from a hold says so in its history, as of when the slot was held. */
+  private async recordHeld(manager: EntityManager, principal: Principal, bookingId: string, dto: SlotOrHoldDto, seat: { heldAt?: Date; start: Date }): Promise<void> {
+    if (!seat.heldAt) return;
+    await this.events.record(manager, { bookingId, kind: 'held', at: seat.heldAt.getTime(), actor: actorOf(principal), data: { holdId: dto.holdId, start: seat.start.toISOString() } });
   }
 
   /** Where and with whom a request will book, read before any lock is taken (a hold's slot never changes). */
@@ -214,12 +231,14 @@ export class BookingsService {
       );
       await manager.query(
         `INSERT INTO bookings (id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status,
-                               referral_source, referrer_name, referral_reason, referral_mandatory, message_variant, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14, $15, $16)`,
+                               referral_source, referrer_name, referral_reason, referral_mandatory, message_variant, created_at, arranged_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14, $15, $16, $16)`,
         [id, seat.sessionId, customer.id, principal.organisationId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end,
          dto.referral.source, dto.referral.referrerName ?? null, dto.referral.reason ?? null, dto.referral.mandatory ?? false, this.planner.variantFor(id), new Date(now)],
       );
       await this.planner.plan(manager, { id, siteId: seat.siteId, start: seat.start, zone: seat.timezone }, 1, now);
+      await this.recordHeld(manager, principal, id, dto, seat);
+      await this.events.record(manager, { bookingId: id, kind: 'created', at: now, actor: actorOf(principal), data: { start: seat.start.toISOString() } });
       const booking = await this.read(manager, principal, id);
       if (idempotencyKey) {
         await manager.query('INSERT INTO idempotency_keys (client_id, key, request_hash, status_code, response) VALUES ($1, $2, $3, 201, $4)', [principal.clientId, idempotencyKey, hash, booking]);
@@ -242,8 +261,10 @@ export class BookingsService {
   }
 
   async list(principal: Principal, query: BookingListQuery): Promise<BookingView[]> {
-    const forms = [query.siteId, query.adviserId, query.customerReference].filter((v) => v !== undefined).length;
-    if (forms !== 1) throw new AppError(400, 'INVALID_FILTER', 'Give exactly one of siteId (with date), adviserId (with date) or customerReference');
+    const forms = [query.siteId, query.adviserId, query.customerReference, query.organisationId].filter((v) => v !== undefined).length;
+    if (forms !== 1) throw new AppError(400, 'INVALID_FILTER', 'Give exactly one of siteId (with date), adviserId (with date), customerReference, or organisationId (with from and to)');
+    if (query.organisationId !== undefined) return this.referrals(principal, query);
+    if (query.from || query.to || query.outcome) throw new AppError(400, 'INVALID_FILTER', 'from, to and outcome go with organisationId');
     // $1 is always the caller's organisation: an admin sees every organisation's bookings.
     const scope = principal.admin ? '$1::uuid IS NULL OR true' : 'b.organisation_id = $1';
     let rows: BookingRow[];
@@ -262,6 +283,29 @@ export class BookingsService {
         [principal.organisationId, query.siteId ?? query.adviserId, new Date(start), new Date(end)],
       );
     }
+    return rows.map(bookingView);
+  }
+
+  /**
+   * How an organisation's referrals turned out: its own bookings that start in a range of
+   * local days, optionally with one outcome ('none' for those not yet recorded). Nobody
+   * else's bookings, whatever the key asks for.
+   */
+  private async referrals(principal: Principal, query: BookingListQuery): Promise<BookingView[]> {
+    const organisationId = query.organisationId === 'mine' ? principal.organisationId : query.organisationId!;
+    if (!organisationId) throw new AppError(400, 'INVALID_FILTER', 'The admin key belongs to no organisation: give its id rather than "mine"');
+    if (!principal.admin && organisationId !== principal.organisationId) throw new AppError(403, 'FORBIDDEN', "A key sees only its own organisation's referrals");
+    if (!query.from || !query.to) throw new AppError(400, 'INVALID_FILTER', 'organisationId needs from and to');
+    const zone = this.config.DEFAULT_TIMEZONE;
+    const start = localDay(zone, query.from).start;
+    const end = localDay(zone, query.to).end;
+    if (end <= start) throw new AppError(400, 'INVALID_RANGE', '"to" must not be before "from"');
+    if (end - start > (REFERRAL_RANGE_DAYS + 1) * DAY) throw new AppError(400, 'RANGE_TOO_LARGE', `Ask for at most ${REFERRAL_RANGE_DAYS} days at a time`);
+    const outcome = query.outcome === undefined ? '' : query.outcome === 'none' ? "AND b.status = 'booked' AND b.outcome IS NULL" : 'AND b.outcome = $4';
+    const rows: BookingRow[] = await this.dataSource.query(
+      `${BOOKING_SELECT} WHERE b.organisation_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3 ${outcome} ORDER BY b.starts_at, b.id`,
+      [organisationId, new Date(start), new Date(end), ...(outcome.includes('$4') ? [query.outcome] : [])],
+    );
     return rows.map(bookingView);
   }
 
@@ -293,6 +337,7 @@ export class BookingsService {
       await this.seats.dropIfEmpty(manager, row.session_id!, now);
       const version = await this.planner.withdraw(manager, id, 'cancelled');
       await this.planner.planCancellation(manager, { id, siteId: row.site_id, start: row.starts_at, zone: row.timezone }, version, now);
+      await this.events.record(manager, { bookingId: id, kind: 'cancelled', at: now, actor: actorOf(principal), data: { by: dto.by, reason: dto.reason, start: row.starts_at.toISOString() } });
       return this.read(manager, principal, id);
     });
     this.relay.kick();
@@ -314,13 +359,21 @@ export class BookingsService {
       const seat = await this.seatFor(manager, principal, dto, id, now);
       await manager.query(
         `UPDATE bookings SET status = 'booked', session_id = $2, adviser_id = $3, site_id = $4, room_id = $5, appointment_type_id = $6,
-                starts_at = $7, ends_at = $8, needs_rebooking = false, reschedule_count = reschedule_count + 1, updated_at = now()
+                starts_at = $7, ends_at = $8, needs_rebooking = false, reschedule_count = reschedule_count + 1, arranged_at = $9, updated_at = now()
           WHERE id = $1`,
-        [id, seat.sessionId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end],
+        [id, seat.sessionId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end, new Date(now)],
       );
       await this.seats.dropIfEmpty(manager, row.session_id!, now);
       const version = await this.planner.withdraw(manager, id, 'superseded');
       await this.planner.plan(manager, { id, siteId: seat.siteId, start: seat.start, zone: seat.timezone }, version, now);
+      await this.recordHeld(manager, principal, id, dto, seat);
+      await this.events.record(manager, {
+        bookingId: id,
+        kind: 'rescheduled',
+        at: now,
+        actor: actorOf(principal),
+        data: { from: { start: row.starts_at.toISOString(), siteId: row.site_id, adviserId: row.adviser_id }, to: { start: seat.start.toISOString(), siteId: seat.siteId, adviserId: seat.adviserId } },
+      });
       return this.read(manager, principal, id);
     });
     this.relay.kick();

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { BookingEvents, SYSTEM } from '../common/events/booking-events';
+import { Clock } from '../common/time/clock';
 import { formatInstant } from '../common/time/local-time';
 import { Interval } from '../diaries/domain/availability';
 import { AffectedBookingView } from './dto/bookings.dto';
@@ -10,7 +12,13 @@ import { AffectedBookingView } from './dto/bookings.dto';
  */
 @Injectable()
 export class RebookingService {
-  async flag(manager: EntityManager, scope: { siteId: string } | { adviserId: string }, period: Interval): Promise<AffectedBookingView[]> {
+  constructor(
+    private readonly events: BookingEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `cause` names the closure or absence, for each booking's history. */
+  async flag(manager: EntityManager, scope: { siteId: string } | { adviserId: string }, period: Interval, cause: { closureId: string } | { absenceId: string }): Promise<AffectedBookingView[]> {
     const column = 'siteId' in scope ? 'site_id' : 'adviser_id';
     const params = ['siteId' in scope ? scope.siteId : scope.adviserId, new Date(period.start), new Date(period.end)];
     // Row locks in id order first, so that a closure and an absence flagging the same
@@ -28,6 +36,7 @@ export class RebookingService {
       // An UPDATE answers [rows, count] through TypeORM.
       params,
     );
+    for (const row of rows) await this.events.record(manager, { bookingId: row.id, kind: 'flagged_for_rebooking', at: this.clock.now(), actor: SYSTEM, data: cause });
     return rows
       .sort((a, b) => a.starts_at.getTime() - b.starts_at.getTime())
       .map((r) => ({

@@ -160,7 +160,7 @@ export class DiariesService {
         `INSERT INTO diary_exceptions (id, adviser_id, period, kind, note) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5, $6)`,
         [id, adviserId, new Date(start), new Date(end), dto.kind, dto.note ?? null],
       );
-      const affectedBookings = await this.rebooking.flag(manager, { adviserId }, { start, end });
+      const affectedBookings = await this.rebooking.flag(manager, { adviserId }, { start, end }, { absenceId: id });
       const zone = this.config.DEFAULT_TIMEZONE;
       return { id, adviserId, from: formatInstant(start, zone), to: formatInstant(end, zone), kind: dto.kind, note: dto.note ?? null, affectedBookings };
     });

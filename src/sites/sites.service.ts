@@ -95,7 +95,7 @@ export class SitesService {
       const existing = await manager.findOneBy(SiteClosure, { siteId, date: dto.date });
       if (existing) throw new AppError(409, 'CLOSURE_EXISTS', `The site is already closed on ${dto.date}`);
       const closure = await manager.save(manager.create(SiteClosure, { id: randomUUID(), siteId, date: dto.date, reason: dto.reason }));
-      const affectedBookings = await this.rebooking.flag(manager, { siteId }, localDay(site.timezone, dto.date));
+      const affectedBookings = await this.rebooking.flag(manager, { siteId }, localDay(site.timezone, dto.date), { closureId: closure.id });
       return { id: closure.id, siteId, date: closure.date, reason: closure.reason, affectedBookings };
     });
   }

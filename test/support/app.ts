@@ -3,6 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/common/config/config';
+import { Clock } from '../../src/common/time/clock';
 import { Api } from './api';
 import { createTestConfig } from './database';
 import { DbState } from './db-state';
@@ -29,10 +30,10 @@ export async function freePort(): Promise<number> {
  * is chosen first so that PUBLIC_BASE_URL (which Twilio callbacks are signed against) is
  * the app's real address.
  */
-export async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startApp(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestApp> {
   const port = await freePort();
   const { config, drop } = await createTestConfig({ PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env });
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, { logger: false, clock: options.clock });
   await app.listen(config.PORT, '127.0.0.1');
   return {
     app,
@@ -58,10 +59,10 @@ export interface AppUnderTest {
  * enclosing describe block and closes it after them. Read the getters inside tests and
  * hooks: they throw while the block is still being defined.
  */
-export function useTestApp(env: Record<string, string> = {}): AppUnderTest {
+export function useTestApp(env: Record<string, string> = {}, options: { clock?: Clock } = {}): AppUnderTest {
   let started: AppUnderTest | undefined;
   beforeAll(async () => {
-    const app = await startApp(env);
+    const app = await startApp(env, options);
     started = { app, api: new Api(app.url), db: new DbState(app.config.DATABASE_URL) };
   });
   afterAll(async () => {

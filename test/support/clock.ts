@@ -16,5 +16,17 @@ export const CLOCK_OFFSET_MS = TEST_EPOCH - Date.now();
 /** The tests' own view of "now": the same clock as the app's. */
 export const testClock = new Clock(CLOCK_OFFSET_MS);
 
+/** A clock a test can move on, to see what happens once an appointment has started. */
+export class SteppedClock extends Clock {
+  constructor() {
+    super(CLOCK_OFFSET_MS);
+  }
+
+  /** From now on the clock reads `instant`, and runs on from there. */
+  set(instant: number): void {
+    this.offsetMs += instant - this.now();
+  }
+}
+
 /** An instant of the machine's clock (BullMQ stamps jobs with it) as the app's clock reads it. */
 export const onAppClock = (machineInstant: number) => machineInstant + CLOCK_OFFSET_MS;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { OUTCOMES } from '../../attendance/domain/outcomes';
 import { IsEmailAddress, IsId, IsInstant, IsLocalDate } from '../../common/http/validation';
 
 const CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
@@ -77,11 +78,24 @@ export class CancelDto {
   @ApiProperty({ example: 'Started a job' }) @IsString() @Length(1, 1000) reason: string;
 }
 
+const OUTCOME_FILTERS = [...OUTCOMES, 'none'] as const;
+
 export class BookingListQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() siteId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() adviserId?: string;
   @ApiPropertyOptional({ example: '2027-01-04', description: 'Local date of the day sheet; needed with siteId or adviserId.' }) @IsOptional() @IsLocalDate() date?: string;
   @ApiPropertyOptional({ example: 'JCP-4471-2291' }) @IsOptional() @IsString() @Length(1, 100) customerReference?: string;
+  @ApiPropertyOptional({ example: 'mine', description: "How an organisation's referrals turned out: \"mine\" (or the organisation's id; any id for an admin), with from and to." })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== 'mine')
+  @IsId()
+  organisationId?: string;
+  @ApiPropertyOptional({ example: '2027-01-01', description: 'First local day, with organisationId.' }) @IsOptional() @IsLocalDate() from?: string;
+  @ApiPropertyOptional({ example: '2027-01-31', description: 'Last local day (inclusive), with organisationId; at most 92 days after from.' }) @IsOptional() @IsLocalDate() to?: string;
+  @ApiPropertyOptional({ enum: [...OUTCOME_FILTERS], description: 'Only this outcome, with organisationId; "none" for bookings with none recorded yet.' })
+  @IsOptional()
+  @IsIn(OUTCOME_FILTERS)
+  outcome?: (typeof OUTCOME_FILTERS)[number];
 }
 
 export class CustomerView {
@@ -98,6 +112,11 @@ export class ReferralView {
   @ApiProperty({ nullable: true }) referrerName: string | null;
   @ApiProperty({ nullable: true }) reason: string | null;
   @ApiProperty() mandatory: boolean;
+}
+
+export class ShowFactorView {
+  @ApiProperty({ example: 'customer history: 5 of 6 missed' }) factor: string;
+  @ApiProperty({ example: -0.31, description: 'How much this moves the probability, against a neutral value.' }) effect: number;
 }
 
 export class BookingView {
@@ -119,6 +138,10 @@ export class BookingView {
   @ApiProperty({ nullable: true }) cancelReason: string | null;
   @ApiProperty({ nullable: true }) cancelledAt: string | null;
   @ApiProperty() createdAt: string;
+  @ApiProperty({ type: String, nullable: true, enum: OUTCOMES, description: 'What happened, once recorded.' }) outcome: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0.74, description: 'How likely the customer is to attend (0-1), from the live model; null for a cancelled booking.' })
+  showProbability: number | null;
+  @ApiProperty({ type: [ShowFactorView], description: 'What moves showProbability most, strongest first.' }) showFactors: ShowFactorView[];
 }
 
 export class BookingListView {

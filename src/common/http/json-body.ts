@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { json, urlencoded } from 'body-parser';
+import { json, text, urlencoded } from 'body-parser';
 
 /**
  * No body of this API nests more than a few levels, but JSON.parse accepts any depth and
@@ -20,11 +20,15 @@ const depthLimit: RequestHandler = (request, _response, next) => {
 
 const BODY_ERRORS: Record<string, [string, string]> = {
   'entity.parse.failed': ['INVALID_JSON', 'The request body is not valid JSON'],
-  'entity.too.large': ['PAYLOAD_TOO_LARGE', 'The request body is larger than 100 kB'],
+  'entity.too.large': ['PAYLOAD_TOO_LARGE', 'The request body is too large (100 kB; 16 MB for bulk imports)'],
   'charset.unsupported': ['UNSUPPORTED_CHARSET', 'Send JSON in UTF-8'],
   'encoding.unsupported': ['UNSUPPORTED_ENCODING', 'The Content-Encoding is not supported'],
   'entity.too.deep': ['JSON_TOO_DEEP', `The request body nests objects or arrays more than ${MAX_BODY_DEPTH} levels deep`],
 };
+
+/** Routes that take bulk uploads: larger bodies, and CSV as well as JSON. */
+export const BULK_ROUTES = ['/v1/history/import'];
+const BULK_LIMIT = '16mb';
 
 /**
  * The JSON body parser, the form parser (Twilio posts its callbacks as forms), a nesting
@@ -39,5 +43,11 @@ export function jsonBody(): (RequestHandler | ErrorRequestHandler)[] {
     const [code, message] = BODY_ERRORS[error.type] ?? ['INVALID_BODY', 'The request body could not be read'];
     response.status(status).json({ code, message });
   };
-  return [json({ limit: '100kb' }), urlencoded({ extended: false, limit: '100kb' }), depthLimit, onError];
+  // A parser that has read a body marks the request, so the general ones behind skip it.
+  const bulk: RequestHandler[] = [json({ limit: BULK_LIMIT }), text({ type: ['text/csv', 'application/csv'], limit: BULK_LIMIT })];
+  const onBulkRoutes: RequestHandler = (request, response, next) => {
+    if (!BULK_ROUTES.includes(request.path)) return next();
+    bulk[0](request, response, (error?: unknown) => (error ? next(error) : bulk[1](request, response, next)));
+  };
+  return [onBulkRoutes, json({ limit: '100kb' }), urlencoded({ extended: false, limit: '100kb' }), depthLimit, onError];
 }

@@ -5,7 +5,7 @@
  * CLOCK_OFFSET_MS shifts it the same way in every process of a deployment.
  */
 export class Clock {
-  constructor(private readonly offsetMs = 0) {}
+  constructor(protected offsetMs = 0) {}
 
   now(): number {
     return Date.now() + this.offsetMs;

@@ -1,0 +1,92 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireScope } from '../common/auth/auth.decorators';
+import type { Principal } from '../common/auth/principal';
+import { UuidParam } from '../common/http/validation';
+import { AttendanceService } from './attendance.service';
+import { IMPORT_COLUMNS, MAX_IMPORT_ROWS } from './domain/history-import';
+import { AttendancePolicyDto, AttendancePolicyView, BookingHistoryView, OutcomesDueQuery, OutcomesDueView, OutcomeView, RecordOutcomeDto } from './dto/attendance.dto';
+import { ImportResultView, InsightsQuery, InsightsView } from './dto/insights.dto';
+import { HistoryImportService } from './history-import.service';
+import { InsightsService } from './insights.service';
+
+@ApiTags('attendance')
+@ApiBearerAuth()
+@Controller('v1')
+export class AttendanceController {
+  constructor(
+    private readonly attendance: AttendanceService,
+    private readonly insights: InsightsService,
+    private readonly imports: HistoryImportService,
+  ) {}
+
+  @Post('bookings/:id/outcome')
+  @HttpCode(200)
+  @RequireScope('bookings:write')
+  @ApiOkResponse({
+    type: OutcomeView,
+    description:
+      "Records what happened, by the adviser's provider, the organisation that booked, or an admin. A later call corrects it; every version stays in the history. " +
+      'TOO_EARLY before the appointment starts; BOOKING_CANCELLED for a cancelled booking.',
+  })
+  recordOutcome(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam) id: string, @Body() dto: RecordOutcomeDto): Promise<OutcomeView> {
+    return this.attendance.recordOutcome(principal, id, dto);
+  }
+
+  @Get('bookings/:id/history')
+  @RequireScope('bookings:write')
+  @ApiOkResponse({ type: BookingHistoryView, description: 'Every change to the booking, oldest first: the audit trail of a referral.' })
+  history(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam) id: string): Promise<BookingHistoryView> {
+    return this.attendance.history(principal, id);
+  }
+
+  @Get('sites/:id/outcomes-due')
+  @RequireScope('bookings:write')
+  @ApiOkResponse({ type: OutcomesDueView, description: 'Bookings on the day that have started and have no outcome yet.' })
+  outcomesDue(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam) id: string, @Query() query: OutcomesDueQuery): Promise<OutcomesDueView> {
+    return this.attendance.outcomesDue(principal, id, query.date);
+  }
+
+  @Get('sites/:id/attendance-policy')
+  @RequireScope('admin')
+  @ApiOkResponse({ type: AttendancePolicyView })
+  policy(@Param('id', UuidParam) id: string): Promise<AttendancePolicyView> {
+    return this.attendance.policy(id);
+  }
+
+  @Put('sites/:id/attendance-policy')
+  @RequireScope('admin')
+  @ApiOkResponse({ type: AttendancePolicyView })
+  savePolicy(@Param('id', UuidParam) id: string, @Body() dto: AttendancePolicyDto): Promise<AttendancePolicyView> {
+    return this.attendance.savePolicy(id, dto);
+  }
+
+  @Get('insights/dna')
+  @RequireScope('bookings:write')
+  @ApiOkResponse({ type: InsightsView, description: "DNA patterns with 95% Wilson intervals. An organisation sees its own referrals and its advisers' appointments; an admin sees all." })
+  dna(@CurrentPrincipal() principal: Principal, @Query() query: InsightsQuery): Promise<InsightsView> {
+    return this.insights.dna(principal, query);
+  }
+
+  @Post('history/import')
+  @HttpCode(200)
+  @RequireScope('admin')
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiBody({
+    description: `Past appointments from an old diary system: {"rows":[...]} or CSV with the header ${IMPORT_COLUMNS.join(',')}; at most ${MAX_IMPORT_ROWS} rows.`,
+    schema: {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['rows'],
+          properties: { rows: { type: 'array', maxItems: MAX_IMPORT_ROWS, items: { type: 'object', required: [...IMPORT_COLUMNS], properties: Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, c === 'mandatory' ? { type: 'boolean' } : { type: 'string' }])) } } },
+        },
+        { type: 'string', description: 'CSV' },
+      ],
+    },
+  })
+  @ApiOkResponse({ type: ImportResultView, description: 'Good rows are stored whatever is wrong with the others; a legacyId imported before is left as it was.' })
+  import(@Body() body: unknown): Promise<ImportResultView> {
+    return this.imports.import(body);
+  }
+}

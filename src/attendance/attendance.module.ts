@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AttendanceController } from './attendance.controller';
+import { AttendanceRecords } from './attendance-records';
+import { AttendanceService } from './attendance.service';
+import { AutoDnaSweep } from './auto-dna.sweep';
+import { HistoryImportService } from './history-import.service';
+import { InsightsService } from './insights.service';
+
+@Module({
+  controllers: [AttendanceController],
+  providers: [AttendanceService, AttendanceRecords, AutoDnaSweep, HistoryImportService, InsightsService],
+})
+export class AttendanceModule {}

@@ -1,0 +1,60 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Principal } from '../auth/principal';
+
+export const BOOKING_EVENT_KINDS = [
+  'created',
+  'held',
+  'rescheduled',
+  'cancelled',
+  'flagged_for_rebooking',
+  'outcome_recorded',
+  'outcome_corrected',
+  'reminder_sent',
+  'reminder_delivered',
+  'reminder_failed',
+  'customer_confirmed',
+] as const;
+export type BookingEventKind = (typeof BOOKING_EVENT_KINDS)[number];
+
+export type Actor = { type: 'organisation'; id: string } | { type: 'admin' | 'system' | 'customer' };
+
+export const actorOf = (principal: Principal): Actor => (principal.admin || !principal.organisationId ? { type: 'admin' } : { type: 'organisation', id: principal.organisationId });
+export const SYSTEM: Actor = { type: 'system' };
+
+export interface BookingEvent {
+  bookingId: string;
+  kind: BookingEventKind;
+  at: number;
+  actor: Actor;
+  data?: Record<string, unknown>;
+}
+
+/** Reacts inside the transaction that records the event: what it writes commits or rolls back with the change. */
+export type BookingEventHandler = (manager: EntityManager, event: BookingEvent) => Promise<void>;
+
+/**
+ * How features meet: the one that changes a booking records the event here, in its own
+ * transaction, and features that care (attendance, and later overbooking, replies and the
+ * waitlist) subscribe at start-up instead of being called by name.
+ */
+@Injectable()
+export class BookingEvents {
+  private readonly handlers: BookingEventHandler[] = [];
+
+  subscribe(handler: BookingEventHandler): void {
+    this.handlers.push(handler);
+  }
+
+  async record(manager: EntityManager, event: BookingEvent): Promise<void> {
+    await manager.query(
+      'INSERT INTO booking_events (booking_id, kind, at, actor_type, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6)',
+      [event.bookingId, event.kind, new Date(event.at), event.actor.type, 'id' in event.actor ? event.actor.id : null, event.data ?? {}],
+    );
+    for (const handler of this.handlers) await handler(manager, event);
+  }
+}
+
+@Global()
+@Module({ providers: [BookingEvents], exports: [BookingEvents] })
+export class BookingEventsModule {}
