@@ -21,13 +21,13 @@ const COLLIDED: Answer = [503, 'RETRY', 'The request collided with another one; 
 // listed below by constraint name, or a bug of ours (a path that skipped a check, a
 // migration out of step with the code), which must be a 500 and an error in the log.
 // No foreign key is listed: nothing a request refers to is ever deleted (a session only
-// once empty, under its adviser's lock), and the other unique keys are written with
-// ON CONFLICT, under a lock, or with random values.
+// once empty, under the locks that joining it takes), and the other unique keys are
+// written with ON CONFLICT, under a lock, or with random values.
 const PG_CONSTRAINTS = new Map<string, Answer>([
   // The backstop behind the admission decision taken under the adviser's lock.
   ['sessions_booked_within_capacity', [409, 'SLOT_FULL', 'That slot is full']],
-  // Another adviser's session in the same room is not under that lock: the room's
-  // constraint is what refuses it, and the adviser's is the last line for their own.
+  // The last line behind the diary checks, refusing a clash whatever the code does (as the
+  // README promises): the caller hears the slot is taken, the warning says a check missed it.
   ['sessions_adviser_no_overlap', SLOT_TAKEN],
   ['sessions_room_no_overlap', SLOT_TAKEN],
   // The services look for these before inserting, without a lock: two creates at once both pass.
