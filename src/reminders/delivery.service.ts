@@ -6,7 +6,7 @@ import { Clock } from '../common/time/clock';
 import { EmailChannel, SendOutcome, SmsChannel } from './channels/channel';
 import { bookingCalendar } from './domain/calendar';
 import { channelOrder, MessageChannel } from './domain/channels';
-import { smsFailureKind } from './domain/delivery-status';
+import { FAILURE_STATUSES, smsFailureKind } from './domain/delivery-status';
 import { BookingFacts, messageValues } from './domain/message-values';
 import { DEFAULT_REMINDER_POLICY, MessageStep, nextAllowedTime, ReminderPolicy } from './domain/reminder-plan';
 import { smsSegments } from './domain/sms-segments';
@@ -222,20 +222,26 @@ export class DeliveryService {
    */
   private async record(claim: Claim, outcome: SendOutcome): Promise<string> {
     // `status` and `reason` are SQL over the changed message (`changed`), never caller input.
-    const step = (status: string, reason: string, messageChange: string, params: unknown[]) =>
-      this.dataSource.query(
+    const step = async (status: string, reason: string, messageChange: string, params: unknown[]): Promise<string> => {
+      const [[settled]]: [{ status: string }[], number] = await this.dataSource.query(
         `WITH changed AS (${messageChange} RETURNING reminder_id, status)
-         UPDATE reminders SET status = ${status}, reason = ${reason}, updated_at = now() FROM changed WHERE reminders.id = changed.reminder_id`,
+         UPDATE reminders SET status = ${status}, reason = ${reason}, updated_at = now() FROM changed WHERE reminders.id = changed.reminder_id
+         RETURNING reminders.status`,
         params,
       );
+      return settled.status === 'planned' ? 'next_channel' : settled.status;
+    };
+    // Twilio can report a failure before it answers the send, while the step is still
+    // 'sending' and the callback leaves it to us: whatever the answer, the next channel is tried.
+    const failed = `changed.status IN (${FAILURE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
     if (outcome.ok) {
       // A status callback may have got here first; its status stands if it is further on.
-      await step(`'sent'`, 'NULL', `UPDATE messages SET provider_id = $2, status = CASE WHEN status IN ('sending', 'unknown') THEN $3 ELSE status END, sent_at = now(), updated_at = now() WHERE id = $1`, [
+      return step(`CASE WHEN ${failed} THEN 'planned' ELSE 'sent' END`, 'NULL',
+        `UPDATE messages SET provider_id = $2, status = CASE WHEN status IN ('sending', 'unknown') THEN $3 ELSE status END, sent_at = now(), updated_at = now() WHERE id = $1`, [
         claim.messageId,
         outcome.providerId,
         outcome.status,
       ]);
-      return 'sent';
     }
     if (outcome.kind === 'retry') {
       await step(`'planned'`, 'NULL', 'DELETE FROM messages WHERE id = $1', [claim.messageId]);
@@ -243,15 +249,14 @@ export class DeliveryService {
     }
     if (outcome.kind === 'unknown') {
       this.logger.warn(`${claim.channel} message ${claim.messageId}: the provider call broke off (${outcome.message}); it may have gone, so it is not sent again`);
-      // A status callback that got here first has settled it already.
+      // A status callback that got here first has settled it already, and its error code stands.
       const unknown = `changed.status = 'unknown'`;
-      await step(`CASE WHEN ${unknown} THEN 'unconfirmed' ELSE 'sent' END`, `CASE WHEN ${unknown} THEN 'PROVIDER_CALL_BROKE_OFF' END`,
-        `UPDATE messages SET status = CASE WHEN status = 'sending' THEN 'unknown' ELSE status END, error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`, [
+      return step(`CASE WHEN ${failed} THEN 'planned' WHEN ${unknown} THEN 'unconfirmed' ELSE 'sent' END`, `CASE WHEN ${unknown} THEN 'PROVIDER_CALL_BROKE_OFF' END`,
+        `UPDATE messages SET status = CASE WHEN status = 'sending' THEN 'unknown' ELSE status END, error_code = coalesce(error_code, $2), error_message = coalesce(error_message, $3), updated_at = now() WHERE id = $1`, [
         claim.messageId,
         outcome.code,
         outcome.message,
       ]);
-      return 'unconfirmed';
     }
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`UPDATE messages SET status = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`, [claim.messageId, outcome.code, outcome.message]);

@@ -66,6 +66,8 @@ export class TwilioStatusService {
         return false;
       }
       await flagMobile(manager, message.customer_id, message.recipient, errorCode);
+      // A step still 'sending' is left to its worker, which finds the message failed when it
+      // records Twilio's answer and tries the next channel itself.
       const [, count] = await manager.query(
         `UPDATE reminders SET status = 'planned', reason = 'SMS_FAILED', round = round + 1, relay = 'add', send_at = $2, updated_at = now()
           WHERE id = $1 AND status IN ('sent', 'unconfirmed')`,

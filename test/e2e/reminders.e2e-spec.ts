@@ -99,6 +99,8 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
   const waitSms = (mobile: string, count = 1) => until(`${count} SMS to ${mobile}`, async () => smsTo(mobile).length >= count && smsTo(mobile));
   const mailTo = (address: string) => smtp.messages.filter((m) => m.to && !Array.isArray(m.to) && m.to.value.some((v) => v.address === address));
   const waitMail = (address: string, count = 1) => until(`${count} emails to ${address}`, async () => mailTo(address).length >= count && mailTo(address));
+  // Nothing running or about to run: whatever a test set going has had its say.
+  const idle = () => until('the queue to be idle', async () => Object.values(await queue.getJobCounts('active', 'waiting', 'prioritized')).every((n) => n === 0));
   const settled = (bookingId: string, step: string, version = 1) =>
     until(`${step} v${version} of ${bookingId} to settle`, async () => {
       const s = await stepOf(bookingId, step, version);
@@ -320,6 +322,34 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
       ]);
       const [flag] = await db.query('SELECT mobile_invalid_at IS NOT NULL AS invalid FROM customers WHERE reference = $1', [who.reference]);
       expect(flag.invalid).toBe(true);
+    });
+
+    it('a failure reported before Twilio has answered the send still falls back to email, once', async () => {
+      const d = await diary();
+      const who = customer();
+      twilio.hold();
+      let booking: { id: string };
+      let sms: RecordedSms;
+      try {
+        ({ booking } = await book(d, TUE_10, who));
+        [sms] = await waitSms(who.mobile);
+        // Signed for the StatusCallback URL, which carries our id: we have no sid from Twilio yet.
+        expect((await twilio.callback(sms, 'undelivered', { errorCode: '30003' })).status).toBe(204);
+      } finally {
+        twilio.release();
+      }
+      const step = await until('the email fallback', async () => {
+        const s = await stepOf(booking.id, 'confirmation');
+        return s.messages.length === 2 && !['planned', 'sending'].includes(s.status) && s;
+      });
+      expect(step).toMatchObject({ status: 'sent', reason: null });
+      expect(step.messages.map((m) => [m.channel, m.status, m.errorCode, m.providerId])).toEqual([
+        ['sms', 'undelivered', '30003', sms!.sid],
+        ['email', 'sent', null, expect.any(String)],
+      ]);
+      await idle();
+      expect(mailTo(who.email)).toHaveLength(1);
+      expect(smsTo(who.mobile)).toHaveLength(1);
     });
 
     it('refuses forged, unsigned and tampered callbacks with 403 and changes nothing', async () => {

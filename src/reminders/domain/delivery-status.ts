@@ -24,7 +24,10 @@ export function advanceStatus(current: DeliveryStatus, incoming: DeliveryStatus)
   return RANK[incoming] > RANK[current] ? incoming : current;
 }
 
-export const isFailure = (status: DeliveryStatus): boolean => status === 'failed' || status === 'undelivered';
+/** Final outcomes that mean the message did not reach the customer. */
+export const FAILURE_STATUSES: readonly DeliveryStatus[] = ['undelivered', 'failed'];
+
+export const isFailure = (status: DeliveryStatus): boolean => FAILURE_STATUSES.includes(status);
 
 /** Twilio's MessageStatus values mapped onto ours; inbound and unknown values give null. */
 export function fromTwilioStatus(raw: string): DeliveryStatus | null {
