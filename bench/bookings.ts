@@ -27,6 +27,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Rng } from '../src/common/random/rng';
 import { addDays } from '../src/common/time/local-time';
 import { benchClassifier, Classifier, CpuBreakdown, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
 import { DATASET_DB, dropDatabase, recreateDatabase, withClient } from './lib/db';
@@ -34,7 +35,6 @@ import { closedLoop, HttpClient, LoadRun, Request, Response } from './lib/http-l
 import { machine } from './lib/machine';
 import { RESULTS_DIR, ROOT, writeResult } from './lib/paths';
 import type { ProfileSummary } from './lib/profile';
-import { Rng } from './lib/prng';
 import { ServerHandle } from './lib/server-handle';
 import { fmt, summarise, Summary, table } from './lib/stats';
 import { DatasetMeta, ensureDataset, partnerKey } from './national-dataset';

@@ -20,13 +20,13 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { hashApiKey } from '../src/common/auth/api-key';
 import { migrate } from '../src/common/database/migrator';
+import { Rng } from '../src/common/random/rng';
 import { addDays, DAY, isoWeekday, MINUTE, startOfLocalDay } from '../src/common/time/local-time';
 import { DiaryPattern, expandPattern, Interval, OpeningHours, patternsOverlap, subtractBlocks } from '../src/diaries/domain/availability';
 import { bankHolidaysBetween } from '../src/sites/domain/bank-holidays';
 import { slotCapacity } from '../src/slots/domain/slots';
 import { databaseUrl, DATASET_DB, recreateDatabase, withClient } from './lib/db';
 import { ROOT } from './lib/paths';
-import { Rng } from './lib/prng';
 
 /** Bump when the shape of the data changes, so that benchmarks regenerate a stale database. */
 export const GENERATOR_VERSION = 4;

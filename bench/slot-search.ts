@@ -13,6 +13,7 @@
  * Prints Markdown tables and writes bench/results/slot-search-<time>.json. Never asserts.
  */
 import './lib/paths';
+import { Rng } from '../src/common/random/rng';
 import { addDays } from '../src/common/time/local-time';
 import { benchClassifier, CpuBreakdown, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
 import { databaseUrl, DATASET_DB } from './lib/db';
@@ -20,7 +21,6 @@ import { closedLoop, HttpClient, LoadRun, Request } from './lib/http-load';
 import { machine } from './lib/machine';
 import { writeResult } from './lib/paths';
 import type { ProfileSummary } from './lib/profile';
-import { Rng } from './lib/prng';
 import { ServerHandle } from './lib/server-handle';
 import { fmt, summarise, Summary, table } from './lib/stats';
 import { DatasetMeta, ensureDataset, partnerKey } from './national-dataset';

@@ -1,6 +1,9 @@
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/** A small seeded PRNG (sfc32), so that the dataset is the same on every run with the same seed. */
+/**
+ * A small seeded PRNG (sfc32), so that generated data (the benchmark dataset, synthetic
+ * attendance history) is the same on every run with the same seed. Not for secrets.
+ */
 export class Rng {
   private a: number;
   private b: number;
@@ -46,6 +49,33 @@ export class Rng {
   /** Integer in [min, max]. */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** Normal by Box-Muller; the second variate of the pair is dropped so a draw never depends on the previous call. */
+  normal(mean = 0, sd = 1): number {
+    const radius = Math.sqrt(-2 * Math.log(1 - this.next()));
+    return mean + sd * radius * Math.cos(2 * Math.PI * this.next());
+  }
+
+  /** Gamma(shape, 1) by Marsaglia and Tsang (2000); shapes below 1 by their boost, Gamma(a) = Gamma(a + 1) * U^(1/a). */
+  gamma(shape: number): number {
+    if (!(shape > 0)) throw new RangeError(`gamma shape must be positive, not ${shape}`);
+    if (shape < 1) return this.gamma(shape + 1) * Math.pow(1 - this.next(), 1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const x = this.normal();
+      const v = (1 + c * x) ** 3;
+      if (v <= 0) continue;
+      const u = 1 - this.next();
+      if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** Beta(a, b), as the share of the first of two independent gammas. */
+  beta(a: number, b: number): number {
+    const x = this.gamma(a);
+    return x / (x + this.gamma(b));
   }
 
   chance(p: number): boolean {
