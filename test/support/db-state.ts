@@ -22,6 +22,10 @@ export const TABLES = [
   'message_templates',
   'reminders',
   'messages',
+  'booking_events',
+  'attendance_policies',
+  'attendance_records',
+  'show_models',
 ] as const;
 export type Table = (typeof TABLES)[number];
 
