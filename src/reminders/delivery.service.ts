@@ -216,54 +216,57 @@ export class DeliveryService {
   }
 
   /**
-   * Stores what the provider said: one statement for the message and its step together,
-   * or, when the channel failed for good, a transaction that also flags the number.
+   * Stores what the provider said, in a transaction that locks the step before its message
+   * as the claim and the status callback do, so that a callback arriving now waits instead
+   * of deadlocking: one statement for the message and its step together, and when the
+   * channel failed for good, the flag on the number as well.
    * Returns what became of the step, 'next_channel' to try the fallback, or 'retry'.
    */
-  private async record(claim: Claim, outcome: SendOutcome): Promise<string> {
-    // `status` and `reason` are SQL over the changed message (`changed`), never caller input.
-    const step = async (status: string, reason: string, messageChange: string, params: unknown[]): Promise<string> => {
-      const [[settled]]: [{ status: string }[], number] = await this.dataSource.query(
-        `WITH changed AS (${messageChange} RETURNING reminder_id, status)
-         UPDATE reminders SET status = ${status}, reason = ${reason}, updated_at = now() FROM changed WHERE reminders.id = changed.reminder_id
-         RETURNING reminders.status`,
-        params,
-      );
-      return settled.status === 'planned' ? 'next_channel' : settled.status;
-    };
-    // Twilio can report a failure before it answers the send, while the step is still
-    // 'sending' and the callback leaves it to us: whatever the answer, the next channel is tried.
-    const failed = `changed.status IN (${FAILURE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-    if (outcome.ok) {
-      // A status callback may have got here first; its status stands if it is further on.
-      return step(`CASE WHEN ${failed} THEN 'planned' ELSE 'sent' END`, 'NULL',
-        `UPDATE messages SET provider_id = $2, status = CASE WHEN status IN ('sending', 'unknown') THEN $3 ELSE status END, sent_at = now(), updated_at = now() WHERE id = $1`, [
-        claim.messageId,
-        outcome.providerId,
-        outcome.status,
-      ]);
-    }
-    if (outcome.kind === 'retry') {
-      await step(`'planned'`, 'NULL', 'DELETE FROM messages WHERE id = $1', [claim.messageId]);
-      return 'retry';
-    }
-    if (outcome.kind === 'unknown') {
-      this.logger.warn(`${claim.channel} message ${claim.messageId}: the provider call broke off (${outcome.message}); it may have gone, so it is not sent again`);
-      // A status callback that got here first has settled it already, and its error code stands.
-      const unknown = `changed.status = 'unknown'`;
-      return step(`CASE WHEN ${failed} THEN 'planned' WHEN ${unknown} THEN 'unconfirmed' ELSE 'sent' END`, `CASE WHEN ${unknown} THEN 'PROVIDER_CALL_BROKE_OFF' END`,
-        `UPDATE messages SET status = CASE WHEN status = 'sending' THEN 'unknown' ELSE status END, error_code = coalesce(error_code, $2), error_message = coalesce(error_message, $3), updated_at = now() WHERE id = $1`, [
-        claim.messageId,
-        outcome.code,
-        outcome.message,
-      ]);
-    }
-    await this.dataSource.transaction(async (manager) => {
+  private record(claim: Claim, outcome: SendOutcome): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT 1 FROM reminders WHERE id = $1 FOR UPDATE', [claim.facts.id]);
+      // `status` and `reason` are SQL over the changed message (`changed`), never caller input.
+      const step = async (status: string, reason: string, messageChange: string, params: unknown[]): Promise<string> => {
+        const [[settled]]: [{ status: string }[], number] = await manager.query(
+          `WITH changed AS (${messageChange} RETURNING reminder_id, status)
+           UPDATE reminders SET status = ${status}, reason = ${reason}, updated_at = now() FROM changed WHERE reminders.id = changed.reminder_id
+           RETURNING reminders.status`,
+          params,
+        );
+        return settled.status === 'planned' ? 'next_channel' : settled.status;
+      };
+      // Twilio can report a failure before it answers the send, while the step is still
+      // 'sending' and the callback leaves it to us: whatever the answer, the next channel is tried.
+      const failed = `changed.status IN (${FAILURE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+      if (outcome.ok) {
+        // A status callback may have got here first; its status stands if it is further on.
+        return step(`CASE WHEN ${failed} THEN 'planned' ELSE 'sent' END`, 'NULL',
+          `UPDATE messages SET provider_id = $2, status = CASE WHEN status IN ('sending', 'unknown') THEN $3 ELSE status END, sent_at = now(), updated_at = now() WHERE id = $1`, [
+          claim.messageId,
+          outcome.providerId,
+          outcome.status,
+        ]);
+      }
+      if (outcome.kind === 'retry') {
+        await step(`'planned'`, 'NULL', 'DELETE FROM messages WHERE id = $1', [claim.messageId]);
+        return 'retry';
+      }
+      if (outcome.kind === 'unknown') {
+        this.logger.warn(`${claim.channel} message ${claim.messageId}: the provider call broke off (${outcome.message}); it may have gone, so it is not sent again`);
+        // A status callback that got here first has settled it already, and its error code stands.
+        const unknown = `changed.status = 'unknown'`;
+        return step(`CASE WHEN ${failed} THEN 'planned' WHEN ${unknown} THEN 'unconfirmed' ELSE 'sent' END`, `CASE WHEN ${unknown} THEN 'PROVIDER_CALL_BROKE_OFF' END`,
+          `UPDATE messages SET status = CASE WHEN status = 'sending' THEN 'unknown' ELSE status END, error_code = coalesce(error_code, $2), error_message = coalesce(error_message, $3), updated_at = now() WHERE id = $1`, [
+          claim.messageId,
+          outcome.code,
+          outcome.message,
+        ]);
+      }
       await manager.query(`UPDATE messages SET status = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`, [claim.messageId, outcome.code, outcome.message]);
       if (claim.channel === 'sms') await flagMobile(manager, claim.facts.customer_id, claim.recipient, outcome.code);
       await manager.query(`UPDATE reminders SET status = 'planned', updated_at = now() WHERE id = $1`, [claim.facts.id]);
+      return 'next_channel';
     });
-    return 'next_channel';
   }
 }
 

@@ -42,17 +42,26 @@ export class TwilioStatusService {
     const ours = messageId && isUUID(messageId) ? messageId.toLowerCase() : null;
     const errorCode = params.ErrorCode || null;
     const fallback = await this.dataSource.transaction(async (manager) => {
+      // The step before its message, the order in which the worker claims and records: a
+      // callback that arrives mid-send waits for the worker rather than deadlocking with it.
       // By our id when the worker died before it could store Twilio's sid.
-      const [message]: { id: string; status: DeliveryStatus; reminder_id: string; recipient: string; customer_id: string }[] = await manager.query(
-        `SELECT m.id, m.status, m.reminder_id, m.recipient, b.customer_id
-           FROM messages m JOIN reminders r ON r.id = m.reminder_id JOIN bookings b ON b.id = r.booking_id
+      const [found]: { id: string }[] = await manager.query(
+        `SELECT m.id FROM messages m JOIN reminders r ON r.id = m.reminder_id
           WHERE m.channel = 'sms' AND (m.provider_id = $1 OR (m.id = $2 AND m.provider_id IS NULL))
           ORDER BY m.provider_id NULLS LAST LIMIT 1
-            FOR UPDATE OF m`,
+            FOR UPDATE OF r`,
         [sid, ours],
       );
       // Not one of ours (or long gone): acknowledged, so Twilio stops retrying.
-      if (!message) return false;
+      if (!found) return false;
+      // Read once the step is ours: a worker may have recorded Twilio's answer meanwhile.
+      const [message]: { id: string; status: DeliveryStatus; reminder_id: string; recipient: string; customer_id: string }[] = await manager.query(
+        `SELECT m.id, m.status, m.reminder_id, m.recipient, b.customer_id
+           FROM messages m JOIN reminders r ON r.id = m.reminder_id JOIN bookings b ON b.id = r.booking_id
+          WHERE m.id = $1
+            FOR UPDATE OF m`,
+        [found.id],
+      );
       const next = advanceStatus(message.status, incoming);
       await manager.query(
         `UPDATE messages SET status = $2, provider_id = coalesce(provider_id, $3), error_code = coalesce($4, error_code),

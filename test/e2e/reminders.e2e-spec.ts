@@ -4,6 +4,7 @@ import { reminderJobId } from '../../src/reminders/outbox.relay';
 import { assignVariant } from '../../src/reminders/domain/templates';
 import { Api } from '../support/api';
 import { freePort, startApp, TestApp, useTestApp } from '../support/app';
+import { connect } from '../support/database';
 import { DbState } from '../support/db-state';
 import { onAppClock } from '../support/clock';
 import { awakePolicy, BuiltDiary, createDiary, londonHour, referral, uniq } from '../support/fixtures';
@@ -350,6 +351,53 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
       await idle();
       expect(mailTo(who.email)).toHaveLength(1);
       expect(smsTo(who.mobile)).toHaveLength(1);
+    });
+
+    /**
+     * Sets `party` going while another transaction holds the confirmation's step row and,
+     * once `party` waits for that row, has the other transaction lock the step's message as
+     * well: the worker and the callback both lock in that order. A party that locks the
+     * message before the step deadlocks here, and PostgreSQL aborts it.
+     */
+    async function againstStepThenMessage<T>(bookingId: string, party: () => Promise<T>): Promise<T> {
+      const [row] = await db.query(`SELECT r.id AS step, m.id AS message FROM reminders r JOIN messages m ON m.reminder_id = r.id WHERE r.booking_id = $1 AND r.step = 'confirmation'`, [bookingId]);
+      const other = await connect(app.config.DATABASE_URL);
+      try {
+        await other.query('BEGIN');
+        await other.query('SELECT 1 FROM reminders WHERE id = $1 FOR UPDATE', [row.step]);
+        const { pid } = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0];
+        const result = party();
+        await until('the other party to wait for the step', async () => (await db.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid])).length > 0);
+        await other.query('SELECT 1 FROM messages WHERE id = $1 FOR UPDATE', [row.message]);
+        await other.query('COMMIT');
+        return await result;
+      } finally {
+        await other.end();
+      }
+    }
+
+    it('wait for a worker that holds the step, without holding its message meanwhile', async () => {
+      const { booking, who, sms } = await sentSms();
+      const callback = await againstStepThenMessage(booking.id, () => twilio.callback(sms, 'undelivered', { errorCode: '30003' }));
+      expect(callback.status).toBe(204);
+      expect((await waitMail(who.email)).map((m) => m.subject)).toEqual([expect.stringMatching(/^Booked: /)]);
+    });
+
+    it('are waited for by a worker recording Twilio\'s answer, which locks the step before its message', async () => {
+      const d = await diary();
+      const who = customer();
+      twilio.hold();
+      let booking: { id: string };
+      try {
+        ({ booking } = await book(d, TUE_10, who));
+        await waitSms(who.mobile);
+        await againstStepThenMessage(booking.id, async () => twilio.release());
+      } finally {
+        twilio.release();
+      }
+      const step = await settled(booking.id, 'confirmation');
+      expect(step).toMatchObject({ status: 'sent', reason: null });
+      expect(step.messages.map((m) => [m.channel, m.status])).toEqual([['sms', 'queued']]);
     });
 
     it('refuses forged, unsigned and tampered callbacks with 403 and changes nothing', async () => {
