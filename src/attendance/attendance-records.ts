@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { BookingEvent, BookingEvents } from '../common/events/booking-events';
+import { BookingEvent, BookingEventKind, BookingEvents } from '../common/events/booking-events';
+import { ShowModelService } from './show-model.service';
 
 // One statement keeps a booking's row of attendance_records in step with the booking: its
 // dimensions in the site's zone (weekday, hour, local date, lead time from when the
@@ -32,13 +33,19 @@ const SIGNAL_UPDATES: Partial<Record<BookingEvent['kind'], string>> = {
   customer_confirmed: `UPDATE bookings SET confirmed_at = coalesce(confirmed_at, $2) WHERE id = $1`,
 };
 
+// The events after which the booking's show probability is worked out again.
+const RESCORE_ON = new Set<BookingEventKind>(['created', 'rescheduled', 'reminder_delivered', 'reminder_failed', 'customer_confirmed']);
+
 /**
  * The attendance feature's side of every booking event: the booking's signals, its row of
  * attendance records and its show probability, all in the transaction that made the change.
  */
 @Injectable()
 export class AttendanceRecords implements OnModuleInit {
-  constructor(private readonly events: BookingEvents) {}
+  constructor(
+    private readonly events: BookingEvents,
+    private readonly showModel: ShowModelService,
+  ) {}
 
   onModuleInit(): void {
     this.events.subscribe((manager, event) => this.apply(manager, event));
@@ -48,5 +55,6 @@ export class AttendanceRecords implements OnModuleInit {
     const signal = SIGNAL_UPDATES[event.kind];
     if (signal) await manager.query(signal, event.kind === 'customer_confirmed' ? [event.bookingId, new Date(event.at)] : [event.bookingId]);
     await manager.query(UPSERT_RECORD, [event.bookingId]);
+    if (RESCORE_ON.has(event.kind)) await this.showModel.rescore(manager, event.bookingId);
   }
 }

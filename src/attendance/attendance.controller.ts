@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestj
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
+import { AppError } from '../common/errors/app-error';
 import { UuidParam } from '../common/http/validation';
 import { AttendanceService } from './attendance.service';
 import { IMPORT_COLUMNS, MAX_IMPORT_ROWS } from './domain/history-import';
@@ -9,6 +10,8 @@ import { AttendancePolicyDto, AttendancePolicyView, BookingHistoryView, Outcomes
 import { ImportResultView, InsightsQuery, InsightsView } from './dto/insights.dto';
 import { HistoryImportService } from './history-import.service';
 import { InsightsService } from './insights.service';
+import { ShowModelView } from './dto/models.dto';
+import { ShowModelService } from './show-model.service';
 
 @ApiTags('attendance')
 @ApiBearerAuth()
@@ -18,6 +21,7 @@ export class AttendanceController {
     private readonly attendance: AttendanceService,
     private readonly insights: InsightsService,
     private readonly imports: HistoryImportService,
+    private readonly showModel: ShowModelService,
   ) {}
 
   @Post('bookings/:id/outcome')
@@ -88,5 +92,22 @@ export class AttendanceController {
   @ApiOkResponse({ type: ImportResultView, description: 'Good rows are stored whatever is wrong with the others; a legacyId imported before is left as it was.' })
   import(@Body() body: unknown): Promise<ImportResultView> {
     return this.imports.import(body);
+  }
+
+  @Get('models/show-probability')
+  @RequireScope('admin')
+  @ApiOkResponse({ type: ShowModelView, description: 'The live model and how it did on a later period it was not fitted to. NO_MODEL (404) before the first training.' })
+  model(): Promise<ShowModelView> {
+    return this.showModel.current();
+  }
+
+  @Post('models/show-probability/train')
+  @HttpCode(200)
+  @RequireScope('admin')
+  @ApiOkResponse({ type: ShowModelView, description: 'Fits a new version from every recorded and imported outcome, makes it live and rescores the bookings to come. TRAINING_UNDER_WAY (409) while another run is going.' })
+  async train(): Promise<ShowModelView> {
+    const trained = await this.showModel.train();
+    if (!trained) throw new AppError(409, 'TRAINING_UNDER_WAY', 'Another instance is training the model right now; try again in a minute', undefined, { 'Retry-After': '60' });
+    return trained;
   }
 }

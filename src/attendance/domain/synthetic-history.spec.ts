@@ -1,4 +1,5 @@
-import { generateHistory, HistoryOptions, historyRows, SyntheticAppointment, withCustomerHistory } from './synthetic-history';
+import { withCustomerHistory } from './customer-history';
+import { generateHistory, HistoryOptions, historyRows, SyntheticAppointment } from './synthetic-history';
 
 const LONDON = 'Europe/London';
 /** Changes its clocks on other dates than London, and its working day is another UTC day's evening. */

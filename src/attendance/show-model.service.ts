@@ -1,0 +1,281 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError } from '../common/errors/app-error';
+import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { Clock } from '../common/time/clock';
+import { DAY, isoWeekday, localClockOf } from '../common/time/local-time';
+import { Outcome, showed } from './domain/outcomes';
+import { ShowEvaluation, ShowModel, evaluateShowModel, scoreShow, trainShowModel } from './domain/show-model';
+import { ShowExample, ShowSignals } from './domain/show-signals';
+import { fitBetaPrior, smoothedRate } from './domain/smoothing';
+import { withCustomerHistory } from './domain/customer-history';
+import { ShowModelView } from './dto/models.dto';
+
+/** A typical show rate for referred appointments (DNA runs at 20-30%), until a site has records of its own. */
+const DEFAULT_SHOW_RATE = 0.75;
+// Two years of history at most, and the most recent million appointments of it: enough for
+// every effect the model has, and a bound on the memory a training run takes.
+const TRAINING_WINDOW_DAYS = 730;
+const TRAINING_ROWS = 1_000_000;
+/** The latest fifth of the history, by start, is held out to judge the model on a later period. */
+const HELD_OUT_SHARE = 0.2;
+const RETRAIN_EVERY_MS = 24 * 60 * 60_000;
+const CACHE_MS = 60_000;
+const RESCORE_BATCH = 500;
+
+/** What a stored model carries besides the fitted model itself. */
+interface LiveModel {
+  version: number | null;
+  model: ShowModel;
+  siteShowRates: Record<string, number>;
+  globalShowRate: number;
+}
+
+interface TrainingRow {
+  customerReference: string;
+  bookedAt: number;
+  start: number;
+  outcome: Outcome;
+  site_id: string;
+  lead_days: number;
+  referral_source: ShowSignals['referralSource'];
+  mandatory: boolean;
+  code: string;
+  channel: ShowSignals['channel'];
+  weekday: number;
+  hour: number;
+  reminder_state: ShowSignals['reminder'] | null;
+}
+
+interface BookingSignalRow {
+  status: string;
+  outcome: string | null;
+  site_id: string;
+  timezone: string;
+  start: number;
+  arranged: number;
+  referral_source: ShowSignals['referralSource'];
+  referral_mandatory: boolean;
+  code: string;
+  channel: ShowSignals['channel'];
+  reminder_state: ShowSignals['reminder'];
+  confirmed: boolean;
+  showed: number;
+  missed: number;
+}
+
+const localDays = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
+
+/** Each site's show rate, pulled toward the overall rate as far as its own records are few. */
+function siteShowRates(rows: readonly { siteId: string; came: 0 | 1 }[]): { rates: Record<string, number>; global: number } {
+  const counts = new Map<string, { successes: number; n: number }>();
+  for (const { siteId, came } of rows) {
+    const c = counts.get(siteId) ?? { successes: 0, n: 0 };
+    c.successes += came;
+    c.n += 1;
+    counts.set(siteId, c);
+  }
+  const total = [...counts.values()].reduce((sum, c) => ({ successes: sum.successes + c.successes, n: sum.n + c.n }), { successes: 0, n: 0 });
+  const global = total.n ? total.successes / total.n : DEFAULT_SHOW_RATE;
+  const prior = fitBetaPrior([...counts.values()], global);
+  return { rates: Object.fromEntries([...counts].map(([site, c]) => [site, smoothedRate(c.successes, c.n, prior)])), global };
+}
+
+/**
+ * The show probability of every booking: scored with the live model when the booking is
+ * made and again when a signal arrives (in that change's transaction), and the model itself
+ * refitted from recorded and imported outcomes, daily and on request.
+ */
+@Injectable()
+export class ShowModelService {
+  private readonly logger = new Logger(ShowModelService.name);
+  private cached: { live: LiveModel; until: number } | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The live model; another instance may have trained a newer one, so it is re-read now and then. */
+  private async live(db: DataSource | EntityManager = this.dataSource): Promise<LiveModel> {
+    const now = this.clock.now();
+    if (this.cached && this.cached.until > now) return this.cached.live;
+    const [row] = await db.query('SELECT version, model FROM show_models WHERE live');
+    const live: LiveModel = row
+      ? { version: row.version, model: row.model.model, siteShowRates: row.model.siteShowRates, globalShowRate: row.model.globalShowRate }
+      : { version: null, model: trainShowModel([]).model, siteShowRates: {}, globalShowRate: DEFAULT_SHOW_RATE };
+    this.cached = { live, until: now + CACHE_MS };
+    return live;
+  }
+
+  /**
+   * Scores a booking as it now stands and stores the result on it; a cancelled booking, or
+   * one whose outcome is known, keeps what it had.
+   */
+  async rescore(manager: EntityManager, bookingId: string): Promise<void> {
+    const [row]: BookingSignalRow[] = await manager.query(
+      `SELECT b.status, b.outcome, b.site_id, s.timezone, (extract(epoch FROM b.starts_at) * 1000)::float8 AS start,
+              (extract(epoch FROM b.arranged_at) * 1000)::float8 AS arranged, b.referral_source, b.referral_mandatory, t.code, t.channel,
+              b.reminder_state, b.confirmed_at IS NOT NULL AS confirmed, h.showed, h.missed
+         FROM bookings b
+         JOIN sites s ON s.id = b.site_id
+         JOIN appointment_types t ON t.id = b.appointment_type_id
+         JOIN customers c ON c.id = b.customer_id
+        CROSS JOIN LATERAL (
+          -- The customer's record as it stood when this time was agreed, as in training.
+          SELECT count(*) FILTER (WHERE r.outcome IN ('attended', 'late', 'left_unseen'))::int AS showed, count(*) FILTER (WHERE r.outcome = 'dna')::int AS missed
+            FROM attendance_records r
+           WHERE r.customer_reference = c.reference AND r.starts_at < b.arranged_at AND r.outcome IS NOT NULL
+        ) h
+        WHERE b.id = $1`,
+      [bookingId],
+    );
+    if (!row || row.status !== 'booked' || row.outcome !== null) return;
+    const live = await this.live(manager);
+    const start = localClockOf(row.start, row.timezone);
+    const signals: ShowSignals = {
+      history: { showed: row.showed, missed: row.missed },
+      siteShowRate: live.siteShowRates[row.site_id] ?? live.globalShowRate,
+      leadDays: Math.max(0, localDays(localClockOf(row.arranged, row.timezone).date, start.date)),
+      referralSource: row.referral_source,
+      mandatory: row.referral_mandatory,
+      appointmentType: row.code,
+      channel: row.channel,
+      weekday: isoWeekday(start.date),
+      hour: Math.floor(start.minutes / 60),
+      reminder: row.reminder_state,
+      confirmed: row.confirmed,
+    };
+    const score = scoreShow(live.model, signals);
+    await manager.query('UPDATE bookings SET show_probability = $2, show_factors = $3, show_model_version = $4 WHERE id = $1', [
+      bookingId,
+      score.probability,
+      JSON.stringify(score.factors.map(({ factor, effect }) => ({ factor, effect }))),
+      live.version,
+    ]);
+  }
+
+  async current(): Promise<ShowModelView> {
+    const [row] = await this.dataSource.query('SELECT * FROM show_models WHERE live');
+    if (!row) throw new AppError(404, 'NO_MODEL', 'No show-probability model has been trained yet; bookings are scored with a typical show rate until one is');
+    return modelView(row);
+  }
+
+  /** Retrains once a day; an advisory lock keeps instances from training at the same time. */
+  @Interval(RETRAIN_EVERY_MS)
+  async onSchedule(): Promise<void> {
+    if (!this.config.RUN_WORKER) return;
+    try {
+      const trained = await this.train();
+      if (trained) this.logger.log(`Show model ${trained.version} trained (${trained.kind}, AUC ${trained.evaluation?.auc?.toFixed(3) ?? 'n/a'})`);
+    } catch (error) {
+      this.logger.warn(`Training the show model failed; the live model stays: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Fits a model from every recorded and imported outcome in the training window, judges one
+   * fitted on all but the latest fifth against that fifth, stores the model fitted on all of
+   * it as the new live version, and rescores the bookings still to come. Returns null when
+   * another instance is training at this moment.
+   */
+  async train(now = this.clock.now()): Promise<ShowModelView | null> {
+    const trained = await this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtextextended('show-model-training', 0)) AS locked`);
+      if (!locked) return null;
+      const rows: TrainingRow[] = await manager.query(
+        `SELECT * FROM (
+           SELECT r.customer_reference AS "customerReference", (extract(epoch FROM r.arranged_at) * 1000)::float8 AS "bookedAt",
+                  (extract(epoch FROM r.starts_at) * 1000)::float8 AS start, r.outcome, r.site_id, r.lead_days, r.referral_source, r.mandatory,
+                  t.code, t.channel, r.weekday, r.hour, r.reminder_state
+             FROM attendance_records r JOIN appointment_types t ON t.id = r.appointment_type_id
+            WHERE r.outcome IS NOT NULL AND r.starts_at >= $1 AND r.starts_at < $2
+            ORDER BY r.starts_at DESC LIMIT ${TRAINING_ROWS}) latest
+          ORDER BY start`,
+        [new Date(now - TRAINING_WINDOW_DAYS * DAY), new Date(now)],
+      );
+      const judged = [...withCustomerHistory(rows)].flatMap(({ row, history }) => {
+        const came = showed(row.outcome);
+        return came === null ? [] : [{ row, history, came }];
+      });
+      const examplesWith = (part: typeof judged, rates: ReturnType<typeof siteShowRates>): ShowExample[] =>
+        part.map(({ row, history, came }) => ({
+          showed: came,
+          signals: {
+            history,
+            siteShowRate: rates.rates[row.site_id] ?? rates.global,
+            leadDays: row.lead_days,
+            referralSource: row.referral_source,
+            mandatory: row.mandatory,
+            appointmentType: row.code,
+            channel: row.channel,
+            weekday: row.weekday,
+            hour: row.hour,
+            // Imported history says nothing of reminders: the neutral value.
+            reminder: row.reminder_state ?? 'pending',
+            confirmed: false,
+          },
+        }));
+      const rateRows = (part: typeof judged) => part.map(({ row, came }) => ({ siteId: row.site_id, came }));
+      const cut = Math.floor(judged.length * (1 - HELD_OUT_SHARE));
+      const earlier = judged.slice(0, cut);
+      const earlierRates = siteShowRates(rateRows(earlier));
+      const trial = trainShowModel(examplesWith(earlier, earlierRates));
+      const evaluation: ShowEvaluation = evaluateShowModel(trial.model, examplesWith(judged.slice(cut), earlierRates));
+      const allRates = siteShowRates(rateRows(judged));
+      const trained = trainShowModel(examplesWith(judged, allRates));
+      await manager.query('UPDATE show_models SET live = false WHERE live');
+      const [row] = await manager.query(
+        `INSERT INTO show_models (kind, model, evaluation, trained_at, note, live) VALUES ($1, $2, $3, $4, $5, true) RETURNING *`,
+        [
+          trained.model.kind,
+          { model: trained.model, siteShowRates: allRates.rates, globalShowRate: allRates.global },
+          { ...evaluation, heldOutFrom: judged[cut] ? new Date(judged[cut].row.start).toISOString() : null },
+          new Date(now),
+          trained.reason ?? null,
+        ],
+      );
+      return modelView(row);
+    });
+    if (!trained) return null;
+    this.cached = null;
+    await this.rescoreUpcoming(now);
+    return trained;
+  }
+
+  /**
+   * The bookings still to come, scored again with the new model, a batch per transaction so
+   * that no booking waits long on this. One being changed right now is skipped: the change
+   * scores it itself.
+   */
+  private async rescoreUpcoming(now: number): Promise<void> {
+    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+      const batch = await this.dataSource.transaction(async (manager) => {
+        const ids: { id: string }[] = await manager.query(
+          `SELECT id FROM bookings WHERE status = 'booked' AND outcome IS NULL AND starts_at > $1 AND id > $2
+            ORDER BY id LIMIT ${RESCORE_BATCH} FOR NO KEY UPDATE SKIP LOCKED`,
+          [new Date(now), after],
+        );
+        for (const { id } of ids) await this.rescore(manager, id);
+        return ids;
+      });
+      if (batch.length < RESCORE_BATCH) return;
+      after = batch[batch.length - 1].id;
+    }
+  }
+}
+
+function modelView(row: { version: number; kind: string; model: { model: ShowModel }; evaluation: ShowModelView['evaluation']; trained_at: Date; note: string | null; live: boolean }): ShowModelView {
+  return {
+    version: row.version,
+    kind: row.kind,
+    trainedAt: row.trained_at.toISOString(),
+    trainedOn: row.model.model.trainedOn,
+    fallback: row.kind === 'base_rates',
+    note: row.note,
+    evaluation: row.evaluation,
+    live: row.live,
+  };
+}
