@@ -9,14 +9,18 @@ import { jsonBody } from './common/http/json-body';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
-/** Builds the HTTP application; shared by the server, the demo and the end-to-end tests. */
+/**
+ * Builds the HTTP application; shared by the server, the demo and the end-to-end tests.
+ * Each closes it its own way (the server on a signal, the demo before the embedded
+ * database under it, the tests when done), so none of that is set up here: two closes
+ * of one app run its shutdown hooks twice and end the database pool twice.
+ */
 export async function createApp(config: AppConfig, options: { logger?: boolean; clock?: Clock } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.with(config, options.clock), {
     logger: options.logger === false ? false : LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
     bodyParser: false,
   });
   for (const handler of jsonBody()) app.use(handler);
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
