@@ -4,24 +4,8 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { checkImportRows, IMPORT_COLUMNS, ImportRow, MAX_IMPORT_ROWS, Rejection } from './domain/history-import';
+import { insertHistory } from './history-records';
 import { ImportResultView } from './dto/insights.dto';
-
-const CHUNK = 5_000;
-
-// Local weekday, hour, date and lead time are worked out in the site's own zone, as for live bookings.
-const INSERT_ROWS = `
-  INSERT INTO attendance_records (id, legacy_id, site_id, adviser_id, appointment_type_id, customer_reference, referral_source, mandatory,
-                                  arranged_at, starts_at, local_date, weekday, hour, lead_days, outcome)
-  SELECT gen_random_uuid(), x.legacy_id, x.site_id, x.adviser_id, t.id, x.customer_reference, x.referral_source, x.mandatory, x.booked_at, x.starts_at,
-         l.start_local::date, extract(isodow FROM l.start_local), extract(hour FROM l.start_local),
-         greatest(0, l.start_local::date - (x.booked_at AT TIME ZONE s.timezone)::date), x.outcome
-    FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::timestamptz[], $9::timestamptz[], $10::text[])
-           AS x(legacy_id, site_id, adviser_id, type_code, customer_reference, referral_source, mandatory, booked_at, starts_at, outcome)
-    JOIN sites s ON s.id = x.site_id
-    JOIN appointment_types t ON t.code = x.type_code
-   CROSS JOIN LATERAL (SELECT x.starts_at AT TIME ZONE s.timezone AS start_local) l
-  ON CONFLICT (legacy_id) DO NOTHING
-  RETURNING legacy_id`;
 
 /**
  * Last year's appointments from a site's old diary system: history for DNA patterns and
@@ -39,26 +23,7 @@ export class HistoryImportService {
     if (raws.length > MAX_IMPORT_ROWS) throw new AppError(400, 'TOO_MANY_ROWS', `Send at most ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} rows a call (this had ${raws.length.toLocaleString('en-GB')})`);
     const checked = checkImportRows(raws, now);
     const { rows, rejected } = await this.checkReferences(checked.rows);
-    let accepted = 0;
-    await this.dataSource.transaction(async (manager) => {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        const chunk = rows.slice(i, i + CHUNK);
-        const column = <K extends keyof ImportRow>(key: K) => chunk.map((r) => r[key]);
-        const inserted = await manager.query(INSERT_ROWS, [
-          column('legacyId'),
-          column('siteId'),
-          column('adviserId'),
-          column('appointmentType'),
-          column('customerReference'),
-          column('referralSource'),
-          column('mandatory'),
-          chunk.map((r) => new Date(r.bookedAt)),
-          chunk.map((r) => new Date(r.start)),
-          column('outcome'),
-        ]);
-        accepted += inserted.length;
-      }
-    });
+    const accepted = await this.dataSource.transaction((manager) => insertHistory((sql, params) => manager.query(sql, params), rows));
     return { accepted, unchanged: rows.length - accepted, rejected: [...checked.rejected, ...rejected].sort((a, b) => a.row - b.row) };
   }
 

@@ -219,11 +219,13 @@ export class ShowModelService {
           },
         }));
       const rateRows = (part: typeof judged) => part.map(({ row, came }) => ({ siteId: row.site_id, came }));
-      const cut = Math.floor(judged.length * (1 - HELD_OUT_SHARE));
-      const earlier = judged.slice(0, cut);
+      // A later period: everything from the start of the appointment at the cut on.
+      const cutStart = judged[Math.floor(judged.length * (1 - HELD_OUT_SHARE))]?.row.start ?? Infinity;
+      const cut = judged.findIndex(({ row }) => row.start >= cutStart);
+      const earlier = judged.slice(0, cut === -1 ? judged.length : cut);
       const earlierRates = siteShowRates(rateRows(earlier));
       const trial = trainShowModel(examplesWith(earlier, earlierRates));
-      const evaluation: ShowEvaluation = evaluateShowModel(trial.model, examplesWith(judged.slice(cut), earlierRates));
+      const evaluation: ShowEvaluation = evaluateShowModel(trial.model, examplesWith(judged.slice(earlier.length), earlierRates));
       const allRates = siteShowRates(rateRows(judged));
       const trained = trainShowModel(examplesWith(judged, allRates));
       await manager.query('UPDATE show_models SET live = false WHERE live');
@@ -232,7 +234,7 @@ export class ShowModelService {
         [
           trained.model.kind,
           { model: trained.model, siteShowRates: allRates.rates, globalShowRate: allRates.global },
-          { ...evaluation, heldOutFrom: judged[cut] ? new Date(judged[cut].row.start).toISOString() : null },
+          { ...evaluation, heldOutFrom: Number.isFinite(cutStart) ? new Date(cutStart).toISOString() : null },
           new Date(now),
           trained.reason ?? null,
         ],

@@ -81,6 +81,8 @@ export interface SyntheticAppointment {
   outcome: Outcome;
   /** The hidden truth: the chance that this customer turns up to this appointment. */
   showProbability: number;
+  /** The customer's latent reliability r (hidden truth, like showProbability). */
+  customerReliability: number;
 }
 
 const RELIABILITY = { a: 1.5, b: 0.5, min: 0.01, max: 0.99 };
@@ -339,5 +341,30 @@ function appointment(
     reminder,
     outcome,
     showProbability,
+    customerReliability: world.reliability[customer],
   };
+}
+
+const logit = (p: number) => Math.log(p / (1 - p));
+const BETA_GRID = 400;
+
+/**
+ * The best any model can do with what is observable: the hidden model with the customer's
+ * reliability, which nobody sees, replaced by what their record so far says of it (the
+ * generator's Beta prior updated by their shows and DNAs, integrated numerically).
+ * showProbability itself knows r and is out of reach for a newcomer; this is the fair ceiling.
+ */
+export function observableShowProbability(row: Pick<SyntheticAppointment, 'showProbability' | 'customerReliability'>, history: ShowSignals['history']): number {
+  const rest = logit(row.showProbability) - logit(row.customerReliability);
+  const a = RELIABILITY.a + history.showed;
+  const b = RELIABILITY.b + history.missed;
+  let weight = 0;
+  let sum = 0;
+  for (let i = 0; i < BETA_GRID; i++) {
+    const r = RELIABILITY.min + ((i + 0.5) / BETA_GRID) * (RELIABILITY.max - RELIABILITY.min);
+    const density = Math.exp((a - 1) * Math.log(r) + (b - 1) * Math.log(1 - r));
+    weight += density;
+    sum += density * sigmoid(logit(r) + rest);
+  }
+  return sum / weight;
 }
