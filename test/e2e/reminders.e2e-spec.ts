@@ -108,6 +108,23 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
       return s && !['planned', 'sending'].includes(s.status) && s;
     });
 
+  /**
+   * Books while the Twilio stand-in holds its answers and, once it has the confirmation SMS,
+   * runs `meanwhile` with the provider call still in flight; what is still held is answered after.
+   */
+  async function bookInFlight(meanwhile: (booking: { id: string }, sms: RecordedSms) => Promise<unknown>) {
+    const d = await diary();
+    twilio.hold();
+    try {
+      const { booking, customer: who } = await book(d, TUE_10);
+      const [sms] = await waitSms(who.mobile);
+      await meanwhile(booking, sms);
+      return { booking, who, sms };
+    } finally {
+      twilio.release();
+    }
+  }
+
   it('confirms a booking by SMS through Twilio at once, and lists the plan with its delayed reminders', async () => {
     const d = await diary();
     const { booking, customer: who } = await book(d, TUE_10);
@@ -326,26 +343,17 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
     });
 
     it('a failure reported before Twilio has answered the send still falls back to email, once', async () => {
-      const d = await diary();
-      const who = customer();
-      twilio.hold();
-      let booking: { id: string };
-      let sms: RecordedSms;
-      try {
-        ({ booking } = await book(d, TUE_10, who));
-        [sms] = await waitSms(who.mobile);
+      const { booking, who, sms } = await bookInFlight(async (_, held) => {
         // Signed for the StatusCallback URL, which carries our id: we have no sid from Twilio yet.
-        expect((await twilio.callback(sms, 'undelivered', { errorCode: '30003' })).status).toBe(204);
-      } finally {
-        twilio.release();
-      }
+        expect((await twilio.callback(held, 'undelivered', { errorCode: '30003' })).status).toBe(204);
+      });
       const step = await until('the email fallback', async () => {
         const s = await stepOf(booking.id, 'confirmation');
         return s.messages.length === 2 && !['planned', 'sending'].includes(s.status) && s;
       });
       expect(step).toMatchObject({ status: 'sent', reason: null });
       expect(step.messages.map((m) => [m.channel, m.status, m.errorCode, m.providerId])).toEqual([
-        ['sms', 'undelivered', '30003', sms!.sid],
+        ['sms', 'undelivered', '30003', sms.sid],
         ['email', 'sent', null, expect.any(String)],
       ]);
       await idle();
@@ -384,17 +392,7 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
     });
 
     it('are waited for by a worker recording Twilio\'s answer, which locks the step before its message', async () => {
-      const d = await diary();
-      const who = customer();
-      twilio.hold();
-      let booking: { id: string };
-      try {
-        ({ booking } = await book(d, TUE_10, who));
-        await waitSms(who.mobile);
-        await againstStepThenMessage(booking.id, async () => twilio.release());
-      } finally {
-        twilio.release();
-      }
+      const { booking } = await bookInFlight((booking) => againstStepThenMessage(booking.id, async () => twilio.release()));
       const step = await settled(booking.id, 'confirmation');
       expect(step).toMatchObject({ status: 'sent', reason: null });
       expect(step.messages.map((m) => [m.channel, m.status])).toEqual([['sms', 'queued']]);
@@ -417,6 +415,94 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
       });
       expect(forged.status).toBe(403);
       expect(await statusOf(booking.id)).toEqual(before);
+    });
+  });
+
+  describe('steps that go another way, or not at all', () => {
+    /** Runs `fn` while the SMTP server refuses every recipient with `code`. */
+    async function mailRefused<T>(code: number, fn: () => Promise<T>): Promise<T> {
+      smtp.refuseWith = code;
+      try {
+        return await fn();
+      } finally {
+        smtp.refuseWith = null;
+      }
+    }
+    const attempts = (step: { messages: any[] }) => step.messages.map((m) => [m.channel, m.status, m.errorCode]);
+
+    it('an email the SMTP server refuses for good (550) falls back to SMS', async () => {
+      const d = await diary();
+      const { booking, customer: who } = await mailRefused(550, async () => {
+        const made = await book(d, TUE_10, customer({ preferredChannel: 'email' }));
+        await settled(made.booking.id, 'confirmation');
+        return made;
+      });
+      const step = await stepOf(booking.id, 'confirmation');
+      expect(step).toMatchObject({ status: 'sent', reason: null });
+      expect(attempts(step)).toEqual([
+        ['email', 'failed', '550'],
+        ['sms', 'queued', null],
+      ]);
+      expect(smsTo(who.mobile)).toHaveLength(1);
+      expect(mailTo(who.email)).toHaveLength(0);
+    });
+
+    it('fails for good on every channel: ALL_CHANNELS_FAILED', async () => {
+      const d = await diary();
+      const who = customer();
+      twilio.failWhen((sms) => (sms.to === who.mobile ? { status: 400, code: 21211, message: "The 'To' number is not a valid phone number." } : null));
+      const step = await mailRefused(550, async () => settled((await book(d, TUE_10, who)).booking.id, 'confirmation'));
+      expect(step).toMatchObject({ status: 'failed', reason: 'ALL_CHANNELS_FAILED' });
+      expect(attempts(step)).toEqual([
+        ['sms', 'failed', '21211'],
+        ['email', 'failed', '550'],
+      ]);
+      expect(smsTo(who.mobile)).toHaveLength(0);
+      expect(mailTo(who.email)).toHaveLength(0);
+    });
+
+    it('a provider that refuses for now on every attempt fails the step (PROVIDER_UNAVAILABLE), and the other channel is not used', async () => {
+      const d = await diary();
+      const who = customer({ preferredChannel: 'email' });
+      const step = await mailRefused(451, async () => settled((await book(d, TUE_10, who)).booking.id, 'confirmation'));
+      expect(step).toMatchObject({ status: 'failed', reason: 'PROVIDER_UNAVAILABLE', messages: [] });
+      await idle();
+      expect(smsTo(who.mobile)).toHaveLength(0);
+      expect(mailTo(who.email)).toHaveLength(0);
+    });
+
+    it('a Twilio call that breaks off leaves the SMS unconfirmed (PROVIDER_CALL_BROKE_OFF), never sent again nor replaced by email, until its callback settles it', async () => {
+      const { booking, who, sms } = await bookInFlight(async () => twilio.breakOff());
+      const step = await settled(booking.id, 'confirmation');
+      expect(step).toMatchObject({ status: 'unconfirmed', reason: 'PROVIDER_CALL_BROKE_OFF' });
+      expect(step.messages.map((m) => [m.channel, m.status, m.providerId])).toEqual([['sms', 'unknown', null]]);
+      await idle();
+      expect(smsTo(who.mobile)).toHaveLength(1);
+      expect(mailTo(who.email)).toHaveLength(0);
+
+      expect((await twilio.callback(sms, 'delivered')).status).toBe(204);
+      const after = await stepOf(booking.id, 'confirmation');
+      expect(after).toMatchObject({ status: 'sent', reason: null });
+      expect(after.messages.map((m) => [m.channel, m.status, m.providerId])).toEqual([['sms', 'delivered', sms.sid]]);
+    });
+
+    it.each([
+      ['a site closure', (d: BuiltDiary) => api.post(`/v1/sites/${d.siteId}/closures`, { date: '2027-01-05', reason: 'Flood' })],
+      ['an adviser absence', (d: BuiltDiary) => api.post(`/v1/advisers/${d.adviserId}/exceptions`, { from: '2027-01-05', to: '2027-01-05', kind: 'leave' })],
+    ])('%s after booking stops its reminders (NEEDS_REBOOKING)', async (_, stop) => {
+      const d = await diary();
+      const { booking, customer: who } = await book(d, TUE_10);
+      await settled(booking.id, 'confirmation');
+      const stopped = await stop(d);
+      expect(stopped.status).toBe(201);
+      expect(stopped.body.affectedBookings.map((b: { id: string }) => b.id)).toEqual([booking.id]);
+      // Their time comes (the delayed jobs are brought forward), and each finds the booking to be rebooked.
+      for (const step of ['days_before', 'same_day']) {
+        const job = await until(`the ${step} job`, () => queue.getJob(reminderJobId({ booking_id: booking.id, step, version: 1, round: 0 })));
+        await job.promote();
+        expect(await settled(booking.id, step)).toMatchObject({ status: 'skipped', reason: 'NEEDS_REBOOKING', messages: [] });
+      }
+      expect(smsTo(who.mobile)).toHaveLength(1);
     });
   });
 

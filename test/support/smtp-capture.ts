@@ -6,7 +6,7 @@ import { SMTPServer } from 'smtp-server';
 /** A real SMTP server on loopback that keeps every message it accepts, parsed. */
 export class SmtpCapture {
   readonly messages: ParsedMail[] = [];
-  /** SMTP reply code to refuse the next message with (e.g. 550), or null to accept. */
+  /** SMTP reply code to refuse every recipient with while set (550 for good, 451 for now), or null to accept. */
   refuseWith: number | null = null;
 
   private constructor(

@@ -26,12 +26,13 @@ export const TEST_FROM = '+447700900001';
 /**
  * A stand-in for Twilio's Messages API on loopback, for the real `twilio` library to
  * talk to: it records each message, can be told to refuse (as Twilio does, with an
- * error code) or to hold its answers, and posts status callbacks signed as Twilio would.
+ * error code), to hold its answers or to drop them, and posts status callbacks signed
+ * as Twilio would.
  */
 export class TwilioStandIn {
   readonly received: RecordedSms[] = [];
   private failures: ((sms: Omit<RecordedSms, 'sid'>) => TwilioFailure | null)[] = [];
-  private held: (() => void)[] | null = null;
+  private held: { answer: () => void; res: ServerResponse }[] | null = null;
   private readonly arrivals: (() => void)[] = [];
 
   private constructor(
@@ -59,9 +60,18 @@ export class TwilioStandIn {
   }
 
   release(): void {
+    this.takeHeld().forEach(({ answer }) => answer());
+  }
+
+  /** Drops the held calls' connections unanswered: Twilio has the messages, their senders never hear so. */
+  breakOff(): void {
+    this.takeHeld().forEach(({ res }) => res.destroy());
+  }
+
+  private takeHeld() {
     const held = this.held ?? [];
     this.held = null;
-    held.forEach((answer) => answer());
+    return held;
   }
 
   reset(): void {
@@ -119,7 +129,7 @@ export class TwilioStandIn {
     this.arrivals.splice(0).forEach((wake) => wake());
     const answer = () =>
       json(res, 201, { sid: recorded.sid, account_sid: sms.accountSid, to: sms.to, from: sms.from, body: sms.body, status: 'queued', num_segments: '1', api_version: '2010-04-01' });
-    if (this.held) this.held.push(answer);
+    if (this.held) this.held.push({ answer, res });
     else answer();
   }
 }
