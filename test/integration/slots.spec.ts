@@ -1,6 +1,10 @@
+import fc from 'fast-check';
+import { SeatService } from '../../src/bookings/seat.service';
+import { AppError } from '../../src/common/errors/app-error';
+import { MINUTE } from '../../src/common/time/local-time';
 import { CreatePatternDto } from '../../src/diaries/dto/diaries.dto';
 import { CreateSiteDto } from '../../src/sites/dto/sites.dto';
-import { MINUTE } from '../../src/common/time/local-time';
+import { SlotView } from '../../src/slots/dto/slots.dto';
 import { ADMIN, serviceBooking, serviceDiary, useTestContext } from '../support/context';
 import { adviserBody, BuiltDiary, Diary, organisationBody, patternBody, roomBody, siteBody, slotRef, times, typeBody, TypeOptions } from '../support/fixtures';
 
@@ -117,7 +121,7 @@ describe('SlotsService (integration)', () => {
     const DATE = '2027-06-07'; // a Monday
     const on = (time: string) => `${DATE}T${time}:00+01:00`;
 
-    /** One Monday of a diary across sites and rooms; patterns, rooms and advisers name sites, rooms and advisers by index. */
+    /** One Monday of a diary over sites and rooms; rooms and patterns name sites, rooms and advisers by their index. */
     interface DiarySpec {
       type: TypeOptions;
       sites: number;
@@ -188,6 +192,100 @@ describe('SlotsService (integration)', () => {
       const slots = await ctx.slots.search({ appointmentType: diary.typeCode, siteId: [diary.siteIds[0]], from: DATE, to: DATE }, now);
       expect(times(slots)).toEqual(['12:15', '13:30']);
       for (const slot of slots) await book(diary, 0, 0, slot.start.slice(11, 16), now);
+    });
+
+    it('books every slot it offers, whatever the diary (property)', async () => {
+      const seats = ctx.module.get(SeatService);
+      const setUpAt = t('2027-06-01T09:00:00Z');
+      const searchAt = setUpAt + (ctx.config.HOLD_MINUTES + 1) * MINUTE;
+      const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+      const ROLLED_BACK = new Error('rolled back');
+      /** The code a booking of the slot would be refused with, found in a transaction that is then rolled back; null if it would be booked. */
+      const refusal = async (typeCode: string, slot: SlotView): Promise<string | null> => {
+        const outcome = await ctx.dataSource
+          .transaction(async (manager) => {
+            await seats.lockForSeats(manager, [slot.siteId], [slot.adviserId]);
+            await seats.take(manager, { appointmentType: typeCode, siteId: slot.siteId, adviserId: slot.adviserId, start: slot.start }, searchAt);
+            throw ROLLED_BACK;
+          })
+          .catch((error: unknown) => error);
+        if (outcome === ROLLED_BACK) return null;
+        if (outcome instanceof AppError) return outcome.code;
+        throw outcome;
+      };
+      const action = fc.record({
+        adviser: fc.constantFrom(0, 1),
+        window: fc.constantFrom(0, 1),
+        // From the window's start or back from its end, mostly close to it: where one
+        // adviser's time in the room, or at a site, meets the next.
+        from: fc.constantFrom('start', 'end'),
+        offset: fc.oneof(fc.constantFrom(0, 5, 10), fc.integer({ min: 0, max: 30 }).map((i) => i * 5)),
+        // Lapsed holds leave empty sessions; a cancelled booking does too once the hold
+        // sharing its group session lapses.
+        kind: fc.constantFrom('booking', 'lapsed hold', 'live hold', 'cancelled booking'),
+      });
+      const shape = fc.record({
+        type: fc.record({ durationMinutes: fc.constantFrom(30, 45, 60), bufferMinutes: fc.constantFrom(0, 10, 15, 30), capacity: fc.constantFrom(1, 2) }),
+        twoSites: fc.boolean(),
+        sharedRoom: fc.constantFrom(true, true, false),
+        roomCapacity: fc.constantFrom(1, 8),
+        // Where the advisers change over: in the room at the first site, and between sites.
+        changeover: fc.integer({ min: 0, max: 12 }).map((i) => 11 * 60 + i * 5),
+        gap: fc.constantFrom(0, 5, 10, 30),
+        actions: fc.array(action, { maxLength: 8 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(shape, async (c) => {
+          // The first adviser is at the second site before the changeover and at the first
+          // site after it, the second adviser the other way round; at the first site both
+          // may use one room, which changes hands at the changeover.
+          const [before, after] = [c.changeover - 150, c.changeover + 150];
+          const windows = [
+            [{ site: 0, start: c.changeover, end: after }, ...(c.twoSites ? [{ site: 1, start: before, end: c.changeover - c.gap }] : [])],
+            [{ site: 0, start: before, end: c.changeover }, ...(c.twoSites ? [{ site: 1, start: c.changeover + c.gap, end: after }] : [])],
+          ];
+          const diary = await buildDiary({
+            type: c.type,
+            sites: c.twoSites ? 2 : 1,
+            rooms: c.sharedRoom ? [{ site: 0, capacity: c.roomCapacity }] : [],
+            patterns: windows.flatMap((list, adviser) =>
+              list.map((w) => ({ adviser, site: w.site, room: c.sharedRoom && w.site === 0 ? 0 : undefined, startTime: hhmm(w.start), endTime: hhmm(w.end) })),
+            ),
+          });
+          for (const a of c.actions) {
+            const list = windows[a.adviser];
+            const w = list[a.window % list.length];
+            const at = part(diary, w.site, a.adviser);
+            const start = on(hhmm(a.from === 'start' ? w.start + a.offset : w.end - c.type.durationMinutes - a.offset));
+            // Many of these are refused (outside the window, or over another session): the
+            // diary is whatever the accepted ones leave.
+            try {
+              if (a.kind === 'booking') await ctx.bookings.book(ADMIN, serviceBooking(at, start), undefined, setUpAt);
+              if (a.kind === 'lapsed hold') await ctx.bookings.createHold(ADMIN, slotRef(at, start), setUpAt);
+              if (a.kind === 'live hold') await ctx.bookings.createHold(ADMIN, slotRef(at, start), searchAt - MINUTE);
+              if (a.kind === 'cancelled booking') {
+                await ctx.bookings.createHold(ADMIN, slotRef(at, start), setUpAt);
+                const { booking } = await ctx.bookings.book(ADMIN, serviceBooking(at, start), undefined, setUpAt);
+                await ctx.bookings.cancel(ADMIN, booking.id, { by: 'customer', reason: 'Started a job' }, setUpAt);
+              }
+            } catch (error) {
+              if (!(error instanceof AppError)) throw error;
+            }
+          }
+          // By each site, which loads what is elsewhere differently, and by the advisers.
+          const offered = new Map<string, SlotView>();
+          for (const scope of [...diary.siteIds.map((siteId) => ({ siteId: [siteId] })), { adviserId: diary.adviserIds }]) {
+            for (const slot of await ctx.slots.search({ appointmentType: diary.typeCode, ...scope, from: DATE, to: DATE }, searchAt)) offered.set(`${slot.adviserId} ${slot.start}`, slot);
+          }
+          const refused: string[] = [];
+          for (const slot of offered.values()) {
+            const code = await refusal(diary.typeCode, slot);
+            if (code) refused.push(`${slot.start} with adviser ${diary.adviserIds.indexOf(slot.adviserId)} at site ${diary.siteIds.indexOf(slot.siteId)}: ${code}`);
+          }
+          expect(refused).toEqual([]);
+        }),
+        { numRuns: 30 },
+      );
     });
   });
 });
