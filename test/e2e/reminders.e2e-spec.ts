@@ -181,6 +181,8 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
     const d = await diary();
     const { booking, customer: who } = await book(d, TUE_10);
     await waitSms(who.mobile);
+    // Twilio has the SMS before the worker has recorded that it went.
+    await settled(booking.id, 'confirmation');
     const dayBefore = reminderJobId({ booking_id: booking.id, step: 'days_before', version: 1, round: 0 });
     await until('the days_before job', () => queue.getJob(dayBefore));
 
@@ -209,6 +211,8 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
     const who = customer({ preferredChannel: 'email' });
     const { booking } = await book(d, TUE_10, who);
     await waitMail(who.email);
+    // The server has an email before the worker has recorded that it went.
+    await settled(booking.id, 'confirmation');
 
     const moved = await api.post(`/v1/bookings/${booking.id}/reschedule`, { appointmentType: d.typeCode, siteId: d.siteId, adviserId: d.adviserId, start: WED_14 });
     expect(moved.status).toBe(200);
@@ -219,6 +223,7 @@ describe('reminders (end to end, real Twilio library, SMTP, Redis and PostgreSQL
     expect(calendar).toContain('SEQUENCE:2');
     expect(calendar).toContain('DTSTART:20270106T140000Z');
 
+    await settled(booking.id, 'confirmation', 2);
     const plan = await messages(booking.id);
     expect(plan.steps.map((s) => [s.version, s.step, s.status])).toEqual([
       [1, 'confirmation', 'sent'],
