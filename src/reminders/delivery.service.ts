@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { BookingEvents, SYSTEM } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
 import { EmailChannel, SendOutcome, SmsChannel } from './channels/channel';
 import { bookingCalendar } from './domain/calendar';
@@ -82,6 +83,7 @@ export class DeliveryService {
     private readonly email: EmailChannel,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly clock: Clock,
+    private readonly events: BookingEvents,
   ) {
     this.domain = new URL(config.PUBLIC_BASE_URL).hostname;
   }
@@ -156,7 +158,11 @@ export class DeliveryService {
       mobileInvalid: facts.mobile_invalid,
       smsOptedOut: facts.sms_opted_out,
     }).find((c) => !tried.some((m) => m.channel === c));
-    if (!channel) return tried.length ? finish('failed', 'ALL_CHANNELS_FAILED') : finish('skipped', 'NO_CHANNEL');
+    if (!channel && tried.length) {
+      await this.events.record(manager, { bookingId: facts.booking_id, kind: 'reminder_failed', at: now, actor: SYSTEM, data: { step: facts.step, reason: 'ALL_CHANNELS_FAILED' } });
+      return finish('failed', 'ALL_CHANNELS_FAILED');
+    }
+    if (!channel) return finish('skipped', 'NO_CHANNEL');
 
     const template = facts.templates.find((t) => t.channel === channel) ?? builtInTemplate(facts.step, channel, facts.message_variant);
     const values = messageValues(this.bookingFacts(facts));
@@ -240,12 +246,18 @@ export class DeliveryService {
       const failed = `changed.status IN (${FAILURE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
       if (outcome.ok) {
         // A status callback may have got here first; its status stands if it is further on.
-        return step(`CASE WHEN ${failed} THEN 'planned' ELSE 'sent' END`, 'NULL',
+        const settled = await step(`CASE WHEN ${failed} THEN 'planned' ELSE 'sent' END`, 'NULL',
           `UPDATE messages SET provider_id = $2, status = CASE WHEN status IN ('sending', 'unknown') THEN $3 ELSE status END, sent_at = now(), updated_at = now() WHERE id = $1`, [
           claim.messageId,
           outcome.providerId,
           outcome.status,
         ]);
+        // Email has no delivery receipts: a server that took it is the best word there is.
+        if (settled === 'sent') {
+          const kind = claim.channel === 'email' ? 'reminder_delivered' : 'reminder_sent';
+          await this.events.record(manager, { bookingId: claim.facts.booking_id, kind, at: this.clock.now(), actor: SYSTEM, data: { step: claim.facts.step, channel: claim.channel, messageId: claim.messageId } });
+        }
+        return settled;
       }
       if (outcome.kind === 'retry') {
         await step(`'planned'`, 'NULL', 'DELETE FROM messages WHERE id = $1', [claim.messageId]);

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { DelayedError, Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { BookingEvents, SYSTEM } from '../common/events/booking-events';
 import { Queues } from '../common/queue/queues';
+import { Clock } from '../common/time/clock';
 import { EmailChannel, SmsChannel } from './channels/channel';
 import { DeliveryService } from './delivery.service';
 import { REMINDER_QUEUE, ReminderJob } from './outbox.relay';
@@ -19,6 +21,8 @@ export class ReminderProcessor implements OnApplicationBootstrap {
     private readonly sms: SmsChannel,
     private readonly email: EmailChannel,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: BookingEvents,
+    private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -54,6 +58,13 @@ export class ReminderProcessor implements OnApplicationBootstrap {
   private async failed(job: Job<ReminderJob> | undefined, error: Error): Promise<void> {
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     this.logger.warn(`Reminder ${job.data.reminderId} failed after ${job.attemptsMade} attempts: ${error.message}`);
-    await this.dataSource.query(`UPDATE reminders SET status = 'failed', reason = 'PROVIDER_UNAVAILABLE', updated_at = now() WHERE id = $1 AND status = 'planned'`, [job.data.reminderId]);
+    await this.dataSource.transaction(async (manager) => {
+      // An UPDATE answers [rows, count] through TypeORM.
+      const [[failed]]: [{ booking_id: string; step: string }[], number] = await manager.query(
+        `UPDATE reminders SET status = 'failed', reason = 'PROVIDER_UNAVAILABLE', updated_at = now() WHERE id = $1 AND status = 'planned' RETURNING booking_id, step`,
+        [job.data.reminderId],
+      );
+      if (failed) await this.events.record(manager, { bookingId: failed.booking_id, kind: 'reminder_failed', at: this.clock.now(), actor: SYSTEM, data: { step: failed.step, reason: 'PROVIDER_UNAVAILABLE' } });
+    });
   }
 }

@@ -5,9 +5,10 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
 import { publicUrl } from '../common/http/public-url';
+import { BookingEvents, SYSTEM } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
 import { flagMobile } from './delivery.service';
-import { advanceStatus, DeliveryStatus, fromTwilioStatus, isFailure } from './domain/delivery-status';
+import { advanceStatus, DeliveryStatus, fromTwilioStatus, isDelivered, isFailure } from './domain/delivery-status';
 import { OutboxRelay } from './outbox.relay';
 
 /**
@@ -22,6 +23,7 @@ export class TwilioStatusService {
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly events: BookingEvents,
   ) {}
 
   /**
@@ -55,8 +57,8 @@ export class TwilioStatusService {
       // Not one of ours (or long gone): acknowledged, so Twilio stops retrying.
       if (!found) return false;
       // Read once the step is ours: a worker may have recorded Twilio's answer meanwhile.
-      const [message]: { id: string; status: DeliveryStatus; reminder_id: string; recipient: string; customer_id: string }[] = await manager.query(
-        `SELECT m.id, m.status, m.reminder_id, m.recipient, b.customer_id
+      const [message]: { id: string; status: DeliveryStatus; reminder_id: string; recipient: string; customer_id: string; booking_id: string; step: string }[] = await manager.query(
+        `SELECT m.id, m.status, m.reminder_id, m.recipient, b.customer_id, r.booking_id, r.step
            FROM messages m JOIN reminders r ON r.id = m.reminder_id JOIN bookings b ON b.id = r.booking_id
           WHERE m.id = $1
             FOR UPDATE OF m`,
@@ -72,6 +74,9 @@ export class TwilioStatusService {
       if (next === message.status) return false;
       if (!isFailure(next)) {
         await manager.query(`UPDATE reminders SET status = 'sent', reason = NULL, updated_at = now() WHERE id = $1 AND status = 'unconfirmed'`, [message.reminder_id]);
+        if (isDelivered(next) && !isDelivered(message.status)) {
+          await this.events.record(manager, { bookingId: message.booking_id, kind: 'reminder_delivered', at: this.clock.now(), actor: SYSTEM, data: { step: message.step, channel: 'sms', messageId: message.id } });
+        }
         return false;
       }
       await flagMobile(manager, message.customer_id, message.recipient, errorCode);

@@ -274,6 +274,47 @@ describe('reminders (integration)', () => {
     });
   });
 
+  describe("in the booking's history", () => {
+    const kinds = async (bookingId: string) =>
+      (await ctx.db.query<{ kind: string; data: { step: string; channel?: string; reason?: string } }>('SELECT kind, data FROM booking_events WHERE booking_id = $1 ORDER BY id', [bookingId])).map(
+        (e) => [e.kind, e.data.step, e.data.channel ?? e.data.reason],
+      );
+
+    it('an SMS handed to the provider is sent, an email taken by the server is delivered', async () => {
+      const diary = await serviceDiary(ctx);
+      const now = t('2027-06-01T11:00:00Z');
+      const bySms = await book(diary, '2027-06-07T10:00:00+01:00', now);
+      const emailBody = serviceBooking(diary, '2027-06-07T11:00:00+01:00');
+      emailBody.customer.preferredChannel = 'email';
+      const byEmail = (await ctx.bookings.book(ADMIN, emailBody, undefined, now)).booking;
+      for (const booking of [bySms, byEmail]) expect(await delivery().deliver((await reminder(booking.id, 'confirmation')).id, now)).toEqual({ done: 'sent' });
+      expect(await kinds(bySms.id)).toEqual([
+        ['created', undefined, undefined],
+        ['reminder_sent', 'confirmation', 'sms'],
+      ]);
+      expect(await kinds(byEmail.id)).toEqual([
+        ['created', undefined, undefined],
+        ['reminder_delivered', 'confirmation', 'email'],
+      ]);
+      // The signal the show model reads (show-model.spec shows it moving the probability).
+      expect(await ctx.db.query('SELECT reminder_state FROM bookings WHERE id = ANY ($1) ORDER BY starts_at', [[bySms.id, byEmail.id]])).toEqual([{ reminder_state: 'pending' }, { reminder_state: 'delivered' }]);
+    });
+
+    it('a step that no channel could take is a failed reminder', async () => {
+      const diary = await serviceDiary(ctx);
+      const now = t('2027-06-01T11:00:00Z');
+      const booking = await book(diary, '2027-06-07T12:00:00+01:00', now);
+      const confirmation = await reminder(booking.id, 'confirmation');
+      await ctx.db.query(`INSERT INTO messages (id, reminder_id, channel, recipient, variant, body, status) VALUES (gen_random_uuid(), $1, 'sms', 'x', 'standard', 'x', 'failed'), (gen_random_uuid(), $1, 'email', 'x', 'standard', 'x', 'failed')`, [confirmation.id]);
+      expect(await delivery().deliver(confirmation.id, now)).toEqual({ done: 'failed' });
+      expect(await kinds(booking.id)).toEqual([
+        ['created', undefined, undefined],
+        ['reminder_failed', 'confirmation', 'ALL_CHANNELS_FAILED'],
+      ]);
+      expect(await ctx.db.query('SELECT reminder_state FROM bookings WHERE id = $1', [booking.id])).toEqual([{ reminder_state: 'failed' }]);
+    });
+  });
+
   describe("a customer's SMS flags", () => {
     it('are cleared by a booking with a different mobile, and kept by one with the same number or none', async () => {
       const diary = await serviceDiary(ctx);

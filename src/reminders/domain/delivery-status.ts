@@ -29,6 +29,9 @@ export const FAILURE_STATUSES: readonly DeliveryStatus[] = ['undelivered', 'fail
 
 export const isFailure = (status: DeliveryStatus): boolean => FAILURE_STATUSES.includes(status);
 
+/** The handset has it: what the show probability counts as a reminder that reached the customer. */
+export const isDelivered = (status: DeliveryStatus): boolean => status === 'delivered' || status === 'read';
+
 /** Twilio's MessageStatus values mapped onto ours; inbound and unknown values give null. */
 export function fromTwilioStatus(raw: string): DeliveryStatus | null {
   switch (raw) {
