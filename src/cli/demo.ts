@@ -4,7 +4,12 @@ import { ConfigError, loadConfig, loadDefaults } from '../common/config/config';
 import { migrate } from '../common/database/migrator';
 import { startEmbeddedPostgres } from '../demo/embedded-postgres';
 import { reachable } from '../demo/probe';
+import { seedHistory } from '../demo/history';
 import { seedDemo } from '../demo/seed';
+import { ShowModelService } from '../attendance/show-model.service';
+import { Clock } from '../common/time/clock';
+import { addDays, localDateOf } from '../common/time/local-time';
+import { DataSource } from 'typeorm';
 import { DEFAULT_REMINDER_POLICY, nextAllowedTime } from '../reminders/domain/reminder-plan';
 
 /**
@@ -39,7 +44,11 @@ async function main() {
   const app = await createApp(config);
   await app.listen(config.PORT, '127.0.0.1');
   const base = `http://127.0.0.1:${config.PORT}`;
-  const demo = await seedDemo(base, adminKey, config.DEFAULT_TIMEZONE);
+  const clock = app.get(Clock);
+  const demo = await seedDemo(base, adminKey, config.DEFAULT_TIMEZONE, clock.now());
+  // The year before today, and a model fitted to it: DNA insights and show probabilities from the start.
+  const history = await seedHistory(app.get(DataSource), config.DEFAULT_TIMEZONE, clock.now());
+  const model = await app.get(ShowModelService).train();
   const auth = `-H "Authorization: Bearer ${demo.jobcentreKey}"`;
   console.log(`
 Careers booking demo is running at ${base}   (API docs: ${base}/docs)
@@ -57,7 +66,12 @@ Try (as the jobcentre):
   curl -s "${base}/v1/bookings?customerReference=JCP-1001" ${auth}
   curl -s ${base}/health
 
-Reminders (confirmation now, then 2 days before and on the day; nothing in quiet hours, 20:00-08:00 UK time${quietNow(config.DEFAULT_TIMEZONE) ? ': it is quiet hours now, so confirmations wait until 08:00' : ''}):
+Attendance (a year of generated history, ${history.toLocaleString('en-GB')} appointments; show model v${model?.version}, ${model?.kind}, AUC ${model?.evaluation.auc?.toFixed(2) ?? 'n/a'} on the latest fifth):
+  curl -s "${base}/v1/insights/dna?from=${addDays(localDateOf(clock.now(), config.DEFAULT_TIMEZONE), -365)}&to=${localDateOf(clock.now(), config.DEFAULT_TIMEZONE)}&groupBy=leadTimeBucket" -H "Authorization: Bearer ${adminKey}"
+  curl -s ${base}/v1/models/show-probability -H "Authorization: Bearer ${adminKey}"
+  curl -s ${base}/v1/bookings/${demo.sampleBookingId}/history ${auth}       (showProbability and showFactors are on every booking)
+
+Reminders (confirmation now, then 2 days before and on the day; nothing in quiet hours, 20:00-08:00 UK time${quietNow(config.DEFAULT_TIMEZONE, clock.now()) ? ': it is quiet hours now, so confirmations wait until 08:00' : ''}):
   curl -s ${base}/v1/bookings/${demo.emailBookingId}/messages ${auth}
   SMS go to ${process.env.TWILIO_ACCOUNT_SID ? 'Twilio' : 'the log above (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM to send)'}; email goes to ${process.env.SMTP_URL ? process.env.SMTP_URL : 'the log above (set SMTP_URL, e.g. smtp://127.0.0.1:1025 for Mailpit, to send)'}.
   Queues: ${base}/admin/queues (user: anything, password: the admin key)   Metrics: curl -s ${base}/metrics -H "Authorization: Bearer ${adminKey}"
@@ -80,7 +94,7 @@ Press Ctrl+C to stop.`);
 }
 
 /** Whether a confirmation made now waits for quiet hours to end (under the default policy). */
-const quietNow = (zone: string, now = Date.now()) => nextAllowedTime(now, zone, DEFAULT_REMINDER_POLICY) > now;
+const quietNow = (zone: string, now: number) => nextAllowedTime(now, zone, DEFAULT_REMINDER_POLICY) > now;
 
 /** The demo's own database is thrown away and made anew at each start. */
 async function recreateDemoDatabase(url: string) {

@@ -15,7 +15,7 @@ export interface DemoKeys {
  * Loads the demo dataset through the public API, as an administrator would, so that the
  * demo data passes the same validation as everything else.
  */
-export async function seedDemo(baseUrl: string, adminKey: string, zone: string): Promise<DemoKeys> {
+export async function seedDemo(baseUrl: string, adminKey: string, zone: string, now: number): Promise<DemoKeys> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- demo responses are read loosely
   const call = async (method: string, path: string, body: unknown, key = adminKey): Promise<any> => {
     const response = await fetch(`${baseUrl}${path}`, {
@@ -36,7 +36,7 @@ export async function seedDemo(baseUrl: string, adminKey: string, zone: string):
   for (const type of APPOINTMENT_TYPES) await call('POST', '/v1/appointment-types', type);
 
   // Patterns start on this week's Monday, so that today has a diary for "free now".
-  const monday = DateTime.now().setZone(zone).startOf('week').toISODate()!;
+  const monday = DateTime.fromMillis(now, { zone }).startOf('week').toISODate()!;
   let sampleSiteId = '';
   let sampleAdviserId = '';
   for (const area of AREAS) {
