@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { IMPORT_COLUMNS } from '../../src/attendance/domain/history-import';
 import { MAX_BODY_DEPTH } from '../../src/common/http/json-body';
 import { ApiResponse } from '../support/api';
 import { useTestApp } from '../support/app';
@@ -71,6 +72,7 @@ const validAdviser = (f: Fixture) => ({ name: 'Priya Shah', email: 'priya.shah@c
 const validPattern = (f: Fixture) => ({ siteId: f.siteId, weekdays: ['SAT'], startTime: '09:00', endTime: '12:00', validFrom: '2027-01-04', appointmentTypes: [f.typeCode] });
 const validException = { from: '2027-02-08', to: '2027-02-12', kind: 'leave', note: 'Annual leave' };
 const validPolicy = { daysBefore: 2, daysBeforeAt: '10:00', hoursBefore: 3, quietFrom: '20:00', quietUntil: '08:00', minimumGapMinutes: 60 };
+const validOutcome = { outcome: 'attended' };
 const validTemplate = { step: 'same_day', channel: 'sms', variant: 'standard', body: 'Today {{time}}: {{appointment}} at {{site}}.' };
 
 // Tuesday 8 June 2027 10:00 BST: free in the fixture's diary.
@@ -525,6 +527,74 @@ const cases: Case[] = [
       ['an SMS over two segments at its longest', { body: `${'Remember. '.repeat(30)}{{address}}` }, 422, 'TEMPLATE_INVALID'],
     ] as [string, Record<string, unknown>, number, string][]
   ).map(([what, edits, status, code]) => put(`PUT templates: ${what}`, (f) => `/v1/appointment-types/${f.typeCode}/templates`, () => patch(validTemplate, edits), status, code)),
+
+  // ------------------------------------------------------- POST /v1/bookings/:id/outcome
+  ...pathIdCases('POST /v1/bookings/:id/outcome', 'POST', (id) => `/v1/bookings/${id}/outcome`, () => validOutcome, 'BOOKING_NOT_FOUND'),
+  ...envelopeCases('POST /v1/bookings/:id/outcome', (f) => `/v1/bookings/${f.bookingId}/outcome`, () => validOutcome),
+  ...(
+    [
+      ['an outcome not in the list', { outcome: 'no_show' }, 400, V],
+      ['the outcome in capitals', { outcome: 'DNA' }, 400, V],
+      ['outcome missing', { outcome: DELETE }, 400, V],
+      ['a note of 1001 characters', { note: 'n'.repeat(1001) }, 400, V],
+      ['a note that is a number', { note: 5 }, 400, V],
+      ['an appointment still to come', {}, 409, 'TOO_EARLY'],
+    ] as [string, Record<string, unknown>, number, string][]
+  ).map(([what, edits, status, code]) => post(`POST outcome: ${what}`, (f) => `/v1/bookings/${f.bookingId}/outcome`, () => patch(validOutcome, edits), status, code)),
+  post('POST outcome: a cancelled booking', (f) => `/v1/bookings/${f.cancelledBookingId}/outcome`, () => validOutcome, 409, 'BOOKING_CANCELLED'),
+
+  // ----------------------------------------------- GET /v1/bookings/:id/history, outcomes due
+  ...pathIdCases('GET /v1/bookings/:id/history', 'GET', (id) => `/v1/bookings/${id}/history`, () => undefined, 'BOOKING_NOT_FOUND'),
+  ...pathIdCases('GET /v1/sites/:id/outcomes-due', 'GET', (id) => `/v1/sites/${id}/outcomes-due`, () => undefined, 'SITE_NOT_FOUND'),
+  get('GET outcomes-due: a date that does not exist', (f) => `/v1/sites/${f.siteId}/outcomes-due?date=2027-02-30`, 400, V),
+  get('GET outcomes-due: a date and time', (f) => `/v1/sites/${f.siteId}/outcomes-due?date=2027-06-07T10:00:00Z`, 400, V),
+
+  // ------------------------------------------ GET and PUT /v1/sites/:id/attendance-policy
+  ...pathIdCases('GET /v1/sites/:id/attendance-policy', 'GET', (id) => `/v1/sites/${id}/attendance-policy`, () => undefined, 'SITE_NOT_FOUND'),
+  ...pathIdCases('PUT /v1/sites/:id/attendance-policy', 'PUT', (id) => `/v1/sites/${id}/attendance-policy`, () => ({ autoDnaAfterHours: 24 }), 'SITE_NOT_FOUND'),
+  ...envelopeCases('PUT /v1/sites/:id/attendance-policy', (f) => `/v1/sites/${f.siteId}/attendance-policy`, () => ({ autoDnaAfterHours: 24 }), put),
+  ...(
+    [
+      ['zero hours', { autoDnaAfterHours: 0 }],
+      ['two weeks and an hour', { autoDnaAfterHours: 337 }],
+      ['hours as a string', { autoDnaAfterHours: '24' }],
+      ['a fraction of an hour', { autoDnaAfterHours: 1.5 }],
+      ['the field missing', {}],
+    ] as [string, Record<string, unknown>][]
+  ).map(([what, body]) => put(`PUT attendance-policy: ${what}`, (f) => `/v1/sites/${f.siteId}/attendance-policy`, () => body, 400, V)),
+
+  // --------------------------------------------------------------- GET /v1/insights/dna
+  ...(
+    [
+      ['from missing', { from: DELETE }, 400, V],
+      ['groupBy missing', { groupBy: DELETE }, 400, V],
+      ['an unknown dimension', { groupBy: 'postcode' }, 400, V],
+      ['three dimensions', { groupBy: 'site,weekday,hour' }, 400, V],
+      ['a siteId that is not a UUID', { siteId: 'lewisham' }, 400, V],
+      ['to before from', { from: '2027-06-08', to: '2027-06-07' }, 400, 'INVALID_RANGE'],
+      ['three years at once', { from: '2025-01-01', to: '2027-12-31' }, 400, 'RANGE_TOO_LARGE'],
+      ['a date that does not exist', { to: '2027-02-30' }, 400, V],
+    ] as [string, Record<string, unknown>, number, string][]
+  ).map(([what, edits, status, code]) =>
+    get(`GET insights: ${what}`, () => `/v1/insights/dna?${qs(patch({ from: '2027-01-01', to: '2027-06-30', groupBy: 'site' }, edits))}`, status, code),
+  ),
+
+  // ------------------------------------------------- GET /v1/bookings (referral feedback)
+  get('GET referral feedback: no from or to', () => '/v1/bookings?organisationId=mine', 400, 'INVALID_FILTER'),
+  get('GET referral feedback: "mine" with the admin key', () => '/v1/bookings?organisationId=mine&from=2027-06-07&to=2027-06-07', 400, 'INVALID_FILTER'),
+  get('GET referral feedback: an outcome not in the list', (f) => `/v1/bookings?organisationId=${f.organisationId}&from=2027-06-07&to=2027-06-07&outcome=gone`, 400, V),
+  get('GET referral feedback: an organisation id that is not a UUID', () => '/v1/bookings?organisationId=ours&from=2027-06-07&to=2027-06-07', 400, V),
+  get('GET referral feedback: with a siteId as well', (f) => `/v1/bookings?organisationId=${f.organisationId}&siteId=${f.siteId}&from=2027-06-07&to=2027-06-07`, 400, 'INVALID_FILTER'),
+  get('GET referral feedback: half a year', (f) => `/v1/bookings?organisationId=${f.organisationId}&from=2027-01-01&to=2027-06-30`, 400, 'RANGE_TOO_LARGE'),
+
+  // ------------------------------------------------------------ POST /v1/history/import
+  post('POST history import: rows that are not a list', () => '/v1/history/import', () => ({ rows: { legacyId: 'A' } }), 400, 'INVALID_IMPORT'),
+  post('POST history import: a bare list of rows', () => '/v1/history/import', () => [{ legacyId: 'A' }], 400, 'INVALID_IMPORT'),
+  post('POST history import: malformed JSON', () => '/v1/history/import', () => '{"rows": [', 400, 'INVALID_JSON'),
+  post('POST history import: 50,001 rows', () => '/v1/history/import', () => ({ rows: Array.from({ length: 50_001 }, () => ({})) }), 400, 'TOO_MANY_ROWS'),
+  post('POST history import: CSV without the outcome column', () => '/v1/history/import', () => `${IMPORT_COLUMNS.slice(0, -1).join(',')}\nA,B,C,D,E,F,G,H,I\n`, 400, 'MISSING_COLUMNS', { 'Content-Type': 'text/csv' }),
+  post('POST history import: CSV with an unclosed quote', () => '/v1/history/import', () => `${IMPORT_COLUMNS.join(',')}\n"A,B`, 400, 'INVALID_CSV', { 'Content-Type': 'text/csv' }),
+  post('POST history import: XML', () => '/v1/history/import', () => '<rows/>', 400, 'INVALID_IMPORT', { 'Content-Type': 'application/xml' }),
 
   // ------------------------------------------------------ POST /v1/webhooks/twilio/status
   // This app has no TWILIO_AUTH_TOKEN, so no callback can be verified and every one is refused.
