@@ -1,7 +1,7 @@
-import { LogLevel } from '@nestjs/common';
+import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/config';
 import { Clock } from './common/time/clock';
@@ -21,7 +21,17 @@ export async function createApp(config: AppConfig, options: { logger?: boolean; 
     bodyParser: false,
   });
   for (const handler of jsonBody()) app.use(handler);
-  const document = SwaggerModule.createDocument(
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+/**
+ * The OpenAPI document partners generate their clients from, read off the controllers and
+ * DTOs. It needs only the module graph, so the tests can also build it without a database
+ * (NestFactory.create with preview: true).
+ */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Careers adviser booking API')
@@ -30,9 +40,16 @@ export async function createApp(config: AppConfig, options: { logger?: boolean; 
           'Authenticate with "Authorization: Bearer <API key>". Errors are JSON {code, message, details?} with a stable code.',
       )
       .setVersion('1')
+      .addTag('organisations', 'Partner organisations and their API keys (admin).')
+      .addTag('sites', 'Co-location sites, their rooms and closures.')
+      .addTag('diaries', 'Appointment types, advisers, their weekly patterns and absences.')
+      .addTag('slots', 'What can be booked, and who can see a customer now.')
+      .addTag('bookings', 'Holds and bookings: make, read, cancel, reschedule.')
+      .addTag('reminders', "A booking's confirmation and reminders; reminder policies and templates.")
+      .addTag('attendance', 'Outcomes, booking histories, DNA insights and history imports.')
+      .addTag('webhooks', 'Called by Twilio, not by API clients.')
+      .addTag('health', 'Whether the service and what it depends on are up.')
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-  return app;
 }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@ne
 import { CurrentPrincipal, RequireScope } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
+import { ApiErrors, BODY_ERRORS } from '../common/http/openapi';
 import { UuidParam } from '../common/http/validation';
 import { AttendanceService } from './attendance.service';
 import { IMPORT_COLUMNS, MAX_IMPORT_ROWS } from './domain/history-import';
@@ -30,9 +31,9 @@ export class AttendanceController {
   @ApiOkResponse({
     type: OutcomeView,
     description:
-      "Records what happened, by the adviser's provider, the organisation that booked, or an admin. A later call corrects it; every version stays in the history. " +
-      'TOO_EARLY before the appointment starts; BOOKING_CANCELLED for a cancelled booking.',
+      "Records what happened, by the adviser's provider, the organisation that booked, or an admin. A later call corrects it; every version stays in the history.",
   })
+  @ApiErrors(...BODY_ERRORS, { 404: 'BOOKING_NOT_FOUND', 409: 'TOO_EARLY before the appointment starts; BOOKING_CANCELLED for a cancelled booking' })
   recordOutcome(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam) id: string, @Body() dto: RecordOutcomeDto): Promise<OutcomeView> {
     return this.attendance.recordOutcome(principal, id, dto);
   }
@@ -40,6 +41,7 @@ export class AttendanceController {
   @Get('bookings/:id/history')
   @RequireScope('bookings:write')
   @ApiOkResponse({ type: BookingHistoryView, description: 'Every change to the booking, oldest first: the audit trail of a referral.' })
+  @ApiErrors(400, { 404: 'BOOKING_NOT_FOUND' })
   history(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam) id: string): Promise<BookingHistoryView> {
     return this.attendance.history(principal, id);
   }
@@ -47,6 +49,7 @@ export class AttendanceController {
   @Get('sites/:id/outcomes-due')
   @RequireScope('bookings:write')
   @ApiOkResponse({ type: OutcomesDueView, description: 'Bookings on the day that have started and have no outcome yet.' })
+  @ApiErrors(400, { 404: 'SITE_NOT_FOUND' })
   outcomesDue(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam) id: string, @Query() query: OutcomesDueQuery): Promise<OutcomesDueView> {
     return this.attendance.outcomesDue(principal, id, query.date);
   }
@@ -54,6 +57,7 @@ export class AttendanceController {
   @Get('sites/:id/attendance-policy')
   @RequireScope('admin')
   @ApiOkResponse({ type: AttendancePolicyView })
+  @ApiErrors(400, { 404: 'SITE_NOT_FOUND' })
   policy(@Param('id', UuidParam) id: string): Promise<AttendancePolicyView> {
     return this.attendance.policy(id);
   }
@@ -61,6 +65,7 @@ export class AttendanceController {
   @Put('sites/:id/attendance-policy')
   @RequireScope('admin')
   @ApiOkResponse({ type: AttendancePolicyView })
+  @ApiErrors(...BODY_ERRORS, { 404: 'SITE_NOT_FOUND' })
   savePolicy(@Param('id', UuidParam) id: string, @Body() dto: AttendancePolicyDto): Promise<AttendancePolicyView> {
     return this.attendance.savePolicy(id, dto);
   }
@@ -68,6 +73,7 @@ export class AttendanceController {
   @Get('insights/dna')
   @RequireScope('bookings:write')
   @ApiOkResponse({ type: InsightsView, description: "DNA patterns with 95% Wilson intervals. An organisation sees its own referrals and its advisers' appointments; an admin sees all." })
+  @ApiErrors({ 400: 'INVALID_RANGE, RANGE_TOO_LARGE' })
   dna(@CurrentPrincipal() principal: Principal, @Query() query: InsightsQuery): Promise<InsightsView> {
     return this.insights.dna(principal, query);
   }
@@ -90,13 +96,15 @@ export class AttendanceController {
     },
   })
   @ApiOkResponse({ type: ImportResultView, description: 'Good rows are stored whatever is wrong with the others; a legacyId imported before is left as it was.' })
+  @ApiErrors(...BODY_ERRORS, { 400: 'INVALID_IMPORT, INVALID_CSV, MISSING_COLUMNS, TOO_MANY_ROWS' })
   import(@Body() body: unknown): Promise<ImportResultView> {
     return this.imports.import(body);
   }
 
   @Get('models/show-probability')
   @RequireScope('admin')
-  @ApiOkResponse({ type: ShowModelView, description: 'The live model and how it did on a later period it was not fitted to. NO_MODEL (404) before the first training.' })
+  @ApiOkResponse({ type: ShowModelView, description: 'The live model and how it did on a later period it was not fitted to.' })
+  @ApiErrors({ 404: 'NO_MODEL before the first training' })
   model(): Promise<ShowModelView> {
     return this.showModel.current();
   }
@@ -104,7 +112,8 @@ export class AttendanceController {
   @Post('models/show-probability/train')
   @HttpCode(200)
   @RequireScope('admin')
-  @ApiOkResponse({ type: ShowModelView, description: 'Fits a new version from every recorded and imported outcome, makes it live and rescores the bookings to come. TRAINING_UNDER_WAY (409) while another run is going.' })
+  @ApiOkResponse({ type: ShowModelView, description: 'Fits a new version from every recorded and imported outcome, makes it live and rescores the bookings to come.' })
+  @ApiErrors({ 409: 'TRAINING_UNDER_WAY while another run is going (retry after Retry-After)' })
   async train(): Promise<ShowModelView> {
     const trained = await this.showModel.train();
     if (!trained) throw new AppError(409, 'TRAINING_UNDER_WAY', 'Another instance is training the model right now; try again in a minute', undefined, { 'Retry-After': '60' });

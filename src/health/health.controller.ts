@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/auth/auth.decorators';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { HealthView } from './health.dto';
 import { RedisProbe } from './redis.probe';
 
 @ApiTags('health')
@@ -19,10 +20,11 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOkResponse({ description: 'Everything is up.', schema: { example: { status: 'ok', database: { status: 'up' }, redis: { status: 'up' }, queueBackend: 'redis' } } })
+  @ApiOkResponse({ description: 'Everything is up.', type: HealthView, example: { status: 'ok', database: { status: 'up' }, redis: { status: 'up' }, queueBackend: 'redis' } })
   @ApiServiceUnavailableResponse({
     description: 'A dependency the service needs is down (why is in the service log).',
-    schema: { example: { status: 'degraded', database: { status: 'up' }, redis: { status: 'down' }, queueBackend: 'redis' } },
+    type: HealthView,
+    example: { status: 'degraded', database: { status: 'up' }, redis: { status: 'down' }, queueBackend: 'redis' },
   })
   async check(@Res({ passthrough: true }) response: Response) {
     const database = await this.probe('PostgreSQL', () => this.dataSource.query('SELECT 1'));

@@ -1,8 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiConsumes, ApiForbiddenResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../common/auth/auth.decorators';
 import { AppError } from '../common/errors/app-error';
+import { ApiErrors, BODY_ERRORS } from '../common/http/openapi';
 import { TwilioStatusService } from './twilio-status.service';
 
 /** Called by Twilio, not by API clients: authenticated by its signature, not by a key. */
@@ -16,7 +17,7 @@ export class WebhooksController {
   @HttpCode(204)
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiNoContentResponse({ description: "Twilio's message status callback (set per message as StatusCallback); applied, or ignored if not ours." })
-  @ApiForbiddenResponse({ description: 'SIGNATURE_MISSING, SIGNATURE_INVALID, or WEBHOOK_DISABLED when no TWILIO_AUTH_TOKEN is set' })
+  @ApiErrors(...BODY_ERRORS, { 400: 'INVALID_CALLBACK', 403: 'SIGNATURE_MISSING, SIGNATURE_INVALID, or WEBHOOK_DISABLED when no TWILIO_AUTH_TOKEN is set' })
   async twilioStatus(@Req() request: Request, @Headers('x-twilio-signature') signature: string | undefined, @Body() body: unknown, @Query('messageId') messageId: unknown): Promise<void> {
     const params = formParams(body);
     this.status.verify(signature, request.originalUrl, params);

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../common/auth/auth.decorators';
+import { ApiErrors, BODY_ERRORS } from '../common/http/openapi';
 import { UuidParam } from '../common/http/validation';
 import { ClosureView, CreateClosureDto, CreateRoomDto, CreateSiteDto, RoomView, SiteView } from './dto/sites.dto';
 import { SitesService } from './sites.service';
@@ -14,6 +15,7 @@ export class SitesController {
   @Post()
   @RequireScope('admin')
   @ApiCreatedResponse({ type: SiteView })
+  @ApiErrors(...BODY_ERRORS, { 400: 'INVALID_OPENING_HOURS when a day closes before it opens' })
   create(@Body() dto: CreateSiteDto): Promise<SiteView> {
     return this.sites.create(dto);
   }
@@ -28,6 +30,7 @@ export class SitesController {
   @Get(':id')
   @RequireScope('slots:read')
   @ApiOkResponse({ type: SiteView })
+  @ApiErrors(400, { 404: 'SITE_NOT_FOUND' })
   get(@Param('id', UuidParam) id: string): Promise<SiteView> {
     return this.sites.get(id);
   }
@@ -35,6 +38,7 @@ export class SitesController {
   @Post(':id/rooms')
   @RequireScope('admin')
   @ApiCreatedResponse({ type: RoomView })
+  @ApiErrors(...BODY_ERRORS, { 404: 'SITE_NOT_FOUND', 409: 'ROOM_EXISTS' })
   createRoom(@Param('id', UuidParam) id: string, @Body() dto: CreateRoomDto): Promise<RoomView> {
     return this.sites.createRoom(id, dto);
   }
@@ -42,6 +46,7 @@ export class SitesController {
   @Get(':id/rooms')
   @RequireScope('slots:read')
   @ApiOkResponse({ type: [RoomView] })
+  @ApiErrors(400, { 404: 'SITE_NOT_FOUND' })
   listRooms(@Param('id', UuidParam) id: string): Promise<RoomView[]> {
     return this.sites.listRooms(id);
   }
@@ -49,6 +54,7 @@ export class SitesController {
   @Post(':id/closures')
   @RequireScope('admin')
   @ApiCreatedResponse({ type: ClosureView })
+  @ApiErrors(...BODY_ERRORS, { 404: 'SITE_NOT_FOUND', 409: 'CLOSURE_EXISTS' })
   createClosure(@Param('id', UuidParam) id: string, @Body() dto: CreateClosureDto): Promise<ClosureView> {
     return this.sites.createClosure(id, dto);
   }

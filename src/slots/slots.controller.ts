@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../common/auth/auth.decorators';
+import { ApiErrors } from '../common/http/openapi';
 import { UuidParam } from '../common/http/validation';
 import { FreeNowQuery, SlotListView, SlotSearchQuery } from './dto/slots.dto';
 import { SlotsService } from './slots.service';
@@ -15,6 +16,7 @@ export class SlotsController {
   @Get('slots')
   @ApiOperation({ summary: 'What can I book? Free slots of a type at sites or with advisers, in time order.' })
   @ApiOkResponse({ type: SlotListView })
+  @ApiErrors({ 400: 'SEARCH_TOO_BROAD, INVALID_RANGE, RANGE_TOO_LARGE', 422: 'UNKNOWN_APPOINTMENT_TYPE' })
   async search(@Query() query: SlotSearchQuery): Promise<SlotListView> {
     return { slots: await this.slots.search(query) };
   }
@@ -22,6 +24,7 @@ export class SlotsController {
   @Get('sites/:id/free-now')
   @ApiOperation({ summary: 'Who can see this customer right now (walk-over referrals)?' })
   @ApiOkResponse({ type: SlotListView })
+  @ApiErrors(400, { 404: 'SITE_NOT_FOUND', 422: 'UNKNOWN_APPOINTMENT_TYPE' })
   async freeNow(@Param('id', UuidParam) id: string, @Query() query: FreeNowQuery): Promise<SlotListView> {
     return { slots: await this.slots.freeNow(id, query.appointmentType) };
   }

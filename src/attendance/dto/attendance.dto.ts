@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { BOOKING_EVENT_KINDS } from '../../common/events/booking-events';
+import { ApiNullableEnum } from '../../common/http/openapi';
 import { IsLocalDate } from '../../common/http/validation';
 import { OUTCOMES } from '../domain/outcomes';
 
@@ -14,7 +15,7 @@ export class OutcomeView {
   @ApiProperty({ enum: OUTCOMES }) outcome: string;
   @ApiProperty({ type: String, nullable: true }) note: string | null;
   @ApiProperty({ example: '2027-01-04T11:02:00Z' }) recordedAt: string;
-  @ApiProperty({ type: String, nullable: true, enum: OUTCOMES, description: 'The outcome this one corrected, if any.' }) previous: string | null;
+  @ApiNullableEnum(OUTCOMES, { description: 'The outcome this one corrected, if any.' }) previous: string | null;
 }
 
 export class ActorView {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional } from 'class-validator';
+import { ApiNullableRef, NULL_ONLY } from '../../common/http/openapi';
 import { IsId, IsLocalDate } from '../../common/http/validation';
 import { INSIGHT_DIMENSIONS } from '../domain/insights';
 
@@ -16,7 +17,7 @@ export class InsightsQuery {
   @ArrayMaxSize(200)
   @IsId({ each: true })
   siteId?: string[];
-  @ApiProperty({ type: [String], enum: INSIGHT_DIMENSIONS, example: 'site,weekday', description: 'One or two dimensions, comma-separated or repeated.' })
+  @ApiProperty({ type: [String], enum: INSIGHT_DIMENSIONS, example: ['site', 'weekday'], description: 'One or two dimensions, comma-separated or repeated.' })
   @Transform(list)
   @IsArray()
   @ArrayMinSize(1)
@@ -41,7 +42,7 @@ export class IntervalView {
 export class InsightGroupView {
   @ApiProperty({
     type: 'object',
-    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'integer' }, { type: 'boolean' }], nullable: true },
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'integer' }, { type: 'boolean' }, NULL_ONLY] },
     example: { site: '7b0c…', weekday: 1 },
     description: 'The value of each dimension grouped by; null where the source did not record it (e.g. imported rows have no reminder data).',
   })
@@ -53,7 +54,7 @@ export class InsightGroupView {
   @ApiProperty({ type: OutcomeCountsView }) outcomes: OutcomeCountsView;
   @ApiProperty({ description: 'Bookings with no outcome recorded (including those still to come).' }) noOutcome: number;
   @ApiProperty({ type: Number, nullable: true, description: 'dna / (attended + late + left_unseen + dna); null when none of those.' }) dnaRate: number | null;
-  @ApiProperty({ type: IntervalView, nullable: true, description: '95% Wilson interval of dnaRate.' }) dnaRateInterval: IntervalView | null;
+  @ApiNullableRef(IntervalView, { description: '95% Wilson interval of dnaRate.' }) dnaRateInterval: IntervalView | null;
 }
 
 export class InsightsView {

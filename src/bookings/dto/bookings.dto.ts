@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { OUTCOMES } from '../../attendance/domain/outcomes';
+import { ApiNullableEnum } from '../../common/http/openapi';
 import { IsEmailAddress, IsId, IsInstant, IsLocalDate } from '../../common/http/validation';
 
 const CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
@@ -22,7 +23,7 @@ export class HoldView {
   @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' }) appointmentType: string;
   @ApiProperty({ format: 'uuid' }) siteId: string;
   @ApiProperty({ format: 'uuid' }) adviserId: string;
-  @ApiProperty({ format: 'uuid', nullable: true }) roomId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) roomId: string | null;
   @ApiProperty({ example: '2027-01-04T09:00:00+00:00' }) start: string;
   @ApiProperty({ example: '2027-01-04T10:00:00+00:00' }) end: string;
 }
@@ -73,8 +74,10 @@ export class CreateBookingDto extends SlotOrHoldDto {
 
 export class RescheduleDto extends SlotOrHoldDto {}
 
+export const CANCELLED_BY = ['customer', 'service'] as const;
+
 export class CancelDto {
-  @ApiProperty({ enum: ['customer', 'service'], example: 'customer' }) @IsIn(['customer', 'service']) by: 'customer' | 'service';
+  @ApiProperty({ enum: CANCELLED_BY, example: 'customer' }) @IsIn(CANCELLED_BY) by: (typeof CANCELLED_BY)[number];
   @ApiProperty({ example: 'Started a job' }) @IsString() @Length(1, 1000) reason: string;
 }
 
@@ -101,16 +104,16 @@ export class BookingListQuery {
 export class CustomerView {
   @ApiProperty() reference: string;
   @ApiProperty() name: string;
-  @ApiProperty({ nullable: true, example: '+447700900123' }) mobile: string | null;
-  @ApiProperty({ nullable: true }) email: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '+447700900123' }) mobile: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'sam.taylor@example.com' }) email: string | null;
   @ApiProperty({ enum: PREFERRED_CHANNELS }) preferredChannel: string;
   @ApiProperty() consentToContact: boolean;
 }
 
 export class ReferralView {
   @ApiProperty({ enum: REFERRAL_SOURCES }) source: string;
-  @ApiProperty({ nullable: true }) referrerName: string | null;
-  @ApiProperty({ nullable: true }) reason: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'J. Okafor, work coach' }) referrerName: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Wants to move into care work; needs a CV.' }) reason: string | null;
   @ApiProperty() mandatory: boolean;
 }
 
@@ -125,20 +128,20 @@ export class BookingView {
   @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' }) appointmentType: string;
   @ApiProperty({ format: 'uuid' }) siteId: string;
   @ApiProperty({ format: 'uuid' }) adviserId: string;
-  @ApiProperty({ format: 'uuid', nullable: true }) roomId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) roomId: string | null;
   @ApiProperty({ example: '2027-01-04T09:00:00+00:00' }) start: string;
   @ApiProperty({ example: '2027-01-04T10:00:00+00:00' }) end: string;
   @ApiProperty({ description: 'A closure or an adviser absence now covers this booking: the customer needs a new time.' }) needsRebooking: boolean;
-  @ApiProperty() rescheduleCount: number;
+  @ApiProperty({ type: 'integer' }) rescheduleCount: number;
   @ApiProperty({ example: 'standard', description: 'The reminder wording variant the booking was given (for comparing DNA rates).' }) messageVariant: string;
   @ApiProperty({ type: CustomerView }) customer: CustomerView;
   @ApiProperty({ type: ReferralView }) referral: ReferralView;
-  @ApiProperty({ format: 'uuid', nullable: true, description: 'The organisation that made the booking.' }) organisationId: string | null;
-  @ApiProperty({ nullable: true, enum: ['customer', 'service'] }) cancelledBy: string | null;
-  @ApiProperty({ nullable: true }) cancelReason: string | null;
-  @ApiProperty({ nullable: true }) cancelledAt: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The organisation that made the booking; null when the bootstrap admin key made it.' }) organisationId: string | null;
+  @ApiNullableEnum(CANCELLED_BY) cancelledBy: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Started a job' }) cancelReason: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2027-01-03T16:20:00+00:00' }) cancelledAt: string | null;
   @ApiProperty() createdAt: string;
-  @ApiProperty({ type: String, nullable: true, enum: OUTCOMES, description: 'What happened, once recorded.' }) outcome: string | null;
+  @ApiNullableEnum(OUTCOMES, { description: 'What happened, once recorded.' }) outcome: string | null;
   @ApiProperty({ type: Number, nullable: true, example: 0.74, description: 'How likely the customer is to attend (0-1), from the live model; null for a cancelled booking.' })
   showProbability: number | null;
   @ApiProperty({ type: [ShowFactorView], description: 'What moves showProbability most, strongest first.' }) showFactors: ShowFactorView[];

@@ -11,10 +11,10 @@ const CODE_MESSAGE = 'must be 2-40 capital letters, digits or underscores, start
 export class CreateAppointmentTypeDto {
   @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' }) @Matches(CODE_PATTERN, { message: `code ${CODE_MESSAGE}` }) code: string;
   @ApiProperty({ example: 'Skills Health Check' }) @IsString() @Length(1, 200) name: string;
-  @ApiProperty({ example: 60, description: 'A multiple of 5 minutes.' }) @IsInt() @Min(5) @Max(480) @IsDivisibleBy(5) durationMinutes: number;
-  @ApiProperty({ example: 1, description: '1 for a one-to-one, or the group size.' }) @IsInt() @Min(1) @Max(200) capacity: number;
+  @ApiProperty({ type: 'integer', example: 60, description: 'A multiple of 5 minutes.' }) @IsInt() @Min(5) @Max(480) @IsDivisibleBy(5) durationMinutes: number;
+  @ApiProperty({ type: 'integer', example: 1, description: '1 for a one-to-one, or the group size.' }) @IsInt() @Min(1) @Max(200) capacity: number;
   @ApiProperty({ enum: CHANNELS, example: 'face_to_face' }) @IsIn(CHANNELS) channel: Channel;
-  @ApiPropertyOptional({ example: 15, default: 0, description: 'Minutes kept free after each session.' }) @IsOptional() @IsInt() @Min(0) @Max(120) @IsDivisibleBy(5) bufferMinutes?: number;
+  @ApiPropertyOptional({ type: 'integer', example: 15, default: 0, description: 'Minutes kept free after each session.' }) @IsOptional() @IsInt() @Min(0) @Max(120) @IsDivisibleBy(5) bufferMinutes?: number;
   @ApiPropertyOptional({
     example: 'A one-to-one look at your skills and interests, and the jobs and courses they could lead to.',
     description: 'What the session is and why it helps, in plain English: it goes into confirmations and reminders.',
@@ -34,12 +34,12 @@ export class AppointmentTypeView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' }) code: string;
   @ApiProperty() name: string;
-  @ApiProperty() durationMinutes: number;
-  @ApiProperty() capacity: number;
+  @ApiProperty({ type: 'integer' }) durationMinutes: number;
+  @ApiProperty({ type: 'integer' }) capacity: number;
   @ApiProperty({ enum: CHANNELS }) channel: Channel;
-  @ApiProperty() bufferMinutes: number;
-  @ApiProperty({ nullable: true }) description: string | null;
-  @ApiProperty({ nullable: true }) whatToBring: string | null;
+  @ApiProperty({ type: 'integer' }) bufferMinutes: number;
+  @ApiProperty({ type: String, nullable: true, example: 'A one-to-one look at your skills and interests.' }) description: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Your CV if you have one.' }) whatToBring: string | null;
 }
 
 export class CreateAdviserDto {
@@ -88,12 +88,12 @@ export class PatternView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) adviserId: string;
   @ApiProperty({ format: 'uuid' }) siteId: string;
-  @ApiProperty({ format: 'uuid', nullable: true }) roomId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) roomId: string | null;
   @ApiProperty({ enum: WEEKDAYS, isArray: true }) weekdays: WeekdayName[];
   @ApiProperty({ example: '09:00' }) startTime: string;
   @ApiProperty({ example: '12:30' }) endTime: string;
   @ApiProperty({ example: '2027-01-04' }) validFrom: string;
-  @ApiProperty({ example: null, nullable: true }) validTo: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2027-07-30', description: 'Null: open-ended.' }) validTo: string | null;
   @ApiProperty({ example: ['SKILLS_HEALTH_CHECK'] }) appointmentTypes: string[];
 }
 
@@ -112,7 +112,7 @@ export class ExceptionView {
   @ApiProperty({ example: '2027-02-08T00:00:00Z' }) from: string;
   @ApiProperty({ example: '2027-02-13T00:00:00Z' }) to: string;
   @ApiProperty({ enum: EXCEPTION_KINDS }) kind: string;
-  @ApiProperty({ nullable: true }) note: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Annual leave' }) note: string | null;
   @ApiProperty({ type: [AffectedBookingView], description: 'Bookings in the period: kept, and flagged as needing rebooking.' })
   affectedBookings: AffectedBookingView[];
 }

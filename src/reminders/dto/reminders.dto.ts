@@ -12,19 +12,19 @@ export class MessageView {
   @ApiProperty({ enum: DELIVERY_STATUSES, description: "'unknown': a worker stopped mid-call; the message may have gone and is not sent again." }) status: string;
   @ApiProperty({ example: 'standard' }) variant: string;
   @ApiProperty() body: string;
-  @ApiProperty({ nullable: true, description: 'SMS segments billed.' }) segments: number | null;
-  @ApiProperty({ nullable: true, description: 'Twilio MessageSid or the email Message-ID.' }) providerId: string | null;
-  @ApiProperty({ nullable: true, example: '30005' }) errorCode: string | null;
-  @ApiProperty({ nullable: true }) sentAt: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'SMS segments billed.' }) segments: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Twilio MessageSid or the email Message-ID.' }) providerId: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '30005' }) errorCode: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2027-01-02T10:00:03+00:00' }) sentAt: string | null;
   @ApiProperty() updatedAt: string;
 }
 
 export class ReminderStepView {
   @ApiProperty({ enum: MESSAGE_STEPS }) step: MessageStep;
-  @ApiProperty({ description: 'Raised each time the booking is moved or cancelled; only the latest version is live.' }) version: number;
-  @ApiProperty({ nullable: true, example: '2027-01-02T10:00:00+00:00' }) sendAt: string | null;
+  @ApiProperty({ type: 'integer', description: 'Raised each time the booking is moved or cancelled; only the latest version is live.' }) version: number;
+  @ApiProperty({ type: String, nullable: true, example: '2027-01-02T10:00:00+00:00' }) sendAt: string | null;
   @ApiProperty({ enum: ['planned', 'sending', 'sent', 'unconfirmed', 'failed', 'skipped', 'cancelled', 'superseded'] }) status: string;
-  @ApiProperty({ nullable: true, example: 'AFTER_APPOINTMENT' }) reason: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'AFTER_APPOINTMENT' }) reason: string | null;
   @ApiProperty({ type: [MessageView] }) messages: MessageView[];
 }
 
@@ -35,12 +35,12 @@ export class BookingMessagesView {
 }
 
 export class ReminderPolicyDto {
-  @ApiProperty({ example: 2, description: 'Days before the appointment for the first reminder; 0 for none.' }) @IsInt() @Min(0) @Max(14) daysBefore: number;
+  @ApiProperty({ type: 'integer', example: 2, description: 'Days before the appointment for the first reminder; 0 for none.' }) @IsInt() @Min(0) @Max(14) daysBefore: number;
   @ApiProperty({ example: '10:00', description: 'Local time of that reminder.' }) @IsLocalTime() daysBeforeAt: string;
-  @ApiProperty({ example: 3, description: 'Hours before the appointment for the same-day reminder; 0 for none.' }) @IsInt() @Min(0) @Max(12) hoursBefore: number;
+  @ApiProperty({ type: 'integer', example: 3, description: 'Hours before the appointment for the same-day reminder; 0 for none.' }) @IsInt() @Min(0) @Max(12) hoursBefore: number;
   @ApiProperty({ example: '20:00' }) @IsLocalTime() quietFrom: string;
   @ApiProperty({ example: '08:00' }) @IsLocalTime() quietUntil: string;
-  @ApiProperty({ example: 60, description: 'A reminder closer than this to the one before is dropped.' }) @IsInt() @Min(0) @Max(1440) minimumGapMinutes: number;
+  @ApiProperty({ type: 'integer', example: 60, description: 'A reminder closer than this to the one before is dropped.' }) @IsInt() @Min(0) @Max(1440) minimumGapMinutes: number;
 }
 
 export class ReminderPolicyView extends ReminderPolicyDto {
@@ -67,9 +67,9 @@ export class TemplateView {
   @ApiProperty({ enum: MESSAGE_STEPS }) step: MessageStep;
   @ApiProperty({ enum: MESSAGE_CHANNELS }) channel: MessageChannel;
   @ApiProperty() variant: string;
-  @ApiProperty({ format: 'uuid', nullable: true }) siteId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) siteId: string | null;
   @ApiProperty({ description: 'True for the built-in wording, used where nothing is saved.' }) builtIn: boolean;
-  @ApiProperty({ nullable: true }) subject: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Booked: {{appointment}} on {{date}}' }) subject: string | null;
   @ApiProperty() body: string;
-  @ApiProperty({ nullable: true, description: 'SMS: segments with the longest values the placeholders can take.' }) worstCaseSegments: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'SMS: segments with the longest values the placeholders can take.' }) worstCaseSegments: number | null;
 }

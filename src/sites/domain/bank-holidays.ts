@@ -1,6 +1,7 @@
 import Holidays from 'date-holidays';
 
-export type BankHolidayRegion = 'ENG' | 'WLS' | 'SCT' | 'NIR' | 'NONE';
+export const BANK_HOLIDAY_REGIONS = ['ENG', 'WLS', 'SCT', 'NIR', 'NONE'] as const;
+export type BankHolidayRegion = (typeof BANK_HOLIDAY_REGIONS)[number];
 
 const cache = new Map<string, ReadonlySet<string>>();
 

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ApiNullableRef } from '../../common/http/openapi';
 import { IsLocalDate, IsLocalTime, IsTimeZone } from '../../common/http/validation';
 import { AffectedBookingView } from '../../bookings/dto/bookings.dto';
+import { BANK_HOLIDAY_REGIONS, type BankHolidayRegion } from '../domain/bank-holidays';
 import { SITE_KINDS, type SiteKind } from '../entities/site.entity';
 
 // UK postcodes: outward code, space optional, inward code.
@@ -13,14 +15,17 @@ export class DayHoursDto {
   @ApiProperty({ example: '17:00' }) @IsLocalTime() close: string;
 }
 
+// IsOptional lets a null day through, and the site keeps it as sent: it means closed, as a day left out does.
+const CLOSED = { required: false, description: 'Left out or null: closed that day.' };
+
 export class OpeningHoursDto {
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) MON?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) TUE?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) WED?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) THU?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) FRI?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) SAT?: DayHoursDto;
-  @ApiPropertyOptional({ type: DayHoursDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) SUN?: DayHoursDto;
+  @ApiNullableRef(DayHoursDto, CLOSED) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) MON?: DayHoursDto;
+  @ApiNullableRef(DayHoursDto, CLOSED) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) TUE?: DayHoursDto;
+  @ApiNullableRef(DayHoursDto, CLOSED) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) WED?: DayHoursDto;
+  @ApiNullableRef(DayHoursDto, CLOSED) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) THU?: DayHoursDto;
+  @ApiNullableRef(DayHoursDto, CLOSED) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) FRI?: DayHoursDto;
+  @ApiNullableRef(DayHoursDto, CLOSED) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) SAT?: DayHoursDto;
+  @ApiNullableRef(DayHoursDto, CLOSED) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) SUN?: DayHoursDto;
 }
 
 export class CreateSiteDto {
@@ -35,21 +40,21 @@ export class CreateSiteDto {
   @ValidateNested()
   @Type(() => OpeningHoursDto)
   openingHours?: OpeningHoursDto;
-  @ApiPropertyOptional({ example: 0, default: 0, description: 'Slots closer than this to now are not offered.' })
+  @ApiPropertyOptional({ type: 'integer', example: 0, default: 0, description: 'Slots closer than this to now are not offered.' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(20160)
   minNoticeMinutes?: number;
-  @ApiPropertyOptional({ enum: ['ENG', 'WLS', 'SCT', 'NIR', 'NONE'], default: 'ENG', description: 'Whose bank holidays close the site.' })
+  @ApiPropertyOptional({ enum: BANK_HOLIDAY_REGIONS, default: 'ENG', description: 'Whose bank holidays close the site.' })
   @IsOptional()
-  @IsIn(['ENG', 'WLS', 'SCT', 'NIR', 'NONE'])
-  bankHolidays?: 'ENG' | 'WLS' | 'SCT' | 'NIR' | 'NONE';
+  @IsIn(BANK_HOLIDAY_REGIONS)
+  bankHolidays?: BankHolidayRegion;
 }
 
 export class CreateRoomDto {
   @ApiProperty({ example: 'Interview room 2' }) @IsString() @Length(1, 200) name: string;
-  @ApiProperty({ example: 1 }) @IsInt() @Min(1) @Max(500) capacity: number;
+  @ApiProperty({ type: 'integer', example: 1 }) @IsInt() @Min(1) @Max(500) capacity: number;
 }
 
 export class CreateClosureDto {
@@ -64,16 +69,17 @@ export class SiteView {
   @ApiProperty() address: string;
   @ApiProperty() postcode: string;
   @ApiProperty({ example: 'Europe/London' }) timezone: string;
-  @ApiPropertyOptional({ type: OpeningHoursDto, nullable: true }) openingHours: OpeningHoursDto | null;
-  @ApiProperty() minNoticeMinutes: number;
-  @ApiProperty() bankHolidays: string;
+  @ApiNullableRef(OpeningHoursDto, { description: 'Local opening hours per weekday (a weekday left out is closed), or null for no restriction.' })
+  openingHours: OpeningHoursDto | null;
+  @ApiProperty({ type: 'integer' }) minNoticeMinutes: number;
+  @ApiProperty({ enum: BANK_HOLIDAY_REGIONS }) bankHolidays: BankHolidayRegion;
 }
 
 export class RoomView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) siteId: string;
   @ApiProperty() name: string;
-  @ApiProperty() capacity: number;
+  @ApiProperty({ type: 'integer' }) capacity: number;
 }
 
 export class ClosureView {

@@ -47,11 +47,11 @@ export class FreeNowQuery {
 export class SlotView {
   @ApiProperty({ format: 'uuid' }) siteId: string;
   @ApiProperty({ format: 'uuid' }) adviserId: string;
-  @ApiProperty({ format: 'uuid', nullable: true }) roomId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) roomId: string | null;
   @ApiProperty({ example: '2027-03-29T09:00:00+01:00' }) start: string;
   @ApiProperty({ example: '2027-03-29T10:00:00+01:00' }) end: string;
-  @ApiProperty({ example: 1 }) capacity: number;
-  @ApiProperty({ example: 1 }) remaining: number;
+  @ApiProperty({ type: 'integer', example: 1 }) capacity: number;
+  @ApiProperty({ type: 'integer', example: 1 }) remaining: number;
 }
 
 export class SlotListView {
