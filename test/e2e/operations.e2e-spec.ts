@@ -3,6 +3,7 @@ import type { JobType } from 'bullmq';
 import { Queues } from '../../src/common/queue/queues';
 import { REMINDER_QUEUE } from '../../src/reminders/outbox.relay';
 import { AppUnderTest, useTestApp } from '../support/app';
+import { checkedFetch } from '../support/contract';
 import { ADMIN_KEY } from '../support/database';
 import { bookingBody, createDiary, Diary, partnerKey } from '../support/fixtures';
 import { until } from '../support/wait';
@@ -18,7 +19,7 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 
 /** A request whose answer is not necessarily JSON (the Api client parses every body as JSON). */
 async function raw(e2e: AppUnderTest, path: string, headers: Record<string, string> = {}, method = 'GET') {
-  const response = await fetch(`${e2e.app.url}${path}`, { method, headers });
+  const response = await checkedFetch(`${e2e.app.url}${path}`, { method, headers });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 

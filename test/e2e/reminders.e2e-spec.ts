@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import { reminderJobId } from '../../src/reminders/outbox.relay';
 import { assignVariant } from '../../src/reminders/domain/templates';
 import { Api } from '../support/api';
+import { checkedFetch } from '../support/contract';
 import { freePort, startApp, TestApp, useTestApp } from '../support/app';
 import { connect } from '../support/database';
 import { DbState } from '../support/db-state';
@@ -549,7 +550,7 @@ describe('Twilio status callbacks with no auth token configured', () => {
   const e2e = useTestApp();
 
   it('accept nothing', async () => {
-    const response = await fetch(`${e2e.app.url}/v1/webhooks/twilio/status`, {
+    const response = await checkedFetch(`${e2e.app.url}/v1/webhooks/twilio/status`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': 'anything' },
       body: 'MessageSid=SM00000000000000000000000000000000&MessageStatus=delivered',

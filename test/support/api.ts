@@ -1,3 +1,4 @@
+import { checkedFetch } from './contract';
 import { ADMIN_KEY } from './database';
 
 export interface ApiResponse<T = any> {
@@ -6,7 +7,11 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-/** A small HTTP client for the tests: real requests over loopback, JSON in and out. */
+/**
+ * A small HTTP client for the tests: real requests over loopback, JSON in and out. Every
+ * answer is checked against the app's OpenAPI document (contract.ts), and a test fails on
+ * one that breaks it.
+ */
 export class Api {
   constructor(
     readonly baseUrl: string,
@@ -18,7 +23,7 @@ export class Api {
   }
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const response = await checkedFetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
@@ -26,7 +31,7 @@ export class Api {
         ...headers,
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+    }, this.baseUrl);
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   }

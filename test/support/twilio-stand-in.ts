@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { checkedFetch } from './contract';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 
 export interface RecordedSms {
@@ -99,11 +100,16 @@ export class TwilioStandIn {
     const params: Record<string, string> = { AccountSid: sms.accountSid, MessageSid: sms.sid, SmsSid: sms.sid, MessageStatus: status, SmsStatus: status, To: sms.to, From: sms.from, ApiVersion: '2010-04-01' };
     if (options.errorCode) params.ErrorCode = options.errorCode;
     const signature = options.signature === undefined ? getExpectedTwilioSignature(options.authToken ?? TEST_AUTH_TOKEN, sms.statusCallback, params) : options.signature;
-    return fetch(sms.statusCallback, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(signature === null ? {} : { 'X-Twilio-Signature': signature }) },
-      body: new URLSearchParams(params).toString(),
-    });
+    return checkedFetch(
+      sms.statusCallback,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(signature === null ? {} : { 'X-Twilio-Signature': signature }) },
+        body: new URLSearchParams(params).toString(),
+      },
+      // The app's public base URL, which the callback's address starts with (perhaps behind a gateway's prefix).
+      sms.statusCallback.slice(0, sms.statusCallback.indexOf('/v1/')),
+    );
   }
 
   async close(): Promise<void> {
