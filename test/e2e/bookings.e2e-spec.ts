@@ -400,6 +400,15 @@ describe('bookings (e2e)', () => {
         'GET /v1/appointment-types/{code}/templates',
         'PUT /v1/appointment-types/{code}/templates',
         'POST /v1/webhooks/twilio/status',
+        'POST /v1/bookings/{id}/outcome',
+        'GET /v1/bookings/{id}/history',
+        'GET /v1/sites/{id}/outcomes-due',
+        'GET /v1/sites/{id}/attendance-policy',
+        'PUT /v1/sites/{id}/attendance-policy',
+        'GET /v1/insights/dna',
+        'POST /v1/history/import',
+        'GET /v1/models/show-probability',
+        'POST /v1/models/show-probability/train',
       ];
       expect([...documented].filter((op) => op.includes(' /v1/')).sort()).toEqual([...expected].sort());
 

@@ -73,8 +73,8 @@ describe('database constraints (integration)', () => {
     const customerId = randomUUID();
     await ctx.db.query(`INSERT INTO customers (id, client_id, reference, name, preferred_channel, consent_to_contact) VALUES ($1, $2, 'DB-1', 'Sam', 'none', false)`, [customerId, randomUUID()]);
     const orphan = ctx.db.query(
-      `INSERT INTO bookings (id, session_id, customer_id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, status, referral_source)
-       VALUES ($1, NULL, $2, $3, $4, $5, '2027-06-10T09:00:00Z', '2027-06-10T10:00:00Z', 'booked', 'jcp')`,
+      `INSERT INTO bookings (id, session_id, customer_id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, status, referral_source, arranged_at)
+       VALUES ($1, NULL, $2, $3, $4, $5, '2027-06-10T09:00:00Z', '2027-06-10T10:00:00Z', 'booked', 'jcp', '2027-06-01T09:00:00Z')`,
       [randomUUID(), customerId, a, diary.siteId, typeId],
     );
     expect((await refusal(orphan)).code).toBe('23514');

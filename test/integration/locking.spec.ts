@@ -54,8 +54,8 @@ describe('locking (integration)', () => {
     const [{ session_id: sessionId }] = await ctx.dataSource.query('SELECT session_id FROM bookings WHERE id = $1', [booking.id]);
     await expect(
       ctx.dataSource.query(
-        `INSERT INTO bookings (id, session_id, customer_id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, status, referral_source)
-         SELECT gen_random_uuid(), session_id, customer_id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, 'booked', 'jcp' FROM bookings WHERE id = $1`,
+        `INSERT INTO bookings (id, session_id, customer_id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, status, referral_source, arranged_at)
+         SELECT gen_random_uuid(), session_id, customer_id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, 'booked', 'jcp', arranged_at FROM bookings WHERE id = $1`,
         [booking.id],
       ),
     ).rejects.toMatchObject({ code: '23514', constraint: 'sessions_booked_within_capacity' });
