@@ -140,9 +140,9 @@ export class BookingsService {
       const id = randomUUID();
       const expiresAt = new Date(now + this.config.HOLD_MINUTES * MINUTE);
       await manager.query(
-        `INSERT INTO holds (id, session_id, organisation_id, adviser_id, site_id, appointment_type_id, starts_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [id, seat.sessionId, principal.organisationId, seat.adviserId, seat.siteId, seat.appointmentTypeId, seat.start, expiresAt],
+        `INSERT INTO holds (id, session_id, organisation_id, adviser_id, site_id, appointment_type_id, starts_at, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [id, seat.sessionId, principal.organisationId, seat.adviserId, seat.siteId, seat.appointmentTypeId, seat.start, expiresAt, new Date(now)],
       );
       return {
         id,

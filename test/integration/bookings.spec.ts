@@ -76,6 +76,8 @@ describe('BookingsService (integration)', () => {
       const hold = await ctx.bookings.createHold(ADMIN, slotRef(diary, at('09:00')), now);
       expect(hold.expiresAt).toBe('2027-01-10T12:07:00.000Z');
       expect(hold).toMatchObject({ start: at('09:00'), end: at('10:00'), adviserId: diary.adviserId });
+      // Made at the app's "now", not the database's: the notice a live hold keeps runs from here.
+      expect(await ctx.db.query('SELECT created_at FROM holds WHERE id = $1', [hold.id])).toEqual([{ created_at: new Date(now) }]);
       expect(await sessionsOf(diary.adviserId)).toHaveLength(1);
       await ctx.bookings.releaseHold(ADMIN, hold.id);
       expect(await sessionsOf(diary.adviserId)).toEqual([]);

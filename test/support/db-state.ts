@@ -70,9 +70,9 @@ export class DbState {
     return Object.fromEntries(rows.map((r) => [r.t, r.h])) as Record<Table, string>;
   }
 
-  /** Makes a hold lapse now, as if its minutes had run out. */
+  /** Makes a hold lapse, as if its minutes had run out: at any instant after it was made (on the app's clock, not the database's). */
   async expireHold(holdId: string): Promise<void> {
-    const updated = await this.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1 RETURNING id`, [holdId]);
+    const updated = await this.query(`UPDATE holds SET expires_at = created_at WHERE id = $1 RETURNING id`, [holdId]);
     if (updated.length !== 1) throw new Error(`No hold ${holdId} to expire`);
   }
 
