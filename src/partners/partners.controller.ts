@@ -22,7 +22,7 @@ export class PartnersController {
 
   @Post(':id/api-keys')
   @ApiCreatedResponse({ type: ApiKeyCreatedView, description: 'The key is returned once and stored only as a hash.' })
-  @ApiErrors(...BODY_ERRORS, { 404: 'ORGANISATION_NOT_FOUND' })
+  @ApiErrors(...BODY_ERRORS, { 404: 'ORGANISATION_NOT_FOUND', 422: 'UNKNOWN_SITE: a siteIds entry names no site' })
   createKey(@Param('id', UuidParam) id: string, @Body() dto: CreateApiKeyDto): Promise<ApiKeyCreatedView> {
     return this.partners.createApiKey(id, dto);
   }

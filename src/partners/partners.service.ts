@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { hashApiKey, newApiKey } from '../common/auth/api-key';
-import { notFound } from '../common/errors/app-error';
+import { AppError, notFound } from '../common/errors/app-error';
 import { ApiKeyCreatedView, CreateApiKeyDto, CreateOrganisationDto, OrganisationView } from './dto/partners.dto';
 import { ApiKey } from './entities/api-key.entity';
 import { Organisation } from './entities/organisation.entity';
@@ -28,8 +28,14 @@ export class PartnersService {
 
   async createApiKey(organisationId: string, dto: CreateApiKeyDto): Promise<ApiKeyCreatedView> {
     await this.requireOrganisation(organisationId);
+    const siteIds = dto.siteIds ?? [];
+    if (dto.scopes.includes('sites:manage') !== siteIds.length > 0) {
+      throw new AppError(400, 'INVALID_SITES', 'A key with sites:manage names the sites it manages (siteIds), and only such a key does');
+    }
+    const [{ known }] = await this.keys.query('SELECT count(*)::int AS known FROM sites WHERE id = ANY ($1::uuid[])', [siteIds]);
+    if (known !== siteIds.length) throw new AppError(422, 'UNKNOWN_SITE', 'siteIds names a site that does not exist');
     const key = newApiKey();
-    const saved = await this.keys.save(this.keys.create({ id: randomUUID(), organisationId, keyHash: hashApiKey(key), scopes: dto.scopes, revokedAt: null }));
-    return { id: saved.id, key, scopes: saved.scopes, organisationId };
+    const saved = await this.keys.save(this.keys.create({ id: randomUUID(), organisationId, keyHash: hashApiKey(key), scopes: dto.scopes, siteIds, revokedAt: null }));
+    return { id: saved.id, key, scopes: saved.scopes, organisationId, siteIds };
   }
 }

@@ -184,15 +184,37 @@ describe('authentication and authorisation', () => {
     });
   });
 
+  describe('site managers', () => {
+    it('a sites:manage key names the sites it manages, and only such a key does', async () => {
+      const organisation = await e2e.api.create('/v1/organisations', { name: 'Site Managers Ltd', kind: 'provider' });
+      const site = await e2e.api.create('/v1/sites', { name: 'Managed site', kind: 'jobcentre', address: '1 Road', postcode: 'SN1 1AA' });
+      const keys = (body: object) => e2e.api.post(`/v1/organisations/${organisation.id}/api-keys`, body);
+      const made = await keys({ scopes: ['sites:manage', 'slots:read'], siteIds: [site.id.toUpperCase()] });
+      expect(made.status).toBe(201);
+      expect(made.body).toMatchObject({ scopes: ['sites:manage', 'slots:read'], siteIds: [site.id] });
+      for (const [body, status, code] of [
+        [{ scopes: ['sites:manage'] }, 400, 'INVALID_SITES'],
+        [{ scopes: ['slots:read'], siteIds: [site.id] }, 400, 'INVALID_SITES'],
+        [{ scopes: ['sites:manage'], siteIds: ['00000000-0000-4000-8000-000000000000'] }, 422, 'UNKNOWN_SITE'],
+        [{ scopes: ['sites:manage'], siteIds: [] }, 400, 'VALIDATION_FAILED'],
+        [{ scopes: ['sites:manage'], siteIds: ['lewisham'] }, 400, 'VALIDATION_FAILED'],
+      ] as const) {
+        const refused = await keys(body);
+        expect({ status: refused.status, code: refused.body.code }).toEqual({ status, code });
+      }
+      expect(await e2e.db.query('SELECT count(*)::int AS n FROM api_keys WHERE organisation_id = $1', [organisation.id])).toEqual([{ n: 1 }]);
+    });
+  });
+
   describe('API keys are stored hashed and shown once', () => {
     it('the key is returned at creation and only its SHA-256 is stored', async () => {
       const organisation = await e2e.api.create('/v1/organisations', { name: 'Hash Check Ltd', kind: 'partner' });
       const created = await e2e.api.post(`/v1/organisations/${organisation.id}/api-keys`, { scopes: ['slots:read'] });
       expect(created.status).toBe(201);
-      expect(Object.keys(created.body).sort()).toEqual(['id', 'key', 'organisationId', 'scopes']);
+      expect(Object.keys(created.body).sort()).toEqual(['id', 'key', 'organisationId', 'scopes', 'siteIds']);
       const { id, key } = created.body;
       expect(key).toMatch(/^cbk_[A-Za-z0-9_-]{43}$/);
-      expect(created.body).toMatchObject({ organisationId: organisation.id, scopes: ['slots:read'] });
+      expect(created.body).toMatchObject({ organisationId: organisation.id, scopes: ['slots:read'], siteIds: [] });
 
       const [row] = await e2e.db.query<{ key_hash: Buffer; as_text: string }>('SELECT key_hash, k::text AS as_text FROM api_keys k WHERE id = $1', [id]);
       expect(row.key_hash).toHaveLength(32);

@@ -47,12 +47,18 @@ export class AuthGuard implements CanActivate {
     const cacheKey = hashApiKey(key).toString('hex');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expires > this.clock.now()) return cached.principal;
-    const rows: { organisation_id: string; scopes: Scope[] }[] = await this.dataSource.query(
-      'SELECT organisation_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+    const rows: { organisation_id: string; scopes: Scope[]; site_ids: string[] }[] = await this.dataSource.query(
+      'SELECT organisation_id, scopes, site_ids::text[] AS site_ids FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
       [hashApiKey(key)],
     );
     const principal = rows[0]
-      ? { clientId: rows[0].organisation_id, organisationId: rows[0].organisation_id, scopes: new Set(rows[0].scopes), admin: rows[0].scopes.includes('admin') }
+      ? {
+          clientId: rows[0].organisation_id,
+          organisationId: rows[0].organisation_id,
+          scopes: new Set(rows[0].scopes),
+          admin: rows[0].scopes.includes('admin'),
+          managedSites: new Set(rows[0].site_ids),
+        }
       : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(cacheKey, { principal, expires: this.clock.now() + CACHE_MS });

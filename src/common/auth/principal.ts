@@ -1,4 +1,4 @@
-export const SCOPES = ['slots:read', 'bookings:write', 'admin'] as const;
+export const SCOPES = ['slots:read', 'bookings:write', 'sites:manage', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who is calling: an organisation's API key, or the bootstrap admin key. */
@@ -9,6 +9,11 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
   /** An admin sees and changes everything, not only its own organisation's bookings. */
   admin: boolean;
+  /** The sites a sites:manage key may manage (a site manager's, set when the key is made). */
+  managedSites?: ReadonlySet<string>;
 }
+
+/** Whether the caller may change how a site is run (its overbooking policy): an admin, or a site manager of that site. */
+export const mayManageSite = (principal: Principal, siteId: string): boolean => principal.admin || (principal.scopes.has('sites:manage') && !!principal.managedSites?.has(siteId));
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';

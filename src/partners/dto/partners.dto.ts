@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsId } from '../../common/http/validation';
 import { SCOPES, type Scope } from '../../common/auth/principal';
 import { ORGANISATION_KINDS, type OrganisationKind } from '../entities/organisation.entity';
 
@@ -21,6 +22,15 @@ export class CreateApiKeyDto {
   @ArrayUnique()
   @IsIn(SCOPES, { each: true })
   scopes: Scope[];
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'The sites a key with sites:manage may manage (required with that scope, refused without it).' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @ArrayUnique()
+  @IsId({ each: true })
+  siteIds?: string[];
 }
 
 export class OrganisationView {
@@ -34,4 +44,5 @@ export class ApiKeyCreatedView {
   @ApiProperty({ description: 'The key itself. It is shown only in this response: store it now.', example: 'cbk_3q2v...' }) key: string;
   @ApiProperty({ enum: SCOPES, isArray: true }) scopes: Scope[];
   @ApiProperty({ format: 'uuid' }) organisationId: string;
+  @ApiProperty({ type: [String], format: 'uuid', description: 'The sites it may manage (sites:manage keys).' }) siteIds: string[];
 }

@@ -7,6 +7,7 @@ export class ApiKey {
   @Column('uuid', { name: 'organisation_id' }) organisationId: string;
   @Column('bytea', { name: 'key_hash' }) keyHash: Buffer;
   @Column('text', { array: true }) scopes: Scope[];
+  @Column('uuid', { name: 'site_ids', array: true }) siteIds: string[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
 }
