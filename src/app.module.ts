@@ -16,6 +16,7 @@ import { AppointmentType } from './diaries/entities/appointment-type.entity';
 import { DiaryPatternEntity } from './diaries/entities/diary-pattern.entity';
 import { HealthModule } from './health/health.module';
 import { OperationsModule } from './operations/operations.module';
+import { OverbookingModule } from './overbooking/overbooking.module';
 import { ApiKey } from './partners/entities/api-key.entity';
 import { Organisation } from './partners/entities/organisation.entity';
 import { PartnersModule } from './partners/partners.module';
@@ -59,6 +60,7 @@ export class AppModule {
         BookingsModule,
         RemindersModule,
         AttendanceModule,
+        OverbookingModule,
         HealthModule,
         OperationsModule,
       ],

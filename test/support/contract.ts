@@ -55,6 +55,13 @@ function prepare(value: unknown): unknown {
   const copy = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, prepare(v)]));
   if (typeof copy.$ref === 'string') copy.$ref = copy.$ref.replace(COMPONENT_REF, `${SCHEMAS}#/definitions/$1`);
   if (copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  // OpenAPI 3.0 writes an exclusive bound as a flag beside the bound; JSON Schema as the bound itself.
+  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (typeof copy[flag] !== 'boolean') continue;
+    if (copy[flag]) copy[flag] = copy[bound];
+    else delete copy[flag];
+    if (copy[flag] !== undefined) delete copy[bound];
+  }
   return copy;
 }
 
