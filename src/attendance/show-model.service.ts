@@ -5,21 +5,15 @@ import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { Clock } from '../common/time/clock';
 import { DAY, isoWeekday, localClockOf } from '../common/time/local-time';
-import { Outcome, showed } from './domain/outcomes';
 import { ShowEvaluation, ShowModel, evaluateShowModel, scoreShow, trainShowModel } from './domain/show-model';
-import { ShowExample, ShowSignals } from './domain/show-signals';
-import { fitBetaPrior, smoothedRate } from './domain/smoothing';
-import { withCustomerHistory } from './domain/customer-history';
+import { ShowSignals } from './domain/show-signals';
+import { DEFAULT_SHOW_RATE, TrainingRow, trainingSets } from './domain/training-set';
 import { ShowModelView } from './dto/models.dto';
 
-/** A typical show rate for referred appointments (DNA runs at 20-30%), until a site has records of its own. */
-const DEFAULT_SHOW_RATE = 0.75;
 // Two years of history at most, and the most recent million appointments of it: enough for
 // every effect the model has, and a bound on the memory a training run takes.
 const TRAINING_WINDOW_DAYS = 730;
 const TRAINING_ROWS = 1_000_000;
-/** The latest fifth of the history, by start, is held out to judge the model on a later period. */
-const HELD_OUT_SHARE = 0.2;
 const RETRAIN_EVERY_MS = 24 * 60 * 60_000;
 const CACHE_MS = 60_000;
 const RESCORE_BATCH = 500;
@@ -30,22 +24,6 @@ interface LiveModel {
   model: ShowModel;
   siteShowRates: Record<string, number>;
   globalShowRate: number;
-}
-
-interface TrainingRow {
-  customerReference: string;
-  bookedAt: number;
-  start: number;
-  outcome: Outcome;
-  site_id: string;
-  lead_days: number;
-  referral_source: ShowSignals['referralSource'];
-  mandatory: boolean;
-  code: string;
-  channel: ShowSignals['channel'];
-  weekday: number;
-  hour: number;
-  reminder_state: ShowSignals['reminder'] | null;
 }
 
 interface BookingSignalRow {
@@ -66,21 +44,6 @@ interface BookingSignalRow {
 }
 
 const localDays = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
-
-/** Each site's show rate, pulled toward the overall rate as far as its own records are few. */
-function siteShowRates(rows: readonly { siteId: string; came: 0 | 1 }[]): { rates: Record<string, number>; global: number } {
-  const counts = new Map<string, { successes: number; n: number }>();
-  for (const { siteId, came } of rows) {
-    const c = counts.get(siteId) ?? { successes: 0, n: 0 };
-    c.successes += came;
-    c.n += 1;
-    counts.set(siteId, c);
-  }
-  const total = [...counts.values()].reduce((sum, c) => ({ successes: sum.successes + c.successes, n: sum.n + c.n }), { successes: 0, n: 0 });
-  const global = total.n ? total.successes / total.n : DEFAULT_SHOW_RATE;
-  const prior = fitBetaPrior([...counts.values()], global);
-  return { rates: Object.fromEntries([...counts].map(([site, c]) => [site, smoothedRate(c.successes, c.n, prior)])), global };
-}
 
 /**
  * The show probability of every booking: scored with the live model when the booking is
@@ -188,53 +151,24 @@ export class ShowModelService {
       const rows: TrainingRow[] = await manager.query(
         `SELECT * FROM (
            SELECT r.customer_reference AS "customerReference", (extract(epoch FROM r.arranged_at) * 1000)::float8 AS "bookedAt",
-                  (extract(epoch FROM r.starts_at) * 1000)::float8 AS start, r.outcome, r.site_id, r.lead_days, r.referral_source, r.mandatory,
-                  t.code, t.channel, r.weekday, r.hour, r.reminder_state
+                  (extract(epoch FROM r.starts_at) * 1000)::float8 AS start, r.outcome, r.site_id AS "siteId", r.lead_days AS "leadDays",
+                  r.referral_source AS "referralSource", r.mandatory, t.code AS "appointmentType", t.channel, r.weekday, r.hour, r.reminder_state AS reminder
              FROM attendance_records r JOIN appointment_types t ON t.id = r.appointment_type_id
             WHERE r.outcome IS NOT NULL AND r.starts_at >= $1 AND r.starts_at < $2
             ORDER BY r.starts_at DESC LIMIT ${TRAINING_ROWS}) latest
           ORDER BY start`,
         [new Date(now - TRAINING_WINDOW_DAYS * DAY), new Date(now)],
       );
-      const judged = [...withCustomerHistory(rows)].flatMap(({ row, history }) => {
-        const came = showed(row.outcome);
-        return came === null ? [] : [{ row, history, came }];
-      });
-      const examplesWith = (part: typeof judged, rates: ReturnType<typeof siteShowRates>): ShowExample[] =>
-        part.map(({ row, history, came }) => ({
-          showed: came,
-          signals: {
-            history,
-            siteShowRate: rates.rates[row.site_id] ?? rates.global,
-            leadDays: row.lead_days,
-            referralSource: row.referral_source,
-            mandatory: row.mandatory,
-            appointmentType: row.code,
-            channel: row.channel,
-            weekday: row.weekday,
-            hour: row.hour,
-            // Imported history says nothing of reminders: the neutral value.
-            reminder: row.reminder_state ?? 'pending',
-            confirmed: false,
-          },
-        }));
-      const rateRows = (part: typeof judged) => part.map(({ row, came }) => ({ siteId: row.site_id, came }));
-      // A later period: everything from the start of the appointment at the cut on.
-      const cutStart = judged[Math.floor(judged.length * (1 - HELD_OUT_SHARE))]?.row.start ?? Infinity;
-      const cut = judged.findIndex(({ row }) => row.start >= cutStart);
-      const earlier = judged.slice(0, cut === -1 ? judged.length : cut);
-      const earlierRates = siteShowRates(rateRows(earlier));
-      const trial = trainShowModel(examplesWith(earlier, earlierRates));
-      const evaluation: ShowEvaluation = evaluateShowModel(trial.model, examplesWith(judged.slice(earlier.length), earlierRates));
-      const allRates = siteShowRates(rateRows(judged));
-      const trained = trainShowModel(examplesWith(judged, allRates));
+      const sets = trainingSets(rows);
+      const evaluation: ShowEvaluation = evaluateShowModel(trainShowModel(sets.earlier).model, sets.heldOut);
+      const trained = trainShowModel(sets.all);
       await manager.query('UPDATE show_models SET live = false WHERE live');
       const [row] = await manager.query(
         `INSERT INTO show_models (kind, model, evaluation, trained_at, note, live) VALUES ($1, $2, $3, $4, $5, true) RETURNING *`,
         [
           trained.model.kind,
-          { model: trained.model, siteShowRates: allRates.rates, globalShowRate: allRates.global },
-          { ...evaluation, heldOutFrom: Number.isFinite(cutStart) ? new Date(cutStart).toISOString() : null },
+          { model: trained.model, siteShowRates: sets.rates.rates, globalShowRate: sets.rates.global },
+          { ...evaluation, heldOutFrom: sets.heldOutFrom === null ? null : new Date(sets.heldOutFrom).toISOString() },
           new Date(now),
           trained.reason ?? null,
         ],
