@@ -10,7 +10,7 @@ const at = (date: string, time: string) => localToInstant(ZONE, date, time);
 const HOUR = 60 * MINUTE;
 
 const never: SimulationPolicy = { label: 'off', pooled: false, admission: () => ({ admit: false }) };
-const oneExtra: SimulationPolicy = { label: 'one extra', pooled: false, admission: (c) => ({ admit: c.extrasInSession === 0 }) };
+const oneExtra: SimulationPolicy = { label: 'one extra', pooled: false, admission: (c) => ({ admit: c.showProbabilities.length === c.session.capacity }) };
 /**
  * At most one extra per session, admitted while the chance that everybody comes stays within
  * the target. With one extra that is exactly the chance that more come than the session seats.
@@ -19,8 +19,8 @@ const riskAtMost = (target: number, pooled = false): SimulationPolicy => ({
   label: `risk ${target}${pooled ? ' pooled' : ''}`,
   pooled,
   admission: (c) => {
-    if (c.extrasInSession > 0) return { admit: false };
-    const risk = [...c.booked, c.candidate].reduce((all, p) => all * p, 1);
+    if (c.showProbabilities.length > c.session.capacity) return { admit: false };
+    const risk = [...c.showProbabilities, c.candidate].reduce((all, p) => all * p, 1);
     return { admit: risk <= target, risk };
   },
 });
@@ -32,7 +32,7 @@ function recording(policy: SimulationPolicy): { policy: SimulationPolicy; asked:
     policy: {
       ...policy,
       admission: (context) => {
-        asked.push({ ...context, booked: [...context.booked], sameHour: context.sameHour.map((s) => ({ ...s, booked: [...s.booked] })) });
+        asked.push({ ...context, showProbabilities: [...context.showProbabilities], pool: context.pool.map((s) => ({ ...s, showProbabilities: [...s.showProbabilities] })) });
         return policy.admission(context);
       },
     },
@@ -57,6 +57,7 @@ const request = (customerId: string, requestedAt: number, earliestStart: number,
   predictedShow: 0.8,
   turnsUp: true,
   lateMinutes: 0,
+  lot: 0,
   referralSource: 'jcp',
   ...more,
 });
@@ -87,11 +88,11 @@ describe('simulate: hand-worked cases', () => {
       { request: 1, sessionId: 's11', extra: false, seenBy: 'ada', serviceStart: eleven + 5 * MINUTE, waitMinutes: 5 },
     ]);
     // Asked about both full sessions, earliest first, with nothing to pool.
-    expect(asked.map((c) => [c.session.id, c.booked, c.candidate, c.extrasInSession, c.extrasInDay, c.sameHour])).toEqual([
-      ['s10', [0.9], 0.4, 0, 0, []],
-      ['s11', [0.5], 0.4, 0, 0, []],
+    expect(asked.map((c) => [c.session.id, c.showProbabilities, c.candidate, c.extrasToday, c.pool])).toEqual([
+      ['s10', [0.9], 0.4, 0, []],
+      ['s11', [0.5], 0.4, 0, []],
     ]);
-    expect(asked[0].hoursToStart).toBeCloseTo(72 + 40 / 60, 12);
+    expect(asked[0].hoursUntilStart).toBeCloseTo(72 + 40 / 60, 12);
     expect(run.figures).toEqual({
       utilisation: 1,
       seen: 2,
@@ -162,7 +163,7 @@ describe('simulate: hand-worked cases', () => {
       [4, 's11', 0.5 * 0.4],
     ]);
     const second = asked.filter((c) => c.customerId === 'c2')[1];
-    expect([second.extraLastTime, second.extrasInDay]).toEqual([true, 1]);
+    expect([second.extraLastTime, second.extrasToday]).toEqual([true, 1]);
   });
 
   it('never books a session that has already started', () => {
@@ -176,15 +177,14 @@ describe('simulate: hand-worked cases', () => {
 describe('simulate: the queue', () => {
   const ten = at(MONDAY, '10:00');
   const day = at(MONDAY, '08:00');
-  const oneSession = (first: { late: number; show: number }, second: { late: number; show: number }): SimulationInput => ({
+  type Customer = { late: number; show: number; lot?: number };
+  const oneSession = (...customers: [Customer, Customer]): SimulationInput => ({
     zone: ZONE,
     weeks: 1,
     advisers: [{ id: 'ada', appointmentTypes: ['SHC'] }],
     sessions: [session('s', 'ada', ten)],
-    requests: [
-      request('booked', day, ten, ten, { predictedShow: first.show, lateMinutes: first.late }),
-      request('extra', day + MINUTE, ten, ten, { predictedShow: second.show, lateMinutes: second.late }),
-    ],
+    // The first books the seat, the second is the extra.
+    requests: customers.map(({ late, show, lot = 0 }, i) => request(`c${i}`, day + i * MINUTE, ten, ten, { predictedShow: show, lateMinutes: late, lot })),
   });
 
   it('is first come, first served: a customer predicted to miss who arrives first is seen first', () => {
@@ -198,6 +198,16 @@ describe('simulate: the queue', () => {
       [0, 0],
       [1, 60],
     ]);
+  });
+
+  it('settles a tie in arrival by lot, not by who booked first', () => {
+    for (const [lots, waits] of [
+      [[0.7, 0.3], [60, 0]],
+      [[0.3, 0.7], [0, 60]],
+    ]) {
+      const run = simulate(oneSession({ late: -5, show: 0.95, lot: lots[0] }, { late: -5, show: 0.2, lot: lots[1] }), oneExtra);
+      expect(run.bookings.map((b) => b.waitMinutes)).toEqual(waits);
+    }
   });
 
   it('does not let a customer early for a later appointment go ahead of one already waiting', () => {
@@ -221,7 +231,7 @@ describe('simulate: the queue', () => {
 
   it('runs each appointment for its duration times the customer\'s service factor', () => {
     const input: SimulationInput = { ...oneSession({ late: 0, show: 0.9 }, { late: 0, show: 0.9 }) };
-    const slow = { ...input, requests: input.requests.map((r, i) => ({ ...r, serviceFactor: i ? 1 : 1.25 })) };
+    const slow = { ...input, requests: input.requests.map((r, i) => ({ ...r, serviceFactor: i ? 1 : 1.25, lot: i })) };
     const run = simulate(slow, oneExtra);
     expect(run.bookings.map((b) => b.waitMinutes)).toEqual([0, 75]);
     expect(run.figures.overtimeMinutes).toBe(75);
@@ -247,7 +257,7 @@ describe('simulate: the queue', () => {
     it('lets a free adviser in session who can see the type take the next customer', () => {
       const { policy, asked } = recording({ ...oneExtra, pooled: true });
       const run = simulate(pooledInput(['CV', 'SHC']), policy);
-      expect(asked.map((c) => c.sameHour)).toEqual([[{ capacity: 1, booked: [0.3] }]]);
+      expect(asked.map((c) => c.pool)).toEqual([[{ capacity: 1, showProbabilities: [0.3] }]]);
       // Ben's session starts at 10:15: he is not there before.
       expect(run.bookings.map((b) => [b.request, b.seenBy, b.waitMinutes])).toEqual([
         [0, 'ada', 0],
@@ -261,7 +271,7 @@ describe('simulate: the queue', () => {
     it('does not pool to an adviser who cannot see the type, nor when not pooled', () => {
       const { policy, asked } = recording({ ...oneExtra, pooled: true });
       const unable = simulate(pooledInput(['CV']), policy);
-      expect(asked.map((c) => c.sameHour)).toEqual([[]]);
+      expect(asked.map((c) => c.pool)).toEqual([[]]);
       const alone = simulate(pooledInput(['CV', 'SHC']), oneExtra);
       for (const run of [unable, alone]) expect(run.bookings.map((b) => [b.seenBy, b.waitMinutes])).toEqual([['ada', 0], [undefined, undefined], ['ada', 59]]);
     });
@@ -324,6 +334,7 @@ function scenario(options: ScenarioOptions): { input: SimulationInput; truth: nu
       predictedShow: sigmoid(logit(truth) + rng.normal(0, 0.6)),
       turnsUp: options.everybodyComes || rng.chance(truth),
       lateMinutes: Math.round(rng.normal(-3, 8)),
+      lot: rng.next(),
       serviceFactor: Math.min(1.4, Math.max(0.6, rng.normal(1, 0.15))),
       referralSource: rng.weighted(SOURCES),
     };

@@ -16,8 +16,9 @@ const HOUR = 60 * MINUTE;
  *
  * The day. A customer who turns up joins the queue when both they and their appointment time
  * have come (a customer early for 11:00 does not go ahead of one waiting since 10:00), and the
- * queue is first come, first served, never ordered by predicted risk: Samorani et al. found that
- * serving by predicted no-show made those predicted to miss wait about 30% longer when they came.
+ * queue is first come, first served, ties by lot, never ordered by predicted risk: Samorani et
+ * al. found that serving by predicted no-show made those predicted to miss wait about 30%
+ * longer when they came.
  * Each adviser sees the customers of a session in sittings of up to its capacity (one at a time
  * for one-to-one), a sitting lasting the session's duration times the longest service factor
  * among those who start it; a customer who arrives while a sitting of their session runs with a
@@ -56,6 +57,12 @@ export interface SimRequest {
   turnsUp: boolean;
   /** Arrival minus the booked start, in minutes; negative when early. */
   lateMinutes: number;
+  /**
+   * A number drawn at random for the customer, that settles a tie in arrival, as in
+   * fairness.ts: not the booking order, since extras are booked last and lean towards those
+   * predicted to miss.
+   */
+  lot: number;
   /** Their appointment takes the session's duration times this (default 1). */
   serviceFactor?: number;
   referralSource: string;
@@ -71,24 +78,28 @@ export interface SimulationInput {
   requests: readonly SimRequest[];
 }
 
+/**
+ * What a rule is told about a full session and a candidate for an extra seat in it. Named as
+ * decideOverbooking's request is, so that it plugs in with little glue; a session's excess is
+ * its show probabilities beyond its capacity, there being no cancellations here.
+ */
 export interface AdmissionContext {
   session: SimSession;
   /** Predicted show probabilities of the customers already booked into the session. */
-  booked: readonly number[];
+  showProbabilities: readonly number[];
   /** The candidate's predicted show probability. */
   candidate: number;
   customerId: string;
   /** Whether the customer's previous booking in this run was an extra (issue 8 point 5: not twice in a row). */
   extraLastTime: boolean;
-  extrasInSession: number;
   /** Extras at the site on the session's local day. */
-  extrasInDay: number;
-  hoursToStart: number;
+  extrasToday: number;
+  hoursUntilStart: number;
   /**
    * The other sessions at the site starting in the same local hour whose adviser can see this
    * type, as they stand: what a pooled decision adds to this session's.
    */
-  sameHour: readonly { capacity: number; booked: readonly number[] }[];
+  pool: readonly { capacity: number; showProbabilities: readonly number[] }[];
 }
 
 export type AdmissionRule = (context: AdmissionContext) => { admit: boolean; risk?: number };
@@ -167,10 +178,10 @@ interface Site {
   input: SimulationInput;
   /** Session indices by start, then input order. */
   byStart: number[];
-  /** Per session: its adviser's index, local date, and the sessions that share its pooled decisions. */
+  /** Per session: its adviser's index, local date, and the sessions in its pool. */
   adviserOf: Int32Array;
   dateOf: string[];
-  sameHourOf: number[][];
+  poolOf: number[][];
   canSee: Set<string>[];
   /** Per adviser: the merged intervals [start, end) of their sessions. */
   presence: [number, number][][];
@@ -209,7 +220,7 @@ function prepare(input: SimulationInput): Site {
     if (!((r.serviceFactor ?? 1) > 0)) throw new RangeError(`${r.customerId}: serviceFactor must be positive`);
   }
   const canSee = advisers.map((a) => new Set(a.appointmentTypes));
-  const sameHourOf = sessions.map((s, i) => hours.get(hourOf[i])!.filter((j) => j !== i && canSee[adviserOf[j]].has(s.appointmentType)));
+  const poolOf = sessions.map((s, i) => hours.get(hourOf[i])!.filter((j) => j !== i && canSee[adviserOf[j]].has(s.appointmentType)));
   const byStart = sessions.map((_, i) => i).sort((x, y) => sessions[x].start - sessions[y].start || x - y);
   const presence = advisers.map((): [number, number][] => []);
   for (const i of byStart) {
@@ -220,7 +231,7 @@ function prepare(input: SimulationInput): Site {
     if (last && s.start <= last[1]) last[1] = Math.max(last[1], end);
     else merged.push([s.start, end]);
   }
-  return { input, byStart, adviserOf, dateOf, sameHourOf, canSee, presence, starts: byStart.map((i) => sessions[i].start) };
+  return { input, byStart, adviserOf, dateOf, poolOf, canSee, presence, starts: byStart.map((i) => sessions[i].start) };
 }
 
 function run(site: Site, policy: SimulationPolicy): SimulationRun {
@@ -233,11 +244,10 @@ function book(site: Site, admission: AdmissionRule) {
   const { sessions, requests } = site.input;
   const bookedIn: number[][] = sessions.map(() => []);
   const shows: number[][] = sessions.map(() => []);
-  const extrasIn = new Int32Array(sessions.length);
   const extrasOn = new Map<string, number>();
   const extraLastTime = new Map<string, boolean>();
   // Built once, over the live lists, so that asking the rule allocates nothing per session.
-  const sameHour = site.sameHourOf.map((peers) => peers.map((j) => ({ capacity: sessions[j].capacity, booked: shows[j] })));
+  const pools = site.poolOf.map((peers) => peers.map((j) => ({ capacity: sessions[j].capacity, showProbabilities: shows[j] })));
   const bookings: SimulatedBooking[] = [];
   const turnedAway: number[] = [];
 
@@ -250,10 +260,7 @@ function book(site: Site, admission: AdmissionRule) {
       bookedIn[i].push(bookings.length);
       shows[i].push(r.predictedShow);
       extraLastTime.set(r.customerId, extra);
-      if (extra) {
-        extrasIn[i]++;
-        extrasOn.set(site.dateOf[i], (extrasOn.get(site.dateOf[i]) ?? 0) + 1);
-      }
+      if (extra) extrasOn.set(site.dateOf[i], (extrasOn.get(site.dateOf[i]) ?? 0) + 1);
       bookings.push({ request, sessionId: sessions[i].id, extra, risk });
     };
     const free = window.find((i) => shows[i].length < sessions[i].capacity);
@@ -261,14 +268,13 @@ function book(site: Site, admission: AdmissionRule) {
     for (const i of window) {
       const decision = admission({
         session: sessions[i],
-        booked: shows[i],
+        showProbabilities: shows[i],
         candidate: r.predictedShow,
         customerId: r.customerId,
         extraLastTime: extraLastTime.get(r.customerId) ?? false,
-        extrasInSession: extrasIn[i],
-        extrasInDay: extrasOn.get(site.dateOf[i]) ?? 0,
-        hoursToStart: (sessions[i].start - r.requestedAt) / HOUR,
-        sameHour: sameHour[i],
+        extrasToday: extrasOn.get(site.dateOf[i]) ?? 0,
+        hoursUntilStart: (sessions[i].start - r.requestedAt) / HOUR,
+        pool: pools[i],
       });
       if (decision.admit) return take(i, true, decision.risk);
     }
@@ -282,6 +288,7 @@ interface Visit {
   session: number;
   arrival: number;
   ready: number;
+  lot: number;
 }
 
 interface Sitting {
@@ -302,10 +309,10 @@ function day(site: Site, bookings: SimulatedBooking[], bookedIn: number[][], poo
       const r = requests[bookings[booking].request];
       if (!r.turnsUp) continue;
       const arrival = sessions[session].start + r.lateMinutes * MINUTE;
-      visits.push({ booking, session, arrival, ready: Math.max(arrival, sessions[session].start) });
+      visits.push({ booking, session, arrival, ready: Math.max(arrival, sessions[session].start), lot: r.lot });
     }
   });
-  visits.sort((x, y) => x.ready - y.ready || x.arrival - y.arrival || x.booking - y.booking);
+  visits.sort((x, y) => x.ready - y.ready || x.arrival - y.arrival || x.lot - y.lot);
 
   const advisers = site.input.advisers.length;
   const freeAt = new Float64Array(advisers).fill(-Infinity);
