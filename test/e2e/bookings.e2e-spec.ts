@@ -409,6 +409,9 @@ describe('bookings (e2e)', () => {
         'POST /v1/history/import',
         'GET /v1/models/show-probability',
         'POST /v1/models/show-probability/train',
+        'GET /v1/sites/{id}/overbooking-policy',
+        'PUT /v1/sites/{id}/overbooking-policy',
+        'GET /v1/sites/{id}/overbooking-policy/changes',
       ];
       expect([...documented].filter((op) => op.includes(' /v1/')).sort()).toEqual([...expected].sort());
 
