@@ -596,6 +596,24 @@ const cases: Case[] = [
   post('POST history import: CSV with an unclosed quote', () => '/v1/history/import', () => `${IMPORT_COLUMNS.join(',')}\n"A,B`, 400, 'INVALID_CSV', { 'Content-Type': 'text/csv' }),
   post('POST history import: XML', () => '/v1/history/import', () => '<rows/>', 400, 'INVALID_IMPORT', { 'Content-Type': 'application/xml' }),
 
+  // ------------------------------------------ GET and PUT /v1/sites/:id/overbooking-policy
+  ...pathIdCases('GET /v1/sites/:id/overbooking-policy', 'GET', (id) => `/v1/sites/${id}/overbooking-policy`, () => undefined, 'SITE_NOT_FOUND'),
+  ...pathIdCases('PUT /v1/sites/:id/overbooking-policy', 'PUT', (id) => `/v1/sites/${id}/overbooking-policy`, () => ({ mode: 'risk' }), 'SITE_NOT_FOUND'),
+  ...pathIdCases('GET /v1/sites/:id/overbooking-policy/changes', 'GET', (id) => `/v1/sites/${id}/overbooking-policy/changes`, () => undefined, 'SITE_NOT_FOUND'),
+  ...envelopeCases('PUT /v1/sites/:id/overbooking-policy', (f) => `/v1/sites/${f.siteId}/overbooking-policy`, () => ({ mode: 'risk' }), put),
+  get('GET overbooking-policy: an unknown appointment type', (f) => `/v1/sites/${f.siteId}/overbooking-policy?appointmentType=NO_SUCH_TYPE`, 422, 'UNKNOWN_APPOINTMENT_TYPE'),
+  ...(
+    [
+      ['an unknown mode', { mode: 'double' }, 400, V],
+      ['maxRisk of 0', { maxRisk: 0 }, 400, V],
+      ['maxRisk above one half', { maxRisk: 0.51 }, 400, V],
+      ['a negative cap per session', { maxExtraPerSession: -1 }, 400, V],
+      ['a cap per day of a thousand', { maxExtraPerDay: 1000 }, 400, V],
+      ['an overlap as long as the appointment', { mode: 'overlap', overlapMinutes: 60 }, 400, V],
+      ['an unknown appointment type', { appointmentType: 'NO_SUCH_TYPE' }, 422, 'UNKNOWN_APPOINTMENT_TYPE'],
+    ] as [string, Record<string, unknown>, number, string][]
+  ).map(([what, edits, status, code]) => put(`PUT overbooking-policy: ${what}`, (f) => `/v1/sites/${f.siteId}/overbooking-policy`, () => patch({ mode: 'risk' }, edits), status, code)),
+
   // ------------------------------------------------------ POST /v1/webhooks/twilio/status
   // This app has no TWILIO_AUTH_TOKEN, so no callback can be verified and every one is refused.
   post('POST Twilio status: a form-encoded callback', () => '/v1/webhooks/twilio/status', () => 'MessageSid=SM0&MessageStatus=delivered', 403, 'WEBHOOK_DISABLED', {

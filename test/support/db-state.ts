@@ -26,6 +26,8 @@ export const TABLES = [
   'attendance_policies',
   'attendance_records',
   'show_models',
+  'overbooking_policies',
+  'overbooking_policy_changes',
 ] as const;
 export type Table = (typeof TABLES)[number];
 
