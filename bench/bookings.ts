@@ -30,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import { Rng } from '../src/common/random/rng';
 import { addDays } from '../src/common/time/local-time';
 import { benchClassifier, Classifier, CpuBreakdown, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
-import { DATASET_DB, dropDatabase, recreateDatabase, withClient } from './lib/db';
+import { DATASET_DB, deleteWithDependents, dropDatabase, recreateDatabase, withClient } from './lib/db';
 import { closedLoop, HttpClient, LoadRun, Request, Response } from './lib/http-load';
 import { machine } from './lib/machine';
 import { RESULTS_DIR, ROOT, writeResult } from './lib/paths';
@@ -301,9 +301,12 @@ async function explainBooking(url: string, statements: TracedStatement[]): Promi
   return withClient(url, async (c) => {
     await c.query('BEGIN');
     try {
-      const { rows } = await c.query('DELETE FROM bookings WHERE id = $1 RETURNING customer_id', [booking.values![0]]);
-      await c.query('DELETE FROM customers WHERE id = $1', [rows[0]?.customer_id]);
-      await c.query('DELETE FROM sessions WHERE id = $1', [session.values![0]]);
+      // Whatever else points at the booking goes first (its reminders and their messages, its
+      // events, its attendance record): the replay writes them again.
+      const { rows } = await c.query('SELECT customer_id FROM bookings WHERE id = $1', [booking.values![0]]);
+      await deleteWithDependents(c, 'bookings', 'id = $1', [booking.values![0]]);
+      await deleteWithDependents(c, 'customers', 'id = $1', [rows[0]?.customer_id]);
+      await deleteWithDependents(c, 'sessions', 'id = $1', [session.values![0]]);
       // Twice: the first pass warms this connection's catalog caches (the app's pooled
       // connections are warm), the second is reported.
       let out: Explained[] = [];
@@ -364,6 +367,39 @@ async function cancelWhatIf(url: string): Promise<{ without: Record<string, numb
       await c.query('ROLLBACK');
     }
   });
+}
+
+interface DbActivity {
+  commits: number;
+  rollbacks: number;
+  tables: Record<string, { ins: number; upd: number; hot: number; del: number }>;
+}
+
+/**
+ * The run database's cumulative activity (pg_stat_database, pg_stat_user_tables): taken
+ * before and after phase A, the difference per booking counts everything a booking caused,
+ * the reminder worker's and the outbox relay's transactions included, whatever the code does.
+ */
+async function dbActivity(url: string): Promise<DbActivity> {
+  // Backends report their counts when idle, at most once a second.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  return withClient(url, async (c) => {
+    const db = await c.query(`SELECT xact_commit::float8 AS commits, xact_rollback::float8 AS rollbacks FROM pg_stat_database WHERE datname = current_database()`);
+    const t = await c.query(`SELECT relname, n_tup_ins::float8 AS ins, n_tup_upd::float8 AS upd, n_tup_hot_upd::float8 AS hot, n_tup_del::float8 AS del FROM pg_stat_user_tables`);
+    return { commits: db.rows[0].commits, rollbacks: db.rows[0].rollbacks, tables: Object.fromEntries(t.rows.map((r) => [r.relname, { ins: r.ins, upd: r.upd, hot: r.hot, del: r.del }])) };
+  });
+}
+
+function activityPerBooking(before: DbActivity, after: DbActivity, bookings: number) {
+  const per = (a: number, b: number) => (a - b) / Math.max(1, bookings);
+  const tables = Object.entries(after.tables)
+    .map(([name, t]) => {
+      const b = before.tables[name] ?? { ins: 0, upd: 0, hot: 0, del: 0 };
+      return { table: name, inserted: per(t.ins, b.ins), updated: per(t.upd, b.upd), hotUpdated: per(t.hot, b.hot), deleted: per(t.del, b.del) };
+    })
+    .filter((t) => t.inserted + t.updated + t.deleted > 0.005)
+    .sort((x, y) => y.inserted + y.updated + y.deleted - (x.inserted + x.updated + x.deleted));
+  return { commits: per(after.commits, before.commits), rollbacks: per(after.rollbacks, before.rollbacks), tables };
 }
 
 /** Checks by SQL that the database kept its promises, whatever the responses said. */
@@ -427,6 +463,7 @@ async function main() {
     await closedLoop(client, { concurrency: CLIENTS, durationMs: 3000, maxRequests: slots.length, next: nextBooking('warm') }).then(count201);
     const pgbWarm = await pgbench(pgbUrl, meta, CLIENTS, 3, classify);
     const pairs: { http: LoadRun; httpCpu: CpuBreakdown; server: ServerLoop; pgbench: PgbenchRun; quiet: { waitedMs: number; otherCores: number } }[] = [];
+    const activity0 = await dbActivity(runUrl);
     for (let i = 0; i < PAIRS; i++) {
       const quiet = await waitForQuiet(classify);
       await server.call('reset');
@@ -442,12 +479,13 @@ async function main() {
         ` | pgbench ${fmt(base.tps)} tps (p95 ${fmt(base.latency.p95)} ms, ${base.aborted} aborted, other load ${otherCores(base.cpu)}) | ratio ${fmt((100 * bps) / base.tps)}%`);
     }
     const a = mergeRuns(pairs.map((p) => p.http));
+    const activity = activityPerBooking(activity0, await dbActivity(runUrl), a.statuses['201'] ?? 0);
     const aCpu = mergeCpu(pairs.map((p) => p.httpCpu));
     const pgb = mergePgbench(pairs.map((p) => p.pgbench));
     const pgb10 = await pgbench(pgbUrl, meta, 10, SLICE, classify);
     const pgb1 = await pgbench(pgbUrl, meta, 1, 5, classify, ['-r']);
     log(`  pgbench with 10 clients (the app's pool size): ${fmt(pgb10.tps)} tps, p95 ${fmt(pgb10.latency.p95)} ms`);
-    result.phaseA = { pairs, merged: a, cpu: aCpu };
+    result.phaseA = { pairs, merged: a, cpu: aCpu, activity };
 
     // --- B and C: contention ----------------------------------------------------------
     client.resetConnections(); // after the pgbench runs, the kept-alive sockets have been idle too long
@@ -573,6 +611,10 @@ async function main() {
       ['pgbench, 50 clients', '-', perBooking(pgb.cpu, pgb.transactions, pgb.cpu.wallSeconds, 'postgres (bench database)'), perBooking(pgb.cpu, pgb.transactions, pgb.cpu.wallSeconds, 'pgbench')],
       ['pgbench, 10 clients', '-', perBooking(pgb10.cpu, pgb10.transactions, pgb10.cpu.wallSeconds, 'postgres (bench database)'), perBooking(pgb10.cpu, pgb10.transactions, pgb10.cpu.wallSeconds, 'pgbench')],
     ]));
+
+    console.log(`\n### What a booking wrote during phase A (pg_stat_database / pg_stat_user_tables of the run database, per successful booking; the worker and relay included)\n`);
+    console.log(`Transactions committed per booking: ${fmt(activity.commits, 2)} (rolled back: ${fmt(activity.rollbacks, 2)})\n`);
+    console.log(table(['table', 'rows inserted', 'rows updated (of which HOT)', 'rows deleted'], activity.tables.map((t) => [t.table, fmt(t.inserted, 2), `${fmt(t.updated, 2)} (${fmt(t.hotUpdated, 2)})`, fmt(t.deleted, 2)])));
 
     console.log(`\n### One booking, statement by statement (${trace.statements.length} round trips; HTTP ${trace.status}, ${fmt(trace.totalMs)} ms in the server, ${fmt(trace.dbMs)} ms in SQL)\n`);
     console.log(table(['#', 'statement', 'ms'], trace.statements.map((s, i) => [i + 1, `\`${s.sql.replace(/\|/g, '\\|')}\``, fmt(s.ms, 2)])));

@@ -13,6 +13,14 @@
  * subtractBlocks, bank holidays), so existing sessions sit exactly where the service would
  * have put them, and obey its rules: no adviser in two patterns at once, no room shared
  * by two patterns at once, pattern types delivered by the adviser, times on 5-minute marks.
+ *
+ * Attendance history: the year before (52 weeks ending the Sunday before the current week),
+ * about BENCH_HISTORY_ROWS (default 2,000,000; 0 for none) past appointments at the same
+ * sites, with the same advisers (each at their own sites) and appointment types, drawn by
+ * the service's own synthetic history (historyRows, seeded from the dataset's seed and
+ * streamed a day at a time) and stored through the service's own insertHistory, as an import
+ * would store them. Every column is deterministic except attendance_records.id, which
+ * insertHistory takes from gen_random_uuid().
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +28,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { hashApiKey } from '../src/common/auth/api-key';
 import { migrate } from '../src/common/database/migrator';
+import { historyRows } from '../src/attendance/domain/synthetic-history';
+import { HistoryRecord, insertHistory, Query, syntheticRecord } from '../src/attendance/history-records';
 import { Rng } from '../src/common/random/rng';
 import { addDays, DAY, isoWeekday, MINUTE, startOfLocalDay } from '../src/common/time/local-time';
 import { DiaryPattern, expandPattern, Interval, OpeningHours, patternsOverlap, subtractBlocks } from '../src/diaries/domain/availability';
@@ -29,7 +39,7 @@ import { databaseUrl, DATASET_DB, recreateDatabase, withClient } from './lib/db'
 import { ROOT } from './lib/paths';
 
 /** Bump when the shape of the data changes, so that benchmarks regenerate a stale database. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 /** The migrations the dataset was built with: a changed schema means a rebuild. */
 export function schemaFingerprint(): string {
@@ -43,6 +53,11 @@ export const ZONE = 'Europe/London';
 export const WEEKS = 12;
 const SITE_COUNT = 800;
 const ADVISER_COUNT = 3000;
+/** Past appointments in attendance_records (about: the generator rounds per day); 0 for none. */
+export const HISTORY_ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 2_000_000);
+export const HISTORY_WEEKS = 52;
+/** The first day of the history: 53 weeks before the dataset's first Monday, so it ends before the current week. */
+export const historyFrom = (startDate: string) => addDays(startDate, -(HISTORY_WEEKS + 1) * 7);
 
 export const TYPES = [
   { code: 'SKILLS_HEALTH_CHECK', name: 'Skills health check', duration: 60, capacity: 1, channel: 'face_to_face', buffer: 0, weight: 3 },
@@ -76,7 +91,11 @@ export interface DatasetMeta {
   counts: Record<string, number>;
   /** Organisation ids of the partners whose keys are partnerKey(seed, i). */
   partnerOrganisations: string[];
+  /** The careers providers that employ the advisers (no API keys in the dataset). */
+  providerOrganisations: string[];
   siteIds: string[];
+  /** The attendance history: rows asked for (BENCH_HISTORY_ROWS), rows stored, first and last local date. */
+  history: { requested: number; rows: number; from: string | null; to: string | null; customers: number; seconds: number };
 }
 
 // --- reference data -------------------------------------------------------------------
@@ -245,6 +264,7 @@ export function* generate(seed: string, startDate: string, out: Columns) {
   const siteById = new Map(sites.map((s) => [s.id, s]));
 
   // Advisers, their patterns, exceptions, sessions and bookings.
+  const advisers: { id: string; siteIds: string[] }[] = [];
   let customerSeq = 0;
   let windowsTotal = 0;
   let slotsOffered = 0;
@@ -265,6 +285,7 @@ export function* generate(seed: string, startDate: string, out: Columns) {
     const mySites = [home];
     const nearby = rng.shuffle((sitesByArea.get(home.area) ?? []).filter((s) => s !== home));
     while (mySites.length < siteCount) mySites.push(nearby.shift() ?? rng.pick(sites));
+    advisers.push({ id, siteIds: [...new Set(mySites.map((s) => s.id))] });
 
     // One rota, or two when the adviser's pattern changes at week 7.
     const changes = rng.chance(0.1);
@@ -344,7 +365,7 @@ export function* generate(seed: string, startDate: string, out: Columns) {
     }
     yield;
   }
-  return { partners, sites, windowsTotal, slotsOffered };
+  return { partners, providers, sites, advisers, windowsTotal, slotsOffered };
 
   function rota(rng: Rng, adviserId: string, mySites: Site[], delivers: TypeCode[], validFrom: string, validTo: string | null, rooms: Map<string, Pattern[]>): Pattern[] {
     const dayCount = rng.weighted([[5, 55], [4, 30], [3, 15]] as const);
@@ -415,8 +436,10 @@ const TABLES: { table: string; columns: string; select: string }[] = [
   { table: 'customers', columns: 'id, client_id, reference, name, mobile, email, preferred_channel, consent_to_contact', select: 'SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[])' },
   {
     table: 'bookings',
-    columns: 'id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status, referral_source, referrer_name, referral_reason, referral_mandatory, cancelled_by, cancel_reason, cancelled_at',
-    select: 'SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::text[], $17::text[], $18::timestamptz[])',
+    // arranged_at (NOT NULL, no default, since migration 0003) = created_at: now() is the load
+    // transaction's start, which is what created_at's default takes too.
+    columns: 'id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status, referral_source, referrer_name, referral_reason, referral_mandatory, cancelled_by, cancel_reason, cancelled_at, created_at, arranged_at',
+    select: 'SELECT *, now(), now() FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::text[], $17::text[], $18::timestamptz[])',
   },
 ];
 
@@ -454,6 +477,56 @@ async function checkForeignKeys(client: Client) {
   }
 }
 
+/**
+ * A year of attendance history for the dataset's sites, advisers and types: historyRows
+ * (streamed, a day at a time) stored by insertHistory in batches, the next batch generated
+ * while PostgreSQL stores the last.
+ */
+async function loadHistory(
+  client: Client,
+  seed: string,
+  startDate: string,
+  sites: { id: string }[],
+  advisers: { id: string; siteIds: string[] }[],
+  log: (line: string) => void,
+): Promise<DatasetMeta['history']> {
+  const t0 = Date.now();
+  if (HISTORY_ROWS <= 0) return { requested: HISTORY_ROWS, rows: 0, from: null, to: null, customers: 0, seconds: 0 };
+  const from = historyFrom(startDate);
+  const customers = Math.round(HISTORY_ROWS / 4);
+  const rows = historyRows({
+    seed: `${seed}|history`,
+    from,
+    weeks: HISTORY_WEEKS,
+    sites: sites.map((s) => ({ id: s.id, zone: ZONE })),
+    advisers,
+    appointmentTypes: TYPES.map((t) => ({ code: t.code, durationMinutes: t.duration, channel: t.channel })),
+    appointmentsPerWeek: HISTORY_ROWS / HISTORY_WEEKS,
+    customers,
+  });
+  const query: Query = (sql, params) => client.query(sql, params).then((r) => r.rows);
+  const BATCH = 20_000;
+  await client.query('BEGIN');
+  let stored = 0;
+  let pending: Promise<number> = Promise.resolve(0);
+  let batch: HistoryRecord[] = [];
+  for (const row of rows) {
+    batch.push(syntheticRecord(row));
+    if (batch.length === BATCH) {
+      stored += await pending;
+      pending = insertHistory(query, batch);
+      batch = [];
+    }
+  }
+  stored += await pending;
+  stored += await insertHistory(query, batch);
+  await client.query('COMMIT');
+  const to = addDays(from, HISTORY_WEEKS * 7 - 1);
+  const seconds = (Date.now() - t0) / 1000;
+  log(`  attendance history: ${stored} appointments ${from} to ${to} for ${customers} customers, generated and stored in ${seconds.toFixed(1)} s`);
+  return { requested: HISTORY_ROWS, rows: stored, from, to, customers, seconds };
+}
+
 export async function buildDataset(options: { seed?: string; startDate?: string; log?: (line: string) => void } = {}): Promise<DatasetMeta> {
   const seed = options.seed ?? process.env.BENCH_SEED ?? DEFAULT_SEED;
   const startDate = options.startDate ?? nextMonday();
@@ -464,7 +537,8 @@ export async function buildDataset(options: { seed?: string; startDate?: string;
   await migrate(url);
   const out = new Columns();
   const timings = new Map<string, number>();
-  let result!: { partners: { id: string }[]; sites: { id: string }[]; windowsTotal: number; slotsOffered: number };
+  let result!: { partners: { id: string }[]; providers: { id: string }[]; sites: { id: string }[]; advisers: { id: string; siteIds: string[] }[]; windowsTotal: number; slotsOffered: number };
+  let history!: DatasetMeta['history'];
   await withClient(url, async (client) => {
     await client.query('SET synchronous_commit = off');
     // Foreign keys are checked once, in bulk, after the load (checkForeignKeys) rather than
@@ -508,6 +582,8 @@ export async function buildDataset(options: { seed?: string; startDate?: string;
     await client.query('COMMIT');
     log(`  generated and inserted in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${result.windowsTotal} diary windows, ${result.slotsOffered} packed slots`);
     for (const [table, n] of out.counts) log(`  ${table.padEnd(26)} ${String(n).padStart(8)} rows  (${((timings.get(table) ?? 0) / 1000).toFixed(1)} s in INSERT)`);
+    // Still in replica mode: the history's foreign keys are checked in bulk below with the rest.
+    history = await loadHistory(client, seed, startDate, result.sites, result.advisers, log);
     await client.query(`SET session_replication_role = origin`);
     const t2 = Date.now();
     await checkForeignKeys(client);
@@ -516,8 +592,8 @@ export async function buildDataset(options: { seed?: string; startDate?: string;
     await client.query('VACUUM (ANALYZE)');
     log(`  VACUUM ANALYZE ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   });
-  const { partners, sites } = result;
-  const counts = Object.fromEntries(out.counts);
+  const { partners, providers, sites } = result;
+  const counts = { ...Object.fromEntries(out.counts), attendance_records: history.rows };
   const meta: DatasetMeta = {
     version: GENERATOR_VERSION,
     schema: schemaFingerprint(),
@@ -528,7 +604,9 @@ export async function buildDataset(options: { seed?: string; startDate?: string;
     seconds: (Date.now() - t0) / 1000,
     counts,
     partnerOrganisations: partners.map((p) => p.id),
+    providerOrganisations: providers.map((p) => p.id),
     siteIds: sites.map((s) => s.id),
+    history,
   };
   await withClient(url, (c) => c.query(`INSERT INTO bench_meta (key, value) VALUES ('dataset', $1)`, [JSON.stringify(meta)]));
   log(`Dataset ready in ${meta.seconds.toFixed(1)} s`);
@@ -550,8 +628,8 @@ export async function readMeta(): Promise<DatasetMeta | null> {
 export async function ensureDataset(log?: (line: string) => void): Promise<DatasetMeta> {
   const seed = process.env.BENCH_SEED ?? DEFAULT_SEED;
   const meta = await readMeta();
-  if (meta && meta.version === GENERATOR_VERSION && meta.schema === schemaFingerprint() && meta.seed === seed && meta.startDate === nextMonday()) return meta;
-  if (meta) (log ?? console.log)(`The dataset in ${DATASET_DB} is stale (generator, schema, seed or start date changed): rebuilding it`);
+  if (meta && meta.version === GENERATOR_VERSION && meta.schema === schemaFingerprint() && meta.seed === seed && meta.startDate === nextMonday() && meta.history?.requested === HISTORY_ROWS) return meta;
+  if (meta) (log ?? console.log)(`The dataset in ${DATASET_DB} is stale (generator, schema, seed, start date or history size changed): rebuilding it`);
   return buildDataset({ seed, log });
 }
 
