@@ -148,13 +148,14 @@ async function main() {
   // Instrumentation is switched on only for the phases that need it: AsyncLocalStorage
   // turns on async hooks, which cost something on every promise.
   let instrumented = false;
-  let traceNext = false;
+  /** The method of the next request to trace (statement texts and parameters), or null. */
+  let traceNext: string | null = null;
   let lastTrace: unknown = null;
   server.on('request', (req, res) => {
     if (!instrumented) return listener(req, res);
     const ctx = newCtx();
-    if (traceNext && req.method === 'POST') {
-      traceNext = false;
+    if (traceNext && req.method === traceNext) {
+      traceNext = null;
       ctx.trace = [];
     }
     const t0 = performance.now();
@@ -197,8 +198,8 @@ async function main() {
       if (!instrumented) als.disable();
       return instrumented;
     },
-    'trace-next': () => {
-      traceNext = true;
+    'trace-next': (msg) => {
+      traceNext = typeof msg.method === 'string' ? msg.method : 'POST';
       lastTrace = null;
       return true;
     },
