@@ -4,10 +4,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { Clock } from '../common/time/clock';
-import { DAY, isoWeekday, localClockOf } from '../common/time/local-time';
+import { DAY } from '../common/time/local-time';
 import { ShowEvaluation, ShowModel, evaluateShowModel, scoreShow, trainShowModel } from './domain/show-model';
 import { ShowSignals } from './domain/show-signals';
 import { DEFAULT_SHOW_RATE, TrainingRow, trainingSets } from './domain/training-set';
+import { refreshRecord, ScoringFacts } from './records';
 import { ShowModelView } from './dto/models.dto';
 
 // Two years of history at most, and the most recent million appointments of it: enough for
@@ -25,25 +26,6 @@ interface LiveModel {
   siteShowRates: Record<string, number>;
   globalShowRate: number;
 }
-
-interface BookingSignalRow {
-  status: string;
-  outcome: string | null;
-  site_id: string;
-  timezone: string;
-  start: number;
-  arranged: number;
-  referral_source: ShowSignals['referralSource'];
-  referral_mandatory: boolean;
-  code: string;
-  channel: ShowSignals['channel'];
-  reminder_state: ShowSignals['reminder'];
-  confirmed: boolean;
-  showed: number;
-  missed: number;
-}
-
-const localDays = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
 
 /**
  * The show probability of every booking: scored with the live model when the booking is
@@ -74,42 +56,24 @@ export class ShowModelService {
   }
 
   /**
-   * Scores a booking as it now stands and stores the result on it; a cancelled booking, or
-   * one whose outcome is known, keeps what it had.
+   * Scores a booking from its record's facts and stores the result on it; a cancelled
+   * booking, or one whose outcome is known, keeps what it had.
    */
-  async rescore(manager: EntityManager, bookingId: string): Promise<void> {
-    const [row]: BookingSignalRow[] = await manager.query(
-      `SELECT b.status, b.outcome, b.site_id, s.timezone, (extract(epoch FROM b.starts_at) * 1000)::float8 AS start,
-              (extract(epoch FROM b.arranged_at) * 1000)::float8 AS arranged, b.referral_source, b.referral_mandatory, t.code, t.channel,
-              b.reminder_state, b.confirmed_at IS NOT NULL AS confirmed, h.showed, h.missed
-         FROM bookings b
-         JOIN sites s ON s.id = b.site_id
-         JOIN appointment_types t ON t.id = b.appointment_type_id
-         JOIN customers c ON c.id = b.customer_id
-        CROSS JOIN LATERAL (
-          -- The customer's record as it stood when this time was agreed, as in training.
-          SELECT count(*) FILTER (WHERE r.outcome IN ('attended', 'late', 'left_unseen'))::int AS showed, count(*) FILTER (WHERE r.outcome = 'dna')::int AS missed
-            FROM attendance_records r
-           WHERE r.customer_reference = c.reference AND r.starts_at < b.arranged_at AND r.outcome IS NOT NULL
-        ) h
-        WHERE b.id = $1`,
-      [bookingId],
-    );
-    if (!row || row.status !== 'booked' || row.outcome !== null) return;
+  async score(manager: EntityManager, bookingId: string, facts: ScoringFacts): Promise<void> {
+    if (facts.cancelled || facts.outcome !== null) return;
     const live = await this.live(manager);
-    const start = localClockOf(row.start, row.timezone);
     const signals: ShowSignals = {
-      history: { showed: row.showed, missed: row.missed },
-      siteShowRate: live.siteShowRates[row.site_id] ?? live.globalShowRate,
-      leadDays: Math.max(0, localDays(localClockOf(row.arranged, row.timezone).date, start.date)),
-      referralSource: row.referral_source,
-      mandatory: row.referral_mandatory,
-      appointmentType: row.code,
-      channel: row.channel,
-      weekday: isoWeekday(start.date),
-      hour: Math.floor(start.minutes / 60),
-      reminder: row.reminder_state,
-      confirmed: row.confirmed,
+      history: { showed: facts.showed, missed: facts.missed },
+      siteShowRate: live.siteShowRates[facts.site_id] ?? live.globalShowRate,
+      leadDays: facts.lead_days,
+      referralSource: facts.referral_source,
+      mandatory: facts.mandatory,
+      appointmentType: facts.code,
+      channel: facts.channel,
+      weekday: facts.weekday,
+      hour: facts.hour,
+      reminder: facts.reminder_state,
+      confirmed: facts.confirmed,
     };
     const score = scoreShow(live.model, signals);
     await manager.query('UPDATE bookings SET show_probability = $2, show_factors = $3, show_model_version = $4 WHERE id = $1', [
@@ -194,7 +158,10 @@ export class ShowModelService {
             ORDER BY id LIMIT ${RESCORE_BATCH} FOR NO KEY UPDATE SKIP LOCKED`,
           [new Date(now), after],
         );
-        for (const { id } of ids) await this.rescore(manager, id);
+        for (const { id } of ids) {
+          const facts = await refreshRecord(manager, id);
+          if (facts) await this.score(manager, id, facts);
+        }
         return ids;
       });
       if (batch.length < RESCORE_BATCH) return;
