@@ -360,11 +360,13 @@ export function observableShowProbability(row: Pick<SyntheticAppointment, 'showP
   const b = RELIABILITY.b + history.missed;
   let weight = 0;
   let sum = 0;
+  // Over the whole Beta, clipping each draw as the generator does (cutting the Beta off at
+  // the clip instead would drop the mass beyond it and predict low).
   for (let i = 0; i < BETA_GRID; i++) {
-    const r = RELIABILITY.min + ((i + 0.5) / BETA_GRID) * (RELIABILITY.max - RELIABILITY.min);
+    const r = (i + 0.5) / BETA_GRID;
     const density = Math.exp((a - 1) * Math.log(r) + (b - 1) * Math.log(1 - r));
     weight += density;
-    sum += density * sigmoid(logit(r) + rest);
+    sum += density * sigmoid(logit(Math.min(RELIABILITY.max, Math.max(RELIABILITY.min, r))) + rest);
   }
   return sum / weight;
 }
