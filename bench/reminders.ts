@@ -79,9 +79,9 @@ async function seed(url: string, round: number): Promise<void> {
                     starts_at, starts_at + interval '1 hour', tstzrange(starts_at, starts_at + interval '1 hour'), 1 FROM slots),
        c AS (INSERT INTO customers (id, client_id, reference, name, mobile, preferred_channel, consent_to_contact)
              SELECT customer_id, '00000000-0000-0000-0000-000000000000', 'B-' || $1 || '-' || i, 'Sam Taylor', '+447911' || lpad(($1::int * $2::int + i)::text, 6, '0'), 'sms', true FROM slots)
-       INSERT INTO bookings (id, session_id, customer_id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, status, referral_source)
+       INSERT INTO bookings (id, session_id, customer_id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, status, referral_source, arranged_at)
        SELECT booking_id, session_id, customer_id, '00000000-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003',
-              starts_at, starts_at + interval '1 hour', 'booked', 'jcp' FROM slots`,
+              starts_at, starts_at + interval '1 hour', 'booked', 'jcp', now() FROM slots`,
       [round, N],
     );
     await c.query(
