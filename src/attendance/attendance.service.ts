@@ -4,6 +4,7 @@ import { Principal } from '../common/auth/principal';
 import { AppError, notFound } from '../common/errors/app-error';
 import { Actor, actorOf, BookingEvents } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
+import { requireSite } from '../sites/require-site';
 import { formatInstant, localDateOf, localDay } from '../common/time/local-time';
 import { Outcome } from './domain/outcomes';
 import { AttendancePolicyDto, AttendancePolicyView, BookingHistoryView, OutcomesDueView, OutcomeView, RecordOutcomeDto } from './dto/attendance.dto';
@@ -81,8 +82,7 @@ export class AttendanceService {
 
   /** Bookings at a site that have started, on a local day, with no outcome yet: the adviser's list to fill in. */
   async outcomesDue(principal: Principal, siteId: string, date: string | undefined, now = this.clock.now()): Promise<OutcomesDueView> {
-    const [site] = await this.dataSource.query('SELECT timezone FROM sites WHERE id = $1', [siteId]);
-    if (!site) throw notFound('site', siteId);
+    const site = await requireSite(this.dataSource, siteId);
     const day = date ?? localDateOf(now, site.timezone);
     const { start, end } = localDay(site.timezone, day);
     const rows: { id: string; code: string; adviser_id: string; starts_at: Date; ends_at: Date; reference: string; name: string }[] = await this.dataSource.query(
@@ -121,8 +121,7 @@ export class AttendanceService {
   }
 
   async savePolicy(siteId: string, dto: AttendancePolicyDto): Promise<AttendancePolicyView> {
-    const [site] = await this.dataSource.query('SELECT 1 FROM sites WHERE id = $1', [siteId]);
-    if (!site) throw notFound('site', siteId);
+    await requireSite(this.dataSource, siteId);
     await this.dataSource.query(
       `INSERT INTO attendance_policies (site_id, auto_dna_after_hours, updated_at) VALUES ($1, $2, $3)
        ON CONFLICT (site_id) DO UPDATE SET auto_dna_after_hours = excluded.auto_dna_after_hours, updated_at = excluded.updated_at`,

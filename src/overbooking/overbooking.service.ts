@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { mayManageSite, Principal } from '../common/auth/principal';
-import { AppError, notFound } from '../common/errors/app-error';
+import { AppError } from '../common/errors/app-error';
 import { actorOf } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
+import { requireSite } from '../sites/require-site';
 import { OverbookingPolicy, policyProblems, POLICY_OFF, resolvePolicy } from './domain/policy';
 import { OverbookingPolicyDto, OverbookingPolicyView, PolicyChangesView } from './dto/overbooking.dto';
 
@@ -36,14 +37,8 @@ export class OverbookingService {
     return { siteId, appointmentType, ...(row?.policy ?? POLICY_OFF), version: row?.version ?? 0, updatedAt: row?.updated_at.toISOString() ?? null };
   }
 
-  private async requireSite(db: DataSource | EntityManager, siteId: string, lock: boolean): Promise<void> {
-    // Bookings lock their site FOR SHARE: a change waits for those under way, and those after it see it.
-    const [site] = await db.query(`SELECT 1 FROM sites WHERE id = $1 ${lock ? 'FOR NO KEY UPDATE' : ''}`, [siteId]);
-    if (!site) throw notFound('site', siteId);
-  }
-
   async get(siteId: string, appointmentType?: string): Promise<OverbookingPolicyView> {
-    await this.requireSite(this.dataSource, siteId, false);
+    await requireSite(this.dataSource, siteId);
     const type = await this.type(this.dataSource, appointmentType);
     const [row] = await this.dataSource.query(
       `SELECT policy, version, updated_at FROM overbooking_policies WHERE site_id = $1 AND appointment_type_id IS NOT DISTINCT FROM $2`,
@@ -56,7 +51,7 @@ export class OverbookingService {
     if (!mayManageSite(principal, siteId)) throw new AppError(403, 'SITE_NOT_MANAGED', 'This key may not manage that site');
     const { appointmentType, ...input } = dto;
     return this.dataSource.transaction(async (manager) => {
-      await this.requireSite(manager, siteId, true);
+      await requireSite(manager, siteId, 'FOR NO KEY UPDATE');
       const type = await this.type(manager, appointmentType);
       // A site-wide overlap is measured against the shortest appointment given at the site.
       const [shortest] = type ? [type] : await manager.query(
@@ -92,7 +87,7 @@ export class OverbookingService {
 
   async changes(principal: Principal, siteId: string): Promise<PolicyChangesView> {
     if (!mayManageSite(principal, siteId)) throw new AppError(403, 'SITE_NOT_MANAGED', 'This key may not manage that site');
-    await this.requireSite(this.dataSource, siteId, false);
+    await requireSite(this.dataSource, siteId);
     const rows: { version: number; code: string | null; changed_at: Date; actor_type: string; actor_id: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> }[] =
       await this.dataSource.query(
         `SELECT c.version, t.code, c.changed_at, c.actor_type, c.actor_id, c.before, c.after

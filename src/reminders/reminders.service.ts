@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Principal } from '../common/auth/principal';
+import { requireSite } from '../sites/require-site';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
 import { formatInstant } from '../common/time/local-time';
@@ -47,20 +48,15 @@ export class RemindersService {
     };
   }
 
-  private async requireSite(siteId: string): Promise<void> {
-    const [site] = await this.dataSource.query('SELECT 1 FROM sites WHERE id = $1', [siteId]);
-    if (!site) throw new AppError(404, 'SITE_NOT_FOUND', `No site with id ${siteId}`);
-  }
-
   async policy(siteId: string): Promise<ReminderPolicyView> {
-    await this.requireSite(siteId);
+    await requireSite(this.dataSource, siteId);
     const [own] = await this.dataSource.query('SELECT 1 FROM reminder_policies WHERE site_id = $1', [siteId]);
     return { siteId, own: !!own, ...(await reminderPolicy(this.dataSource, siteId)) };
   }
 
   /** Applies to bookings made or moved from now on; plans already made stand. */
   async savePolicy(siteId: string, dto: ReminderPolicyDto): Promise<ReminderPolicyView> {
-    await this.requireSite(siteId);
+    await requireSite(this.dataSource, siteId);
     if (dto.quietFrom === dto.quietUntil) throw new AppError(422, 'INVALID_QUIET_HOURS', 'quietFrom and quietUntil must differ (quiet hours cannot be empty or the whole day)');
     const [saved] = await this.dataSource.query(
       `INSERT INTO reminder_policies (site_id, days_before, days_before_at, hours_before, quiet_from, quiet_until, minimum_gap_minutes)
@@ -104,7 +100,7 @@ export class RemindersService {
   /** Saves a template after checking it: known placeholders, and an SMS that fits two segments at its longest. */
   async saveTemplate(code: string, dto: SaveTemplateDto): Promise<TemplateView> {
     const typeId = await this.typeId(code);
-    if (dto.siteId) await this.requireSite(dto.siteId);
+    if (dto.siteId) await requireSite(this.dataSource, dto.siteId);
     if (!this.config.MESSAGE_VARIANTS.includes(dto.variant)) {
       throw new AppError(422, 'UNKNOWN_VARIANT', `variant must be one of ${this.config.MESSAGE_VARIANTS.join(', ')} (MESSAGE_VARIANTS)`);
     }
