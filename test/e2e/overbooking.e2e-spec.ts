@@ -17,12 +17,12 @@ describe('overbooking policies (e2e)', () => {
     const manager = e2e.api.as(await managerKey(diary.organisationId, [diary.siteId]));
     const first = await manager.request('PUT', path, { mode: 'risk', maxRisk: 0.08 });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ mode: 'risk', maxRisk: 0.08, maxExtraPerSession: 1, pooled: false, version: 1 });
+    expect(first.body).toMatchObject({ mode: 'risk', maxRisk: 0.08, maxExtraPerSession: 1, pooled: true, version: 1 });
     const second = await e2e.api.request('PUT', path, { mode: 'overlap', overlapMinutes: 10 });
     expect(second.body).toMatchObject({ mode: 'overlap', overlapMinutes: 10, version: 2 });
     // One appointment type's own policy stands beside the site's.
-    const own = await e2e.api.request('PUT', path, { mode: 'risk', appointmentType: diary.typeCode, pooled: true });
-    expect(own.body).toMatchObject({ appointmentType: diary.typeCode, mode: 'risk', pooled: true, version: 1 });
+    const own = await e2e.api.request('PUT', path, { mode: 'risk', appointmentType: diary.typeCode, pooled: false });
+    expect(own.body).toMatchObject({ appointmentType: diary.typeCode, mode: 'risk', pooled: false, version: 1 });
     expect((await e2e.api.get(path)).body).toMatchObject({ mode: 'overlap', version: 2 });
     expect((await e2e.api.get(`${path}?appointmentType=${diary.typeCode}`)).body).toMatchObject({ mode: 'risk', version: 1 });
 

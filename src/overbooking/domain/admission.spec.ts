@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { decideAdmission } from '../../bookings/domain/admission';
 import { MINUTE, formatInstant, localToInstant, parseInstant } from '../../common/time/local-time';
-import { decideOverbooking, OverbookingRequest, overflowRisk, overlapAllowed, SessionOutlook } from './admission';
+import { admissionRisk, decideOverbooking, OverbookingRequest, overflowRisk, overlapAllowed, SessionLoad, SessionOutlook } from './admission';
 import { OVERBOOKING_MODES, OverbookingPolicyInput, POLICY_OFF, resolvePolicy } from './policy';
 import { tailAbove } from './poisson-binomial';
 
@@ -12,10 +12,12 @@ const RISK = { mode: 'risk', maxRisk: 0.25, maxExtraPerSession: 1, maxExtraPerDa
 function request(policy: Partial<OverbookingPolicyInput> = {}, change: Partial<Omit<OverbookingRequest, 'policy'>> = {}): OverbookingRequest {
   return {
     policy: resolvePolicy({ ...RISK, ...policy }),
-    session: { capacity: 1, showProbabilities: [0.5] },
+    session: { capacity: 1, customers: 1 },
     candidate: 0.5,
+    showRate: 0.5,
     extrasToday: 0,
     hoursUntilStart: 48,
+    lastBookingOverbooked: false,
     ...change,
   };
 }
@@ -23,6 +25,8 @@ function request(policy: Partial<OverbookingPolicyInput> = {}, change: Partial<O
 const decide = (policy: Partial<OverbookingPolicyInput> = {}, change: Partial<Omit<OverbookingRequest, 'policy'>> = {}) => decideOverbooking(request(policy, change));
 
 const probability = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1));
+const load = (maxCapacity: number, maxCustomers: number): fc.Arbitrary<SessionLoad> =>
+  fc.record({ capacity: fc.integer({ min: 1, max: maxCapacity }), customers: fc.integer({ min: 0, max: maxCustomers }) });
 const outlook = (maxCapacity: number, maxCustomers: number): fc.Arbitrary<SessionOutlook> =>
   fc.record({ capacity: fc.integer({ min: 1, max: maxCapacity }), showProbabilities: fc.array(probability, { maxLength: maxCustomers }) });
 const policyArb = fc.record({
@@ -36,25 +40,27 @@ const policyArb = fc.record({
 const requestArb = (modes: readonly (typeof OVERBOOKING_MODES)[number][] = OVERBOOKING_MODES): fc.Arbitrary<OverbookingRequest> =>
   fc.record({
     policy: policyArb.map((p) => resolvePolicy(p)).filter((p) => modes.includes(p.mode)),
-    session: outlook(6, 10),
+    session: load(6, 10),
     candidate: probability,
+    showRate: probability,
     extrasToday: fc.integer({ min: 0, max: 60 }),
     hoursUntilStart: fc.double({ min: -1, max: 200, noNaN: true }),
-    pool: fc.array(outlook(3, 5), { maxLength: 3 }),
+    lastBookingOverbooked: fc.boolean(),
+    pool: fc.array(load(3, 5), { maxLength: 3 }),
   });
 
 describe('decideOverbooking', () => {
   describe('a session with a free seat', () => {
-    it.each(OVERBOOKING_MODES)('admits without overbooking in %s mode, whatever the caps, window and risk', (mode) => {
+    it.each(OVERBOOKING_MODES)('admits without overbooking in %s mode, whatever the caps, window, history and risk', (mode) => {
       const tight = { mode, maxExtraPerSession: 0, maxExtraPerDay: 0, noOverbookWithinHours: 168, maxRisk: 0.001 };
-      expect(decide(tight, { session: { capacity: 2, showProbabilities: [1] }, candidate: 1, extrasToday: 50, hoursUntilStart: 0 })).toEqual({ admit: true, overbooked: false });
-      expect(decide(tight, { session: { capacity: 1, showProbabilities: [] } })).toEqual({ admit: true, overbooked: false });
+      expect(decide(tight, { session: { capacity: 2, customers: 1 }, candidate: 1, showRate: 1, extrasToday: 50, hoursUntilStart: 0, lastBookingOverbooked: true })).toEqual({ admit: true, overbooked: false });
+      expect(decide(tight, { session: { capacity: 1, customers: 0 } })).toEqual({ admit: true, overbooked: false });
     });
   });
 
   describe('off and overlap', () => {
     it.each(['off', 'overlap'] as const)('%s refuses a full session, however safe an extra would be', (mode) => {
-      expect(decide({ mode, maxRisk: 0.5 }, { session: { capacity: 1, showProbabilities: [0] }, candidate: 0 })).toEqual({ admit: false, reason: 'FULL' });
+      expect(decide({ mode, maxRisk: 0.5 }, { showRate: 0, candidate: 0 })).toEqual({ admit: false, reason: 'FULL' });
     });
 
     it.each(['off', 'overlap'] as const)('%s decides exactly as decideAdmission does today, for any load', (mode) => {
@@ -62,9 +68,8 @@ describe('decideOverbooking', () => {
         fc.property(
           fc.record({ capacity: fc.integer({ min: 1, max: 50 }), booked: fc.integer({ min: 0, max: 60 }), held: fc.integer({ min: 0, max: 10 }) }),
           requestArb([mode]),
-          (load, other) => {
-            const session = { capacity: load.capacity, showProbabilities: new Array(load.booked + load.held).fill(other.candidate) };
-            expect(decideOverbooking({ ...other, session })).toEqual(decideAdmission(load));
+          (seats, other) => {
+            expect(decideOverbooking({ ...other, session: { capacity: seats.capacity, customers: seats.booked + seats.held } })).toEqual(decideAdmission(seats));
           },
         ),
         RUNS,
@@ -85,21 +90,21 @@ describe('decideOverbooking', () => {
     });
 
     it('admits at a target that floating point overshoots by an ulp (0.1 × 0.2 = 0.020000000000000004)', () => {
-      const tight = { session: { capacity: 1, showProbabilities: [0.1] }, candidate: 0.2 };
+      const tight = { showRate: 0.1, candidate: 0.2 };
       expect(decide({ maxRisk: 0.02 }, tight)).toMatchObject({ admit: true, overbooked: true });
       expect(decide({ maxRisk: 0.0199 }, tight)).toMatchObject({ admit: false, reason: 'RISK' });
     });
 
-    it('counts everybody in the session, holds included, and the candidate', () => {
+    it('counts everybody in the session at the show rate, holds included, and the candidate at their own', () => {
       // Two seats, three expected: more than two come only if all three do.
-      const decision = decide({ maxRisk: 0.5, maxExtraPerSession: 2 }, { session: { capacity: 2, showProbabilities: [0.9, 0.8] }, candidate: 0.5 });
+      const decision = decide({ maxRisk: 0.5, maxExtraPerSession: 2 }, { session: { capacity: 2, customers: 2 }, showRate: 0.8, candidate: 0.5 });
       expect(decision).toMatchObject({ admit: true, overbooked: true });
-      expect((decision as { risk: number }).risk).toBeCloseTo(0.9 * 0.8 * 0.5, 15);
+      expect((decision as { risk: number }).risk).toBeCloseTo(0.8 * 0.8 * 0.5, 15);
     });
 
     it('refuses at the session cap and admits just below it', () => {
       expect(decide({ maxExtraPerSession: 0 })).toEqual({ admit: false, reason: 'CAP_SESSION' });
-      const oneExtraIn = { session: { capacity: 1, showProbabilities: [0.3, 0.3] }, candidate: 0.3 };
+      const oneExtraIn = { session: { capacity: 1, customers: 2 }, showRate: 0.3, candidate: 0.3 };
       expect(decide({ maxExtraPerSession: 1 }, oneExtraIn)).toEqual({ admit: false, reason: 'CAP_SESSION' });
       expect(decide({ maxExtraPerSession: 2 }, oneExtraIn)).toMatchObject({ admit: true, overbooked: true });
     });
@@ -116,30 +121,49 @@ describe('decideOverbooking', () => {
       expect(decide({ noOverbookWithinHours: 0 }, { hoursUntilStart: 0 })).toMatchObject({ admit: true, overbooked: true });
     });
 
-    it('gives the caps, then the window, then the risk as the reason', () => {
+    it('never places a customer as an extra twice running', () => {
+      expect(decide({}, { lastBookingOverbooked: true })).toEqual({ admit: false, reason: 'REPEAT_EXTRA' });
+      fc.assert(
+        fc.property(requestArb(), fc.array(fc.boolean(), { maxLength: 30 }), (req, full) => {
+          // One customer books again and again, into a full session or a free one as it happens.
+          let last = false;
+          for (const isFull of full) {
+            const session = { capacity: 1, customers: isFull ? 1 : 0 };
+            const decision = decideOverbooking({ ...req, session, lastBookingOverbooked: last });
+            if (decision.admit && decision.overbooked) expect(last).toBe(false);
+            if (decision.admit) last = decision.overbooked;
+          }
+        }),
+        RUNS,
+      );
+    });
+
+    it('gives the caps, then the window, then the customer\'s last booking, then the risk as the reason', () => {
       const everything = { maxExtraPerSession: 0, maxExtraPerDay: 0, noOverbookWithinHours: 24, maxRisk: 0.01 };
-      expect(decide(everything, { extrasToday: 9, hoursUntilStart: 1 })).toMatchObject({ reason: 'CAP_SESSION' });
-      expect(decide({ ...everything, maxExtraPerSession: 1 }, { hoursUntilStart: 1 })).toMatchObject({ reason: 'CAP_DAY' });
-      expect(decide({ ...everything, maxExtraPerSession: 1, maxExtraPerDay: 1 }, { hoursUntilStart: 1 })).toMatchObject({ reason: 'TOO_CLOSE' });
-      expect(decide({ ...everything, maxExtraPerSession: 1, maxExtraPerDay: 1 })).toMatchObject({ reason: 'RISK' });
+      const all = { extrasToday: 9, hoursUntilStart: 1, lastBookingOverbooked: true };
+      expect(decide(everything, all)).toMatchObject({ reason: 'CAP_SESSION' });
+      expect(decide({ ...everything, maxExtraPerSession: 1 }, all)).toMatchObject({ reason: 'CAP_DAY' });
+      expect(decide({ ...everything, maxExtraPerSession: 1, maxExtraPerDay: 10 }, all)).toMatchObject({ reason: 'TOO_CLOSE' });
+      expect(decide({ ...everything, maxExtraPerSession: 1, maxExtraPerDay: 10 }, { ...all, hoursUntilStart: 48 })).toMatchObject({ reason: 'REPEAT_EXTRA' });
+      expect(decide({ ...everything, maxExtraPerSession: 1, maxExtraPerDay: 10 })).toMatchObject({ reason: 'RISK' });
     });
   });
 
   describe('pooled', () => {
-    const busy = { session: { capacity: 1, showProbabilities: [0.9] }, candidate: 0.9 };
+    const busy = { showRate: 0.9, candidate: 0.9 };
 
     it('admits where the session alone would not, when another adviser in the hour has slack', () => {
-      const slack = [{ capacity: 1, showProbabilities: [] }];
-      expect(decide({ maxRisk: 0.1, pooled: false }, { ...busy, pool: slack })).toEqual({ admit: false, reason: 'RISK', risk: 0.81 });
+      const slack = [{ capacity: 1, customers: 0 }];
+      expect(decide({ maxRisk: 0.1, pooled: false }, { ...busy, pool: slack })).toEqual({ admit: false, reason: 'RISK', risk: expect.closeTo(0.81, 15) });
       expect(decide({ maxRisk: 0.1, pooled: true }, { ...busy, pool: slack })).toEqual({ admit: true, overbooked: true, risk: 0 });
     });
 
     it('refuses when the other advisers are as busy (worked by hand)', () => {
       // Three seats across the hour, four expected: a queue only if all four come.
-      const pool = [{ capacity: 2, showProbabilities: [0.5, 0.4] }];
-      const risk = 0.9 * 0.9 * 0.5 * 0.4;
-      expect(decide({ maxRisk: 0.162, pooled: true }, { ...busy, pool })).toMatchObject({ admit: true, overbooked: true });
-      expect(decide({ maxRisk: 0.161, pooled: true }, { ...busy, pool })).toEqual({ admit: false, reason: 'RISK', risk: expect.closeTo(risk, 15) });
+      const pool = [{ capacity: 2, customers: 2 }];
+      const risk = 0.9 ** 4;
+      expect(decide({ maxRisk: 0.6562, pooled: true }, { ...busy, pool })).toMatchObject({ admit: true, overbooked: true });
+      expect(decide({ maxRisk: 0.4, pooled: true }, { ...busy, pool })).toEqual({ admit: false, reason: 'RISK', risk: expect.closeTo(risk, 15) });
     });
 
     it('is the single-session test without a pool', () => {
@@ -155,7 +179,7 @@ describe('decideOverbooking', () => {
     it('never refuses what the session alone admits when the pool is only free time', () => {
       fc.assert(
         fc.property(requestArb(['risk']), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 3 }), (req, free) => {
-          const pool = free.map((capacity) => ({ capacity, showProbabilities: [] }));
+          const pool = free.map((capacity) => ({ capacity, customers: 0 }));
           const alone = decideOverbooking({ ...req, policy: { ...req.policy, pooled: false } });
           const pooled = decideOverbooking({ ...req, pool, policy: { ...req.policy, pooled: true } });
           if (alone.admit) expect(pooled.admit).toBe(true);
@@ -170,14 +194,16 @@ describe('decideOverbooking', () => {
       fc.assert(
         fc.property(requestArb(), (req) => {
           const decision = decideOverbooking(req);
-          const sessions = [{ ...req.session, showProbabilities: [...req.session.showProbabilities, req.candidate] }, ...(req.policy.pooled ? req.pool! : [])];
+          const sessions = [req.session, ...(req.policy.pooled ? req.pool! : [])];
+          const everybody = sessions.map((s, i) => ({ capacity: s.capacity, showProbabilities: [...new Array<number>(s.customers).fill(req.showRate), ...(i === 0 ? [req.candidate] : [])] }));
           if (decision.admit && decision.overbooked) {
             expect(req.policy.mode).toBe('risk');
-            expect(decision.risk).toBe(overflowRisk(sessions));
+            expect(decision.risk).toBe(admissionRisk(sessions, req.candidate, req.showRate));
+            expect(decision.risk).toBeCloseTo(overflowRisk(everybody), 12);
             expect(decision.risk).toBeLessThanOrEqual(req.policy.maxRisk + 1e-12);
           }
           if (!decision.admit && decision.reason === 'RISK') expect(decision.risk).toBeGreaterThan(req.policy.maxRisk);
-          expect(decision.admit && !decision.overbooked).toBe(req.session.showProbabilities.length < req.session.capacity);
+          expect(decision.admit && !decision.overbooked).toBe(req.session.customers < req.session.capacity);
         }),
         RUNS,
       );
@@ -195,17 +221,16 @@ describe('decideOverbooking', () => {
     it('fills a session one request after another to no more than capacity + maxExtraPerSession, nor the day beyond maxExtraPerDay', () => {
       fc.assert(
         fc.property(requestArb(['risk']), fc.array(probability, { maxLength: 30 }), (req, candidates) => {
-          const session = { capacity: req.session.capacity, showProbabilities: [...req.session.showProbabilities] };
-          const before = session.showProbabilities.length;
+          const session = { ...req.session };
+          const before = session.customers;
           let extrasToday = req.extrasToday;
           for (const candidate of candidates) {
-            const decision = decideOverbooking({ ...req, session, candidate, extrasToday });
+            const decision = decideOverbooking({ ...req, session: { ...session }, candidate, extrasToday });
             if (!decision.admit) continue;
-            session.showProbabilities.push(candidate);
+            session.customers++;
             if (decision.overbooked) extrasToday++;
           }
-          const after = session.showProbabilities.length;
-          expect(after).toBeLessThanOrEqual(Math.max(before, session.capacity + req.policy.maxExtraPerSession));
+          expect(session.customers).toBeLessThanOrEqual(Math.max(before, session.capacity + req.policy.maxExtraPerSession));
           expect(extrasToday).toBeLessThanOrEqual(Math.max(req.extrasToday, req.policy.maxExtraPerDay));
         }),
         RUNS,

@@ -1,29 +1,7 @@
 import fc from 'fast-check';
-import { Arrival, mayBeOverbooked, queueOrder } from './fairness';
+import { Arrival, queueOrder } from './fairness';
 
 const RUNS = { numRuns: 300 };
-
-describe('mayBeOverbooked', () => {
-  it('not straight after being an extra', () => {
-    expect(mayBeOverbooked({ overbooked: true })).toBe(false);
-  });
-
-  it('after a booking in a seat of its own, or with no booking before', () => {
-    expect(mayBeOverbooked({ overbooked: false })).toBe(true);
-    expect(mayBeOverbooked(null)).toBe(true);
-  });
-
-  it('never places anybody as an extra twice in a row, whatever they ask for', () => {
-    fc.assert(
-      fc.property(fc.array(fc.boolean(), { maxLength: 40 }), (wouldBeExtra) => {
-        let last: { overbooked: boolean } | null = null;
-        const placed = wouldBeExtra.map((extra) => (last = { overbooked: extra && mayBeOverbooked(last) }).overbooked);
-        return placed.every((extra, i) => !(extra && placed[i - 1]));
-      }),
-      RUNS,
-    );
-  });
-});
 
 describe('queueOrder', () => {
   const arrival = (arrivedAt: number, lot: number, showProbability: number) => ({ arrivedAt, lot, showProbability });

@@ -7,15 +7,6 @@
  * takes an extra, and nothing about who waits.
  */
 
-/**
- * A customer whose last booking was placed as an overbooked extra is not placed as one
- * again, so the chance of waiting in a collision is not carried by the same person
- * twice running. Without a previous booking they may be.
- */
-export function mayBeOverbooked(lastBooking: { overbooked: boolean } | null): boolean {
-  return !lastBooking?.overbooked;
-}
-
 export interface Arrival {
   /** When the customer reached the site (epoch ms). */
   arrivedAt: number;

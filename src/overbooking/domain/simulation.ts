@@ -96,8 +96,9 @@ export interface AdmissionContext {
   extrasToday: number;
   hoursUntilStart: number;
   /**
-   * The other sessions at the site starting in the same local hour whose adviser can see this
-   * type, as they stand: what a pooled decision adds to this session's.
+   * The other sessions of this type at the site starting in the same local hour, as they
+   * stand: what a pooled decision adds to this session's. Not sessions of other types, whose
+   * advisers are busy with them.
    */
   pool: readonly { capacity: number; showProbabilities: readonly number[] }[];
 }
@@ -220,7 +221,7 @@ function prepare(input: SimulationInput): Site {
     if (!((r.serviceFactor ?? 1) > 0)) throw new RangeError(`${r.customerId}: serviceFactor must be positive`);
   }
   const canSee = advisers.map((a) => new Set(a.appointmentTypes));
-  const poolOf = sessions.map((s, i) => hours.get(hourOf[i])!.filter((j) => j !== i && canSee[adviserOf[j]].has(s.appointmentType)));
+  const poolOf = sessions.map((s, i) => hours.get(hourOf[i])!.filter((j) => j !== i && sessions[j].appointmentType === s.appointmentType));
   const byStart = sessions.map((_, i) => i).sort((x, y) => sessions[x].start - sessions[y].start || x - y);
   const presence = advisers.map((): [number, number][] => []);
   for (const i of byStart) {

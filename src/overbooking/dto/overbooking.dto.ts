@@ -42,7 +42,7 @@ export class OverbookingPolicyDto {
   @PolicyRule()
   noOverbookWithinHours?: number;
 
-  @ApiPropertyOptional({ default: POLICY_DEFAULTS.pooled, description: 'Judge the risk across every adviser at the site in that hour who can see this appointment type.' })
+  @ApiPropertyOptional({ default: POLICY_DEFAULTS.pooled, description: 'Judge the risk across every session of this appointment type at the site starting in that hour, whose advisers see a customer who finds their own busy. Unpooled, customers predicted to miss wait longer when they come: see the simulation.' })
   @IsOptional()
   @PolicyRule()
   pooled?: boolean;
