@@ -77,7 +77,9 @@ export class DaySheetService {
          JOIN advisers a ON a.id = s.adviser_id
          JOIN appointment_types t ON t.id = s.appointment_type_id
          LEFT JOIN rooms r ON r.id = s.room_id
-        WHERE s.site_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 AND s.booked > 0`,
+        WHERE s.site_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3
+          -- Not the session's seat counter, which leaves out customers admitted beyond capacity.
+          AND EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked')`,
       [siteId, new Date(day.start), new Date(day.end)],
     );
     const bookingRows: BookingRow[] = sessionRows.length
