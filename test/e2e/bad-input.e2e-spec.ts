@@ -614,6 +614,14 @@ const cases: Case[] = [
     ] as [string, Record<string, unknown>, number, string][]
   ).map(([what, edits, status, code]) => put(`PUT overbooking-policy: ${what}`, (f) => `/v1/sites/${f.siteId}/overbooking-policy`, () => patch({ mode: 'risk' }, edits), status, code)),
 
+  // ----------------------------------------------------------- GET /v1/sites/:id/day-sheet
+  ...pathIdCases('GET /v1/sites/:id/day-sheet', 'GET', (id) => `/v1/sites/${id}/day-sheet?date=2027-06-08`, () => undefined, 'SITE_NOT_FOUND'),
+  get('GET day-sheet: no date', (f) => `/v1/sites/${f.siteId}/day-sheet`, 400, V),
+  get('GET day-sheet: a date that does not exist', (f) => `/v1/sites/${f.siteId}/day-sheet?date=2027-02-30`, 400, V),
+  get('GET day-sheet: a date and time', (f) => `/v1/sites/${f.siteId}/day-sheet?date=2027-06-08T10:00:00Z`, 400, V),
+  get('GET day-sheet: an appointment type in lower case', (f) => `/v1/sites/${f.siteId}/day-sheet?date=2027-06-08&appointmentType=careers`, 400, V),
+  get('GET day-sheet: an unknown appointment type', (f) => `/v1/sites/${f.siteId}/day-sheet?date=2027-06-08&appointmentType=NO_SUCH_TYPE`, 422, 'UNKNOWN_APPOINTMENT_TYPE'),
+
   // ------------------------------------------------------ POST /v1/webhooks/twilio/status
   // This app has no TWILIO_AUTH_TOKEN, so no callback can be verified and every one is refused.
   post('POST Twilio status: a form-encoded callback', () => '/v1/webhooks/twilio/status', () => 'MessageSid=SM0&MessageStatus=delivered', 403, 'WEBHOOK_DISABLED', {

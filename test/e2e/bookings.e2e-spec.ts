@@ -412,6 +412,7 @@ describe('bookings (e2e)', () => {
         'GET /v1/sites/{id}/overbooking-policy',
         'PUT /v1/sites/{id}/overbooking-policy',
         'GET /v1/sites/{id}/overbooking-policy/changes',
+        'GET /v1/sites/{id}/day-sheet',
       ];
       expect([...documented].filter((op) => op.includes(' /v1/')).sort()).toEqual([...expected].sort());
 
