@@ -162,10 +162,7 @@ export class DaySheetService {
     const windows: SheetWindow[] = [];
     for (const typeCode of types) {
       const diary = await this.loader.load({ typeCode, siteIds: [siteId], range: day, now: this.clock.now() });
-      for (const w of diary.windows) {
-        if (w.siteId !== siteId || w.end <= day.start || w.start >= day.end) continue;
-        windows.push({ adviserId: w.adviserId, appointmentType: typeCode, start: w.start, end: w.end, capacity: slotCapacity(diary.type, w.roomId, diary.roomCapacities) });
-      }
+      for (const w of diary.windows) windows.push({ adviserId: w.adviserId, appointmentType: typeCode, start: w.start, end: w.end, capacity: slotCapacity(diary.type, w.roomId, diary.roomCapacities) });
     }
     const ids = [...new Set(windows.map((w) => w.adviserId))];
     const rows: { id: string; name: string }[] = ids.length ? await this.dataSource.query('SELECT id, name FROM advisers WHERE id = ANY ($1)', [ids]) : [];
