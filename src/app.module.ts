@@ -21,6 +21,7 @@ import { ApiKey } from './partners/entities/api-key.entity';
 import { Organisation } from './partners/entities/organisation.entity';
 import { PartnersModule } from './partners/partners.module';
 import { RemindersModule } from './reminders/reminders.module';
+import { RepliesModule } from './replies/replies.module';
 import { Room } from './sites/entities/room.entity';
 import { SiteClosure } from './sites/entities/site-closure.entity';
 import { Site } from './sites/entities/site.entity';
@@ -61,6 +62,7 @@ export class AppModule {
         RemindersModule,
         AttendanceModule,
         OverbookingModule,
+        RepliesModule,
         HealthModule,
         OperationsModule,
       ],

@@ -10,6 +10,6 @@ import { SeatService } from './seat.service';
   imports: [SlotsModule, RemindersModule],
   controllers: [BookingsController],
   providers: [BookingsService, SeatService, RebookingService],
-  exports: [RebookingService, SeatService],
+  exports: [RebookingService, SeatService, BookingsService],
 })
 export class BookingsModule {}

@@ -26,7 +26,7 @@ export class WebhooksController {
 }
 
 /** Twilio posts flat form fields; anything else is not a callback. */
-function formParams(body: unknown): Record<string, string> {
+export function formParams(body: unknown): Record<string, string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError(400, 'INVALID_CALLBACK', 'Expected an application/x-www-form-urlencoded body');
   const entries = Object.entries(body);
   if (entries.some(([, v]) => typeof v !== 'string')) throw new AppError(400, 'INVALID_CALLBACK', 'Callback fields must be plain strings');

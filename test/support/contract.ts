@@ -114,7 +114,7 @@ export class ResponseContract {
   violations(exchange: Exchange): string[] {
     // Prometheus text, the Swagger UI page and Bull Board's pages and files are not JSON and
     // not described by the document: exempt by their content type. Their own tests check them.
-    if (exchange.contentType !== null && !isJson(exchange.contentType)) return [];
+    if (exchange.contentType !== null && !isJson(exchange.contentType)) return this.otherMedia(exchange);
     let body: unknown;
     try {
       body = exchange.text ? JSON.parse(exchange.text) : undefined;
@@ -146,6 +146,20 @@ export class ResponseContract {
     const schema = found ? this.response(found.operation, exchange.status)?.content?.['application/json']?.schema : ERROR_SCHEMA;
     const named = schema && '$ref' in schema ? ` (${schema.$ref.split('/').pop()})` : '';
     throw new Error(`The answer to ${operation}, ${exchange.status}${named}, breaks the OpenAPI document:\n  ${violations.join('\n  ')}\nBody: ${exchange.text.slice(0, 2000) || '(none)'}`);
+  }
+
+  /**
+   * An answer in another media type: outside the document's JSON, so only an operation that
+   * documents a non-JSON body of its own (TwiML for Twilio) is held to its status and type.
+   */
+  private otherMedia(exchange: Exchange): string[] {
+    const { found } = this.match(exchange);
+    const media = (exchange.contentType ?? '').split(';')[0].trim().toLowerCase();
+    const others = (operation: OperationObject) => Object.values(operation.responses).some((r) => Object.keys((r as ResponseObject).content ?? {}).some((m) => !isJson(m)));
+    if (!found || !others(found.operation)) return [];
+    const response = this.response(found.operation, exchange.status);
+    if (!response) return [`the document lists no ${exchange.status} answer for it (only ${Object.keys(found.operation.responses).join(', ')})`];
+    return response.content?.[media] ? [] : [`it answered ${exchange.status} with ${media}, but the document describes ${response.content ? Object.keys(response.content).join(', ') : 'no body'} for that status`];
   }
 
   /** The document's answer for a status: its own, its range's (4XX) or the default. */

@@ -28,6 +28,8 @@ export const TABLES = [
   'show_models',
   'overbooking_policies',
   'overbooking_policy_changes',
+  'inbound_messages',
+  'follow_ups',
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { BookingsModule } from '../bookings/bookings.module';
+import { RemindersModule } from '../reminders/reminders.module';
+import { FollowUpsService } from './follow-ups.service';
+import { FollowUpsController, InboundSmsController } from './replies.controller';
+import { RepliesService } from './replies.service';
+
+@Module({
+  imports: [BookingsModule, RemindersModule],
+  controllers: [InboundSmsController, FollowUpsController],
+  providers: [RepliesService, FollowUpsService],
+})
+export class RepliesModule {}
