@@ -56,6 +56,9 @@ interface BookingRow {
   outcome: string | null;
   show_probability: number | null;
   show_factors: { factor: string; effect: number }[] | null;
+  overbooked: boolean;
+  overbook_policy_version: number | null;
+  overbook_risk: number | null;
 }
 
 const bookingView = (r: BookingRow): BookingView => ({
@@ -80,6 +83,9 @@ const bookingView = (r: BookingRow): BookingView => ({
   outcome: r.outcome,
   showProbability: r.status === 'booked' ? r.show_probability : null,
   showFactors: r.status === 'booked' ? (r.show_factors ?? []) : [],
+  overbooked: r.overbooked,
+  overbookPolicyVersion: r.overbook_policy_version,
+  overbookRisk: r.overbook_risk,
 });
 
 /** UK mobiles only: reminders go by SMS, so a landline or a typo must be caught now. */
@@ -177,13 +183,14 @@ export class BookingsService {
    * The caller must hold the lock on the slot's adviser. `heldAt` is when the hold was made.
    */
   private async seatFor(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto, bookingId: string, now: number): Promise<Seat & { heldAt?: Date }> {
-    if (!dto.holdId) return this.seats.take(manager, slotOf(dto), now);
+    const mayOverbook = dto.allowOverbook !== false;
+    if (!dto.holdId) return this.seats.take(manager, slotOf(dto), now, mayOverbook);
     const hold = await this.holdRow(manager, principal, dto.holdId, true, now);
     if (hold.consumed_by) throw new AppError(409, 'HOLD_USED', 'The hold has already been turned into a booking');
     await manager.query('UPDATE holds SET released_at = $3, consumed_by = $2 WHERE id = $1', [hold.id, bookingId, new Date(now)]);
     const slot = { appointmentType: hold.code, siteId: hold.site_id, adviserId: hold.adviser_id, start: hold.starts_at.toISOString() };
     const held = hold.live && !hold.released_at;
-    return { ...(await this.seats.take(manager, slot, held ? Math.min(now, hold.created_at.getTime()) : now)), heldAt: hold.created_at };
+    return { ...(await this.seats.take(manager, slot, held ? Math.min(now, hold.created_at.getTime()) : now, mayOverbook)), heldAt: hold.created_at };
   }
 
   /** A booking or a move that came from a hold says so in its history, as of when the slot was held. */
@@ -231,10 +238,10 @@ export class BookingsService {
       );
       await manager.query(
         `INSERT INTO bookings (id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status,
-                               referral_source, referrer_name, referral_reason, referral_mandatory, message_variant, created_at, arranged_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14, $15, $16, $16)`,
+                               referral_source, referrer_name, referral_reason, referral_mandatory, message_variant, created_at, arranged_at, overbooked)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14, $15, $16, $16, $17)`,
         [id, seat.sessionId, customer.id, principal.organisationId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end,
-         dto.referral.source, dto.referral.referrerName ?? null, dto.referral.reason ?? null, dto.referral.mandatory ?? false, this.planner.variantFor(id), new Date(now)],
+         dto.referral.source, dto.referral.referrerName ?? null, dto.referral.reason ?? null, dto.referral.mandatory ?? false, this.planner.variantFor(id), new Date(now), seat.extra],
       );
       await this.planner.plan(manager, { id, siteId: seat.siteId, start: seat.start, zone: seat.timezone }, 1, now);
       await this.recordHeld(manager, principal, id, dto, seat);
@@ -355,13 +362,13 @@ export class BookingsService {
       const sameSlot = !dto.holdId && dto.adviserId === row.adviser_id && dto.siteId === row.site_id && dto.appointmentType === row.type_code && parseInstant(dto.start!) === row.starts_at.getTime();
       if (sameSlot) throw new AppError(409, 'SAME_SLOT', 'The booking is already in that slot');
       // Giving up the seat first lets a booking move within its own time, e.g. 30 minutes later.
-      await manager.query(`UPDATE bookings SET status = 'cancelled', session_id = NULL WHERE id = $1`, [id]);
+      await manager.query(`UPDATE bookings SET status = 'cancelled', session_id = NULL, overbooked = false, overbook_policy_version = NULL, overbook_risk = NULL WHERE id = $1`, [id]);
       const seat = await this.seatFor(manager, principal, dto, id, now);
       await manager.query(
         `UPDATE bookings SET status = 'booked', session_id = $2, adviser_id = $3, site_id = $4, room_id = $5, appointment_type_id = $6,
-                starts_at = $7, ends_at = $8, needs_rebooking = false, reschedule_count = reschedule_count + 1, arranged_at = $9, updated_at = now()
+                starts_at = $7, ends_at = $8, needs_rebooking = false, reschedule_count = reschedule_count + 1, arranged_at = $9, overbooked = $10, updated_at = now()
           WHERE id = $1`,
-        [id, seat.sessionId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end, new Date(now)],
+        [id, seat.sessionId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end, new Date(now), seat.extra],
       );
       await this.seats.dropIfEmpty(manager, row.session_id!, now);
       const version = await this.planner.withdraw(manager, id, 'superseded');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { ExtraSeats } from '../common/admission/extra-seats';
 import { AppError } from '../common/errors/app-error';
 import { MINUTE, parseInstant } from '../common/time/local-time';
 import { checkSlot, SlotCheck, slotCapacity } from '../slots/domain/slots';
@@ -25,10 +26,12 @@ export interface Seat {
   end: Date;
   /** The site's zone, for showing the seat's times. */
   timezone: string;
+  /** Taken in a session already full, for overbooking to admit or refuse once the booking is scored. */
+  extra: boolean;
 }
 
 // A session that no booking fills and no hold live at `now` (the parameter named) reserves: cleared when in the way.
-const emptySession = (now: string) => `s.booked = 0 AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > ${now})`;
+const emptySession = (now: string) => `s.booked = 0 AND s.extras = 0 AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > ${now})`;
 
 const REFUSALS: Record<Exclude<SlotCheck, { ok: true }>['reason'], [number, string, string]> = {
   MISALIGNED: [400, 'INVALID_START', 'Slots start on a five-minute mark'],
@@ -47,7 +50,10 @@ const REFUSALS: Record<Exclude<SlotCheck, { ok: true }>['reason'], [number, stri
  */
 @Injectable()
 export class SeatService {
-  constructor(private readonly loader: DiaryLoader) {}
+  constructor(
+    private readonly loader: DiaryLoader,
+    private readonly extraSeats: ExtraSeats,
+  ) {}
 
   async lockAdvisers(manager: EntityManager, adviserIds: string[]): Promise<void> {
     const ids = [...new Set(adviserIds)].sort();
@@ -76,8 +82,13 @@ export class SeatService {
     );
   }
 
-  /** Takes a seat at a slot; the caller must hold the locks of lockForSeats for it. */
-  async take(manager: EntityManager, slot: SlotRef, now: number): Promise<Seat> {
+  /**
+   * Takes a seat at a slot; the caller must hold the locks of lockForSeats for it. With
+   * `mayOverbook`, a full session gives an extra seat where a policy could admit one, for
+   * the booking's event to decide on (see ExtraSeats); holds never ask for one, having no
+   * customer whose chance of coming could be judged.
+   */
+  async take(manager: EntityManager, slot: SlotRef, now: number, mayOverbook = false): Promise<Seat> {
     const start = parseInstant(slot.start)!;
     const type = await this.loader.type(slot.appointmentType, manager);
     const end = start + type.durationMinutes * MINUTE;
@@ -86,10 +97,12 @@ export class SeatService {
     if (!site) throw new AppError(...REFUSALS.NOT_IN_DIARY);
     const check = checkSlot({ start, type, windows: diary.windows, sessions: diary.sessions, earliestStart: now + site.minNoticeMinutes * MINUTE });
     if (!check.ok) throw new AppError(...REFUSALS[check.reason]);
-    const seat = { timezone: site.timezone, appointmentTypeId: type.id, siteId: slot.siteId, adviserId: slot.adviserId, roomId: check.window.roomId, start: new Date(start), end: new Date(end) };
+    const seat = { timezone: site.timezone, appointmentTypeId: type.id, siteId: slot.siteId, adviserId: slot.adviserId, roomId: check.window.roomId, start: new Date(start), end: new Date(end), extra: false };
     if (check.join) {
-      if (!decideAdmission(check.join).admit) throw new AppError(409, 'SLOT_FULL', 'That slot is full');
-      return { ...seat, sessionId: check.join.id };
+      const sessionId = check.join.id;
+      if (decideAdmission(check.join).admit) return { ...seat, sessionId };
+      if (mayOverbook && (await this.extraSeats.mayTry(manager, { sessionId, siteId: slot.siteId, appointmentTypeId: type.id, start: seat.start }))) return { ...seat, sessionId, extra: true };
+      throw new AppError(409, 'SLOT_FULL', 'That slot is full');
     }
     const busyUntil = new Date(end + type.bufferMinutes * MINUTE);
     // Sessions whose bookings were cancelled or whose holds lapsed still sit in the diary,

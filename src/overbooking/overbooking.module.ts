@@ -1,9 +1,18 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { ExtraSeats } from '../common/admission/extra-seats';
 import { SlotsModule } from '../slots/slots.module';
 import { DaySheetController } from './day-sheet.controller';
 import { DaySheetService } from './day-sheet.service';
+import { OverbookingAdmission } from './overbooking-admission';
 import { OverbookingController } from './overbooking.controller';
 import { OverbookingService } from './overbooking.service';
 
-@Module({ imports: [SlotsModule], controllers: [OverbookingController, DaySheetController], providers: [OverbookingService, DaySheetService] })
+// Global for the ExtraSeats port alone, which bookings asks without importing this feature.
+@Global()
+@Module({
+  imports: [SlotsModule],
+  controllers: [OverbookingController, DaySheetController],
+  providers: [OverbookingService, DaySheetService, OverbookingAdmission, { provide: ExtraSeats, useExisting: OverbookingAdmission }],
+  exports: [ExtraSeats],
+})
 export class OverbookingModule {}

@@ -114,8 +114,9 @@ export class DiaryLoader {
       () => db.query(
         // Instants as epoch milliseconds (float8 arrives as a number): thousands of rows
         // would otherwise each be parsed into three Dates. Live holds are few, so they
-        // are counted once and joined rather than counted per session.
-        `SELECT s.id, s.adviser_id, s.site_id, s.room_id, t.code, s.capacity, s.booked, coalesce(h.held, 0)::int AS held,
+        // are counted once and joined rather than counted per session. Extras admitted
+        // beyond capacity are customers in the session like any other.
+        `SELECT s.id, s.adviser_id, s.site_id, s.room_id, t.code, s.capacity, s.booked + s.extras AS booked, coalesce(h.held, 0)::int AS held,
                 (extract(epoch FROM s.starts_at) * 1000)::float8 AS starts_at, (extract(epoch FROM s.ends_at) * 1000)::float8 AS ends_at,
                 (extract(epoch FROM upper(s.busy)) * 1000)::float8 AS busy_until
            FROM sessions s

@@ -65,6 +65,13 @@ export class SlotOrHoldDto {
   @ApiPropertyOptional({ format: 'uuid' }) @ValidateIf((o) => o.holdId === undefined) @IsId() siteId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @ValidateIf((o) => o.holdId === undefined) @IsId() adviserId?: string;
   @ApiPropertyOptional({ example: '2027-01-04T09:00:00Z' }) @ValidateIf((o) => o.holdId === undefined) @IsInstant() start?: string;
+  @ApiPropertyOptional({
+    default: true,
+    description: "false: never admit this booking beyond the session's capacity, whatever the site's overbooking policy allows (409 SLOT_FULL instead).",
+  })
+  @IsOptional()
+  @IsBoolean()
+  allowOverbook?: boolean;
 }
 
 export class CreateBookingDto extends SlotOrHoldDto {
@@ -145,6 +152,9 @@ export class BookingView {
   @ApiProperty({ type: Number, nullable: true, example: 0.74, description: 'How likely the customer is to attend (0-1), from the live model; null for a cancelled booking.' })
   showProbability: number | null;
   @ApiProperty({ type: [ShowFactorView], description: 'What moves showProbability most, strongest first.' }) showFactors: ShowFactorView[];
+  @ApiProperty({ description: "Admitted beyond the session's capacity under the site's overbooking policy." }) overbooked: boolean;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The version of the overbooking policy it was admitted under, when overbooked.' }) overbookPolicyVersion: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0.08, description: 'The chance of a collision in its session (or pool) that it was admitted at, when overbooked.' }) overbookRisk: number | null;
 }
 
 export class BookingListView {

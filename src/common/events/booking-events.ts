@@ -34,16 +34,23 @@ export interface BookingEvent {
 export type BookingEventHandler = (manager: EntityManager, event: BookingEvent) => Promise<void>;
 
 /**
+ * When a handler runs: every `facts` handler (what the booking is: its record, its score)
+ * before any `decisions` handler (what may be done with it: admitting an extra), which may
+ * throw to refuse the change and roll it back.
+ */
+export type BookingEventPhase = 'facts' | 'decisions';
+
+/**
  * How features meet: the one that changes a booking records the event here, in its own
  * transaction, and features that care (attendance, and later overbooking, replies and the
  * waitlist) subscribe at start-up instead of being called by name.
  */
 @Injectable()
 export class BookingEvents {
-  private readonly handlers: BookingEventHandler[] = [];
+  private readonly handlers: Record<BookingEventPhase, BookingEventHandler[]> = { facts: [], decisions: [] };
 
-  subscribe(handler: BookingEventHandler): void {
-    this.handlers.push(handler);
+  subscribe(handler: BookingEventHandler, phase: BookingEventPhase = 'facts'): void {
+    this.handlers[phase].push(handler);
   }
 
   async record(manager: EntityManager, event: BookingEvent): Promise<void> {
@@ -51,7 +58,7 @@ export class BookingEvents {
       'INSERT INTO booking_events (booking_id, kind, at, actor_type, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6)',
       [event.bookingId, event.kind, new Date(event.at), event.actor.type, 'id' in event.actor ? event.actor.id : null, event.data ?? {}],
     );
-    for (const handler of this.handlers) await handler(manager, event);
+    for (const handler of [...this.handlers.facts, ...this.handlers.decisions]) await handler(manager, event);
   }
 }
 

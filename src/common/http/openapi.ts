@@ -30,7 +30,8 @@ export class ErrorView {
   @ApiPropertyOptional({
     description:
       'More about the error, shaped by its code: for VALIDATION_FAILED one {field, problems} per field, for TEMPLATE_INVALID ' +
-      'one {code, message} per problem, for PATTERN_OVERLAP and ROOM_CLASH the {patternId} in the way.',
+      'one {code, message} per problem, for PATTERN_OVERLAP and ROOM_CLASH the {patternId} in the way, for SLOT_FULL under an ' +
+      'overbooking policy the {reason} an extra was refused (CAP_SESSION, CAP_DAY, TOO_CLOSE, REPEAT_EXTRA, RISK) and the {risk} it would have made.',
     oneOf: [{ type: 'array', items: { type: 'object' } }, { type: 'object' }],
   })
   details?: unknown;

@@ -1,0 +1,119 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ExtraSeats, FullSession } from '../common/admission/extra-seats';
+import { AppError } from '../common/errors/app-error';
+import { BookingEvent, BookingEvents } from '../common/events/booking-events';
+import { DAY, localClockOf, localDay } from '../common/time/local-time';
+import { decideOverbooking, OverbookingRefusal } from './domain/admission';
+import { OverbookingPolicy } from './domain/policy';
+
+const HOUR = 3_600_000;
+// The bookings whose scores make the site's show rate: those around the session, not the
+// whole history, so that a site's rate follows the season and the model as they change.
+const SHOW_RATE_WINDOW = 28 * DAY;
+
+const REFUSED: Record<Exclude<OverbookingRefusal, 'FULL'>, string> = {
+  CAP_SESSION: 'That slot is full, and already holds as many extra customers as the site allows',
+  CAP_DAY: 'That slot is full, and the site has admitted as many extra customers that day as it allows',
+  TOO_CLOSE: 'That slot is full, and too close to its start for an extra customer',
+  REPEAT_EXTRA: "That slot is full, and the customer's last booking was already an extra one",
+  RISK: 'That slot is full, and one more customer would make a queue likelier than the site allows',
+};
+
+interface SessionRow {
+  id: string;
+  capacity: number;
+  appointment_type_id: string;
+  starts_at: number;
+  customers: number;
+}
+
+/**
+ * Overbooking's side of a booking: whether a full session may be tried at all (ExtraSeats,
+ * asked by bookings as it takes a seat), and, once the booking is written and scored, the
+ * decision on the extra, in the booking's own transaction. The booking is already under its
+ * adviser's lock, so nobody else joins the session meanwhile; extras at one site are decided
+ * one at a time (an advisory lock), so that two advisers' extras cannot both take the day's
+ * last place.
+ */
+@Injectable()
+export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
+  constructor(private readonly events: BookingEvents) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.events.subscribe((manager, event) => this.decide(manager, event), 'decisions');
+  }
+
+  async mayTry(manager: EntityManager, session: FullSession): Promise<boolean> {
+    return (await this.policy(manager, session.siteId, session.appointmentTypeId))?.policy.mode === 'risk';
+  }
+
+  /** An appointment type's own policy, else the site's; none means off. */
+  private async policy(manager: EntityManager, siteId: string, appointmentTypeId: string): Promise<{ policy: OverbookingPolicy; version: number } | undefined> {
+    const [row] = await manager.query(
+      `SELECT policy, version FROM overbooking_policies WHERE site_id = $1 AND (appointment_type_id = $2 OR appointment_type_id IS NULL)
+        ORDER BY appointment_type_id NULLS LAST LIMIT 1`,
+      [siteId, appointmentTypeId],
+    );
+    return row;
+  }
+
+  private async decide(manager: EntityManager, event: BookingEvent): Promise<void> {
+    if (event.kind !== 'created' && event.kind !== 'rescheduled') return;
+    const [booking] = await manager.query(
+      `SELECT b.session_id, b.site_id, b.appointment_type_id, b.customer_id, (extract(epoch FROM b.starts_at) * 1000)::float8 AS start,
+              b.show_probability, s.timezone
+         FROM bookings b JOIN sites s ON s.id = b.site_id
+        WHERE b.id = $1 AND b.overbooked`,
+      [event.bookingId],
+    );
+    if (!booking) return;
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`overbooking:${booking.site_id}`]);
+    const applied = await this.policy(manager, booking.site_id, booking.appointment_type_id);
+    if (!applied) throw new AppError(409, 'SLOT_FULL', 'That slot is full');
+
+    const local = localClockOf(booking.start, booking.timezone);
+    const day = localDay(booking.timezone, local.date);
+    const sessions: SessionRow[] = await manager.query(
+      `SELECT s.id, s.capacity, s.appointment_type_id, (extract(epoch FROM s.starts_at) * 1000)::float8 AS starts_at,
+              s.booked + s.extras + (SELECT count(*) FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > $4)::int AS customers
+         FROM sessions s WHERE s.site_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3`,
+      [booking.site_id, new Date(day.start), new Date(day.end), new Date(event.at)],
+    );
+    const hour = Math.floor(local.minutes / 60);
+    // The counts include the booking itself, which the rule is asked about as the candidate.
+    const own = sessions.find((s) => s.id === booking.session_id)!;
+    const pool = sessions.filter(
+      (s) => s.id !== own.id && s.appointment_type_id === booking.appointment_type_id && Math.floor(localClockOf(s.starts_at, booking.timezone).minutes / 60) === hour,
+    );
+    const [{ rate }] = await manager.query(
+      `SELECT avg(show_probability)::float8 AS rate FROM bookings
+        WHERE site_id = $1 AND appointment_type_id = $2 AND status = 'booked' AND id <> $3 AND starts_at BETWEEN $4 AND $5`,
+      [booking.site_id, booking.appointment_type_id, event.bookingId, new Date(booking.start - SHOW_RATE_WINDOW), new Date(booking.start + SHOW_RATE_WINDOW)],
+    );
+    const [last] = await manager.query(
+      `SELECT overbooked FROM bookings WHERE customer_id = $1 AND id <> $2 AND status = 'booked' ORDER BY arranged_at DESC LIMIT 1`,
+      [booking.customer_id, event.bookingId],
+    );
+    const decision = decideOverbooking({
+      policy: applied.policy,
+      session: { capacity: own.capacity, customers: own.customers - 1 },
+      // Unscored customers (holds, or a site with no scores yet) count as certain to come,
+      // which admits the fewest extras.
+      candidate: booking.show_probability ?? 1,
+      showRate: rate ?? 1,
+      extrasToday: sessions.reduce((sum, s) => sum + Math.max(0, s.customers - s.capacity), 0) - 1,
+      hoursUntilStart: (booking.start - event.at) / HOUR,
+      lastBookingOverbooked: last?.overbooked ?? false,
+      pool,
+    });
+    if (!decision.admit) {
+      throw decision.reason === 'FULL'
+        ? new AppError(409, 'SLOT_FULL', 'That slot is full')
+        : new AppError(409, 'SLOT_FULL', REFUSED[decision.reason], { reason: decision.reason, ...('risk' in decision ? { risk: decision.risk } : {}) });
+    }
+    await manager.query('UPDATE bookings SET overbook_policy_version = $2, overbook_risk = $3 WHERE id = $1', [event.bookingId, applied.version, decision.overbooked ? decision.risk : null]);
+  }
+}
