@@ -629,6 +629,22 @@ const cases: Case[] = [
     'X-Twilio-Signature': 'forged',
   }),
   post('POST Twilio status: a JSON body', () => '/v1/webhooks/twilio/status', () => ({ MessageSid: 'SM0', MessageStatus: 'delivered' }), 403, 'WEBHOOK_DISABLED'),
+
+  // -------------------------------------------------------- POST /v1/webhooks/twilio/sms
+  post('POST Twilio sms: a form-encoded message', () => '/v1/webhooks/twilio/sms', () => 'MessageSid=SM0&From=%2B447911123456&Body=NO', 403, 'WEBHOOK_DISABLED', {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    'X-Twilio-Signature': 'forged',
+  }),
+  post('POST Twilio sms: a JSON body', () => '/v1/webhooks/twilio/sms', () => ({ MessageSid: 'SM0', From: '+447911123456', Body: 'NO' }), 403, 'WEBHOOK_DISABLED'),
+  post('POST Twilio sms: malformed JSON', () => '/v1/webhooks/twilio/sms', () => '{"Body": "NO",', 400, 'INVALID_JSON'),
+
+  // ------------------------------------------------------------ /v1/sites/:id/follow-ups
+  ...pathIdCases('GET /v1/sites/:id/follow-ups', 'GET', (id) => `/v1/sites/${id}/follow-ups`, () => undefined, 'SITE_NOT_FOUND'),
+  ...pathIdCases('POST /v1/sites/:id/follow-ups/:id/resolve (site)', 'POST', (id) => `/v1/sites/${id}/follow-ups/${UNKNOWN}/resolve`, () => ({}), 'SITE_NOT_FOUND'),
+  ...pathIdCases('POST /v1/sites/:id/follow-ups/:id/resolve', 'POST', (id) => `/v1/sites/{site}/follow-ups/${id}/resolve`, () => ({}), 'FOLLOW_UP_NOT_FOUND').map((c) => ({ ...c, path: (f: Fixture) => c.path(f).replace('{site}', f.siteId) })),
+  post('POST follow-ups resolve: a note that is not text', (f) => `/v1/sites/${f.siteId}/follow-ups/${UNKNOWN}/resolve`, () => ({ note: 42 }), 400, V),
+  post('POST follow-ups resolve: an empty note', (f) => `/v1/sites/${f.siteId}/follow-ups/${UNKNOWN}/resolve`, () => ({ note: '' }), 400, V),
+  post('POST follow-ups resolve: an unknown field', (f) => `/v1/sites/${f.siteId}/follow-ups/${UNKNOWN}/resolve`, () => ({ done: true }), 400, V),
 ];
 
 /** What is wrong with a slot reference is wrong the same way for holds, bookings and reschedules. */

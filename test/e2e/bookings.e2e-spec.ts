@@ -413,6 +413,9 @@ describe('bookings (e2e)', () => {
         'PUT /v1/sites/{id}/overbooking-policy',
         'GET /v1/sites/{id}/overbooking-policy/changes',
         'GET /v1/sites/{id}/day-sheet',
+        'POST /v1/webhooks/twilio/sms',
+        'GET /v1/sites/{id}/follow-ups',
+        'POST /v1/sites/{id}/follow-ups/{followUpId}/resolve',
       ];
       expect([...documented].filter((op) => op.includes(' /v1/')).sort()).toEqual([...expected].sort());
 
