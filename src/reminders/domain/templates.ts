@@ -110,8 +110,15 @@ export function templateProblems(channel: MessageChannel, template: Template): T
   return problems;
 }
 
-const CANCEL_SMS = "Can't come? Tell your work coach so someone else can have it.";
-const COST_SMS = "Missing it wastes {{duration}} of adviser time. Can't come? Tell your work coach.";
+// Replies are read by src/replies. A reply costs the customer a text and many have no
+// credit, so the work coach stays named as the free way to say so.
+const CANCEL_SMS = "Reply YES to confirm. Can't come? Reply NO or MOVE, or tell your work coach.";
+// The cost wording fills the confirmation's two segments already: replies are offered from the first reminder on.
+const COST_SMS: Record<Exclude<MessageStep, 'cancellation'>, string> = {
+  confirmation: "Missing it wastes {{duration}} of adviser time. Can't come? Tell your work coach.",
+  days_before: "Missing it wastes {{duration}} of adviser time. Can't come? Reply NO or MOVE, or tell your work coach.",
+  same_day: "Missing it wastes {{duration}} of adviser time. Can't come? Reply NO or MOVE, or tell your work coach.",
+};
 const SMS: Record<Exclude<MessageStep, 'cancellation'>, string> = {
   confirmation: "Hi {{name}}, you're booked with careers adviser {{adviser}}: {{appointment}}, {{date}} {{time}}, {{site}}, {{address}}.",
   days_before: 'Reminder: {{appointment}} with careers adviser {{adviser}}, {{date}} {{time}}, {{site}}, {{address}}.',
@@ -147,7 +154,7 @@ const CANCELLED_EMAIL =
 export function builtInTemplate(step: MessageStep, channel: MessageChannel, variant: string): Template {
   if (step === 'cancellation') return channel === 'sms' ? { subject: null, body: CANCELLED_SMS } : { subject: EMAIL_SUBJECT[step], body: CANCELLED_EMAIL };
   const cost = variant === 'missed_cost';
-  if (channel === 'sms') return { subject: null, body: `${SMS[step]} ${cost ? COST_SMS : CANCEL_SMS}` };
+  if (channel === 'sms') return { subject: null, body: `${SMS[step]} ${cost ? COST_SMS[step] : CANCEL_SMS}` };
   return { subject: EMAIL_SUBJECT[step], body: `${EMAIL_OPENING[step]}\n\n${EMAIL_DETAILS}\n\n${cost ? COST_EMAIL : CANCEL_EMAIL}` };
 }
 
