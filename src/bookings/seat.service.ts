@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { ExtraSeats } from '../common/admission/extra-seats';
 import { AppError } from '../common/errors/app-error';
 import { MINUTE, parseInstant } from '../common/time/local-time';
-import { checkSlot, SlotCheck, slotCapacity } from '../slots/domain/slots';
+import { busySpan, checkSlot, SlotCheck, slotCapacity } from '../slots/domain/slots';
 import { DiaryLoader } from '../slots/diary.loader';
 import { decideAdmission } from './domain/admission';
 
@@ -95,7 +95,7 @@ export class SeatService {
     const diary = await this.loader.load({ typeCode: type.code, siteIds: [slot.siteId], adviserIds: [slot.adviserId], range: { start, end }, now }, manager);
     const site = diary.sites.get(slot.siteId);
     if (!site) throw new AppError(...REFUSALS.NOT_IN_DIARY);
-    const check = checkSlot({ start, type, windows: diary.windows, sessions: diary.sessions, earliestStart: now + site.minNoticeMinutes * MINUTE });
+    const check = checkSlot({ start, type, windows: diary.windows, sessions: diary.sessions, earliestStart: now + site.minNoticeMinutes * MINUTE, overlapMinutes: diary.overlapMinutes });
     if (!check.ok) throw new AppError(...REFUSALS[check.reason]);
     const seat = { timezone: site.timezone, appointmentTypeId: type.id, siteId: slot.siteId, adviserId: slot.adviserId, roomId: check.window.roomId, start: new Date(start), end: new Date(end), extra: false };
     if (check.join) {
@@ -104,7 +104,7 @@ export class SeatService {
       if (mayOverbook && (await this.extraSeats.mayTry(manager, { sessionId, siteId: slot.siteId, appointmentTypeId: type.id, start: seat.start }))) return { ...seat, sessionId, extra: true };
       throw new AppError(409, 'SLOT_FULL', 'That slot is full');
     }
-    const busyUntil = new Date(end + type.bufferMinutes * MINUTE);
+    const busyUntil = new Date(start + busySpan(type, diary.overlapMinutes.get(slot.siteId)));
     // Sessions whose bookings were cancelled or whose holds lapsed still sit in the diary,
     // which counts them as free; they are cleared here when in the way: the adviser's own,
     // at any site, under the adviser's lock, and another adviser's in the room, under the

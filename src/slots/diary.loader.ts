@@ -4,7 +4,7 @@ import { AppError, notFound } from '../common/errors/app-error';
 import { addDays, DAY } from '../common/time/local-time';
 import { DiaryPattern, expandPattern, Interval, OpeningHours, SiteCalendar, subtractBlocks, Window } from '../diaries/domain/availability';
 import { BankHolidayRegion, bankHolidaysBetween } from '../sites/domain/bank-holidays';
-import { SessionState, SlotType } from './domain/slots';
+import { OverlapBySite, SessionState, SlotType } from './domain/slots';
 
 export interface LoadedType extends SlotType {
   id: string;
@@ -21,6 +21,7 @@ export interface Diary {
   sessions: SessionState[];
   sites: Map<string, SiteInfo>;
   roomCapacities: Map<string, number>;
+  overlapMinutes: OverlapBySite;
 }
 
 export interface DiaryScope {
@@ -91,14 +92,21 @@ export class DiaryLoader {
     );
     const siteIds = [...new Set(patternRows.map((p) => p.site_id))];
     const adviserIds = [...new Set(patternRows.map((p) => p.adviser_id))];
-    if (patternRows.length === 0) return { type, windows: [], sessions: [], sites: new Map(), roomCapacities: new Map() };
+    if (patternRows.length === 0) return { type, windows: [], sessions: [], sites: new Map(), roomCapacities: new Map(), overlapMinutes: new Map() };
 
     const [siteRows, exceptionRows, sessionRows] = await inParallelWhereSafe(db, [
+      // The overlap comes from overbooking's policy table, read here in the site's row
+      // rather than asked of overbooking through a port: one query either way, and a
+      // search makes no extra round trip for it. The type's own policy wins over the
+      // site's, as in admission; none is off.
       () => db.query(
         `SELECT s.id, s.timezone, s.opening_hours, s.min_notice_minutes, s.bank_holidays,
-                ARRAY(SELECT c.date::text FROM site_closures c WHERE c.site_id = s.id AND c.date BETWEEN $2 AND $3) AS closed
+                ARRAY(SELECT c.date::text FROM site_closures c WHERE c.site_id = s.id AND c.date BETWEEN $2 AND $3) AS closed,
+                (SELECT CASE WHEN p.mode = 'overlap' THEN (p.policy ->> 'overlapMinutes')::int END FROM overbooking_policies p
+                  WHERE p.site_id = s.id AND (p.appointment_type_id = $4 OR p.appointment_type_id IS NULL)
+                  ORDER BY p.appointment_type_id NULLS LAST LIMIT 1) AS overlap_minutes
            FROM sites s WHERE s.id = ANY ($1)`,
-        [siteIds, fromDate, toDate],
+        [siteIds, fromDate, toDate, type.id],
       ) as Promise<SiteRow[]>,
       () => db.query(
         `SELECT adviser_id, lower(period) AS start, upper(period) AS "end" FROM diary_exceptions
@@ -150,6 +158,7 @@ export class DiaryLoader {
       sessions: sessionRows.map(toSession),
       sites,
       roomCapacities: new Map(patternRows.flatMap((p) => (p.room_id ? [[p.room_id, p.room_capacity!] as const] : []))),
+      overlapMinutes: new Map(siteRows.flatMap((s) => (s.overlap_minutes ? [[s.id, s.overlap_minutes] as const] : []))),
     };
   }
 }
@@ -175,6 +184,7 @@ interface SiteRow {
   min_notice_minutes: number;
   bank_holidays: BankHolidayRegion;
   closed: string[];
+  overlap_minutes: number | null;
 }
 
 interface SessionRow {

@@ -54,6 +54,15 @@ describe('database constraints (integration)', () => {
     await insertSession(a, '2027-06-08T10:15:00Z', '2027-06-08T11:15:00Z');
   });
 
+  it('lets a session booked under an overlap policy be busy until up to an hour (the longest overlap) before it ends, and no shorter', async () => {
+    const [a] = diary.adviserIds;
+    await insertSession(a, '2027-06-11T09:00:00Z', '2027-06-11T10:00:00Z', '2027-06-11T09:45:00Z');
+    await insertSession(a, '2027-06-11T09:45:00Z', '2027-06-11T10:45:00Z', '2027-06-11T10:30:00Z');
+    await insertSession(a, '2027-06-11T11:00:00Z', '2027-06-11T13:00:00Z', '2027-06-11T12:00:00Z');
+    expect((await refusal(insertSession(a, '2027-06-11T14:00:00Z', '2027-06-11T16:00:00Z', '2027-06-11T14:55:00Z'))).code).toBe('23514');
+    expect((await refusal(insertSession(a, '2027-06-11T16:00:00Z', '2027-06-11T16:30:00Z', '2027-06-11T16:00:00Z'))).code).toBe('23514');
+  });
+
   it('refuses two advisers in one room at once, but not in no room or in turn', async () => {
     const [a, b] = diary.adviserIds;
     await insertSession(a, '2027-06-09T09:00:00Z', '2027-06-09T10:00:00Z', '2027-06-09T10:00:00Z', diary.roomId!);
@@ -66,7 +75,7 @@ describe('database constraints (integration)', () => {
     const [a] = diary.adviserIds;
     const mismatched = ctx.db.query(
       `INSERT INTO sessions (id, adviser_id, site_id, appointment_type_id, starts_at, ends_at, busy, capacity)
-       VALUES ($1, $2, $3, $4, '2027-06-10T09:00:00Z', '2027-06-10T10:00:00Z', tstzrange('2027-06-10T09:00:00Z', '2027-06-10T09:30:00Z'), 1)`,
+       VALUES ($1, $2, $3, $4, '2027-06-10T09:00:00Z', '2027-06-10T10:00:00Z', tstzrange('2027-06-10T09:05:00Z', '2027-06-10T10:00:00Z'), 1)`,
       [randomUUID(), a, diary.siteId, typeId],
     );
     expect((await refusal(mismatched)).code).toBe('23514');

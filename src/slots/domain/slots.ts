@@ -44,7 +44,15 @@ export interface SlotQuery {
   earliestStart: (siteId: string) => number;
   range: Interval;
   policy?: OverbookingPolicy;
+  overlapMinutes?: OverlapBySite;
 }
+
+/**
+ * Minutes by which the next session may start before a new one at each site ends: the
+ * overlapMinutes of the site's overbooking policy for the type where its mode is overlap.
+ * Sites not in it have no overlap.
+ */
+export type OverlapBySite = ReadonlyMap<string, number>;
 
 const isLive = (session: SessionState) => session.booked + session.held > 0;
 
@@ -83,16 +91,29 @@ const ALIGN = SLOT_ALIGNMENT_MINUTES * MINUTE;
 const onGrid = (instant: number) => Math.ceil(instant / ALIGN) * ALIGN;
 
 /**
+ * How long a new session keeps its adviser and room from the next one: to the end of its
+ * buffer, or under an overlap policy until overlapMinutes before it ends, the overlap
+ * taking the buffer's place (overbooking's overlapAllowed): the practice of booking the
+ * next customer in while the last may still be there. The session's busy range is written
+ * this long, so the overlap is the one it was booked under, and the exclusion constraints
+ * hold it. In instants, so real minutes however the clocks change; never under one grid
+ * step, so the next still starts after this one does, whatever the appointment's length.
+ */
+export function busySpan(type: SlotType, overlapMinutes = 0): number {
+  if (overlapMinutes <= 0) return (type.durationMinutes + type.bufferMinutes) * MINUTE;
+  return Math.max(SLOT_ALIGNMENT_MINUTES, type.durationMinutes - overlapMinutes) * MINUTE;
+}
+
+/**
  * Bookable slots: seats left in existing sessions of the type, and new sessions packed
  * into each window from its start, one after another with the type's buffer between
- * them, jumping past whatever already occupies the adviser or the room. Packing from the
- * window start keeps the offered times stable as the clock moves on.
+ * them (or overlapping, at a site with an overlap policy: busySpan), jumping past
+ * whatever already occupies the adviser or the room. Packing from the window start keeps
+ * the offered times stable as the clock moves on.
  */
 export function generateSlots(query: SlotQuery): Slot[] {
   const { type, range } = query;
   const duration = type.durationMinutes * MINUTE;
-  const buffer = type.bufferMinutes * MINUTE;
-  const step = duration + buffer;
   const slots: Slot[] = [];
   const seen = new Set<string>();
   const offer = (slot: Slot) => {
@@ -108,7 +129,8 @@ export function generateSlots(query: SlotQuery): Slot[] {
   const offeredUntil = new Map<string, number>();
   const index = new SessionIndex(query.sessions);
   for (const window of windows) {
-    const clashes = index.clashesOf(window, buffer);
+    const step = busySpan(type, query.overlapMinutes?.get(window.siteId));
+    const clashes = index.clashesOf(window, step - duration);
     for (const session of clashes) {
       const joinable =
         session.appointmentTypeCode === type.code &&
@@ -156,16 +178,16 @@ export type SlotCheck =
  * time (to join it) or clash with nothing live. Capacity is not checked here: admission
  * is decided under the adviser's lock.
  */
-export function checkSlot(input: { start: number; type: SlotType; windows: Window[]; sessions: SessionState[]; earliestStart: number }): SlotCheck {
+export function checkSlot(input: { start: number; type: SlotType; windows: Window[]; sessions: SessionState[]; earliestStart: number; overlapMinutes?: OverlapBySite }): SlotCheck {
   const { start, type } = input;
   const end = start + type.durationMinutes * MINUTE;
-  const busyUntil = end + type.bufferMinutes * MINUTE;
   if (start % (SLOT_ALIGNMENT_MINUTES * MINUTE) !== 0) return { ok: false, reason: 'MISALIGNED' };
   const window = input.windows.find((w) => w.start <= start && end <= w.end);
   if (!window) return { ok: false, reason: 'NOT_IN_DIARY' };
   if (start < input.earliestStart) return { ok: false, reason: 'TOO_SOON' };
   const join = input.sessions.find((s) => isLive(s) && s.adviserId === window.adviserId && s.start === start && s.appointmentTypeCode === type.code && s.siteId === window.siteId);
   if (join) return { ok: true, window, join };
+  const busyUntil = start + busySpan(type, input.overlapMinutes?.get(window.siteId));
   const clash = new SessionIndex(input.sessions).clashesOf(window, busyUntil - end).some((s) => s.start < busyUntil && s.busyUntil > start);
   return clash ? { ok: false, reason: 'CLASH' } : { ok: true, window, join: null };
 }
