@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { ShowEstimates } from '../common/admission/show-estimates';
 import { AttendanceController } from './attendance.controller';
 import { AttendanceRecords } from './attendance-records';
 import { AttendanceService } from './attendance.service';
@@ -7,8 +8,11 @@ import { HistoryImportService } from './history-import.service';
 import { InsightsService } from './insights.service';
 import { ShowModelService } from './show-model.service';
 
+// Global for the ShowEstimates port alone, which overbooking asks without importing this feature.
+@Global()
 @Module({
   controllers: [AttendanceController],
-  providers: [AttendanceService, AttendanceRecords, AutoDnaSweep, HistoryImportService, InsightsService, ShowModelService],
+  providers: [AttendanceService, AttendanceRecords, AutoDnaSweep, HistoryImportService, InsightsService, ShowModelService, { provide: ShowEstimates, useExisting: ShowModelService }],
+  exports: [ShowEstimates],
 })
 export class AttendanceModule {}

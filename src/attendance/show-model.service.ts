@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { DataSource, EntityManager } from 'typeorm';
+import { Prospect, ShowEstimates } from '../common/admission/show-estimates';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { Clock } from '../common/time/clock';
@@ -32,8 +33,21 @@ interface LiveModel {
  * made and again when a signal arrives (in that change's transaction), and the model itself
  * refitted from recorded and imported outcomes, daily and on request.
  */
+// What the show model reads of a booking not yet made, as refreshRecord would answer it once
+// made: nothing is delivered or confirmed yet, and the referral is taken as the usual one
+// (a jobcentre's, not mandatory) since a search does not say.
+const PROSPECT_FACTS = `
+  SELECT false AS cancelled, NULL AS outcome, s.id AS site_id, 'jcp' AS referral_source, false AS mandatory,
+         extract(isodow FROM l.start_local)::int AS weekday, extract(hour FROM l.start_local)::int AS hour,
+         greatest(0, l.start_local::date - ($4::timestamptz AT TIME ZONE s.timezone)::date) AS lead_days, 'pending' AS reminder_state,
+         t.code, t.channel, false AS confirmed,
+         (SELECT count(*) FROM attendance_records p WHERE p.customer_reference = $5 AND p.starts_at < $4 AND p.outcome IN ('attended', 'late', 'left_unseen'))::int AS showed,
+         (SELECT count(*) FROM attendance_records p WHERE p.customer_reference = $5 AND p.starts_at < $4 AND p.outcome = 'dna')::int AS missed
+    FROM sites s CROSS JOIN appointment_types t CROSS JOIN LATERAL (SELECT $3::timestamptz AT TIME ZONE s.timezone AS start_local) l
+   WHERE s.id = $1 AND t.id = $2`;
+
 @Injectable()
-export class ShowModelService {
+export class ShowModelService extends ShowEstimates {
   private readonly logger = new Logger(ShowModelService.name);
   private cached: { live: LiveModel; until: number } | null = null;
 
@@ -41,7 +55,9 @@ export class ShowModelService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The live model; another instance may have trained a newer one, so it is re-read now and then. */
   private async live(db: DataSource | EntityManager = this.dataSource): Promise<LiveModel> {
@@ -62,26 +78,19 @@ export class ShowModelService {
   async score(manager: EntityManager, bookingId: string, facts: ScoringFacts): Promise<void> {
     if (facts.cancelled || facts.outcome !== null) return;
     const live = await this.live(manager);
-    const signals: ShowSignals = {
-      history: { showed: facts.showed, missed: facts.missed },
-      siteShowRate: live.siteShowRates[facts.site_id] ?? live.globalShowRate,
-      leadDays: facts.lead_days,
-      referralSource: facts.referral_source,
-      mandatory: facts.mandatory,
-      appointmentType: facts.code,
-      channel: facts.channel,
-      weekday: facts.weekday,
-      hour: facts.hour,
-      reminder: facts.reminder_state,
-      confirmed: facts.confirmed,
-    };
-    const score = scoreShow(live.model, signals);
+    const score = scoreShow(live.model, signalsOf(facts, live));
     await manager.query('UPDATE bookings SET show_probability = $2, show_factors = $3, show_model_version = $4 WHERE id = $1', [
       bookingId,
       score.probability,
       JSON.stringify(score.factors.map(({ factor, effect }) => ({ factor, effect }))),
       live.version,
     ]);
+  }
+
+  async estimate(manager: EntityManager, prospect: Prospect): Promise<number> {
+    const [facts]: ScoringFacts[] = await manager.query(PROSPECT_FACTS, [prospect.siteId, prospect.appointmentTypeId, new Date(prospect.start), new Date(prospect.now), prospect.customerReference]);
+    const live = await this.live(manager);
+    return scoreShow(live.model, signalsOf(facts, live)).probability;
   }
 
   async current(): Promise<ShowModelView> {
@@ -168,6 +177,22 @@ export class ShowModelService {
       after = batch[batch.length - 1].id;
     }
   }
+}
+
+function signalsOf(facts: ScoringFacts, live: LiveModel): ShowSignals {
+  return {
+    history: { showed: facts.showed, missed: facts.missed },
+    siteShowRate: live.siteShowRates[facts.site_id] ?? live.globalShowRate,
+    leadDays: facts.lead_days,
+    referralSource: facts.referral_source,
+    mandatory: facts.mandatory,
+    appointmentType: facts.code,
+    channel: facts.channel,
+    weekday: facts.weekday,
+    hour: facts.hour,
+    reminder: facts.reminder_state,
+    confirmed: facts.confirmed,
+  };
 }
 
 function modelView(row: { version: number; kind: string; model: { model: ShowModel }; evaluation: ShowModelView['evaluation']; trained_at: Date; note: string | null; live: boolean }): ShowModelView {

@@ -1,10 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ExtraSeats, FullSession } from '../common/admission/extra-seats';
+import { ShowEstimates } from '../common/admission/show-estimates';
 import { AppError } from '../common/errors/app-error';
 import { BookingEvent, BookingEvents } from '../common/events/booking-events';
 import { DAY, localClockOf, localDay } from '../common/time/local-time';
-import { decideOverbooking, OverbookingRefusal } from './domain/admission';
+import { decideOverbooking, OverbookingRefusal, OverbookingRequest } from './domain/admission';
 import { OverbookingPolicy } from './domain/policy';
 
 const HOUR = 3_600_000;
@@ -38,7 +39,10 @@ interface SessionRow {
  */
 @Injectable()
 export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
-  constructor(private readonly events: BookingEvents) {
+  constructor(
+    private readonly events: BookingEvents,
+    private readonly shows: ShowEstimates,
+  ) {
     super();
   }
 
@@ -63,57 +67,91 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
   private async decide(manager: EntityManager, event: BookingEvent): Promise<void> {
     if (event.kind !== 'created' && event.kind !== 'rescheduled') return;
     const [booking] = await manager.query(
-      `SELECT b.session_id, b.site_id, b.appointment_type_id, b.customer_id, (extract(epoch FROM b.starts_at) * 1000)::float8 AS start,
-              b.show_probability, s.timezone
-         FROM bookings b JOIN sites s ON s.id = b.site_id
-        WHERE b.id = $1 AND b.overbooked`,
+      `SELECT b.session_id, b.site_id, b.appointment_type_id, (extract(epoch FROM b.starts_at) * 1000)::float8 AS start, b.show_probability, b.customer_id
+         FROM bookings b WHERE b.id = $1 AND b.overbooked`,
       [event.bookingId],
     );
     if (!booking) return;
-    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`overbooking:${booking.site_id}`]);
-    const applied = await this.policy(manager, booking.site_id, booking.appointment_type_id);
-    if (!applied) throw new AppError(409, 'SLOT_FULL', 'That slot is full');
-
-    const local = localClockOf(booking.start, booking.timezone);
-    const day = localDay(booking.timezone, local.date);
-    const sessions: SessionRow[] = await manager.query(
-      `SELECT s.id, s.capacity, s.appointment_type_id, (extract(epoch FROM s.starts_at) * 1000)::float8 AS starts_at,
-              s.booked + s.extras + (SELECT count(*) FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > $4)::int AS customers
-         FROM sessions s WHERE s.site_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3`,
-      [booking.site_id, new Date(day.start), new Date(day.end), new Date(event.at)],
-    );
-    const hour = Math.floor(local.minutes / 60);
-    // The counts include the booking itself, which the rule is asked about as the candidate.
-    const own = sessions.find((s) => s.id === booking.session_id)!;
-    const pool = sessions.filter(
-      (s) => s.id !== own.id && s.appointment_type_id === booking.appointment_type_id && Math.floor(localClockOf(s.starts_at, booking.timezone).minutes / 60) === hour,
-    );
-    const [{ rate }] = await manager.query(
-      `SELECT avg(show_probability)::float8 AS rate FROM bookings
-        WHERE site_id = $1 AND appointment_type_id = $2 AND status = 'booked' AND id <> $3 AND starts_at BETWEEN $4 AND $5`,
-      [booking.site_id, booking.appointment_type_id, event.bookingId, new Date(booking.start - SHOW_RATE_WINDOW), new Date(booking.start + SHOW_RATE_WINDOW)],
-    );
-    const [last] = await manager.query(
-      `SELECT overbooked FROM bookings WHERE customer_id = $1 AND id <> $2 AND status = 'booked' ORDER BY arranged_at DESC LIMIT 1`,
-      [booking.customer_id, event.bookingId],
-    );
-    const decision = decideOverbooking({
-      policy: applied.policy,
-      session: { capacity: own.capacity, customers: own.customers - 1 },
-      // Unscored customers (holds, or a site with no scores yet) count as certain to come,
-      // which admits the fewest extras.
-      candidate: booking.show_probability ?? 1,
-      showRate: rate ?? 1,
-      extrasToday: sessions.reduce((sum, s) => sum + Math.max(0, s.customers - s.capacity), 0) - 1,
-      hoursUntilStart: (booking.start - event.at) / HOUR,
-      lastBookingOverbooked: last?.overbooked ?? false,
-      pool,
-    });
+    const session: FullSession = { sessionId: booking.session_id, siteId: booking.site_id, appointmentTypeId: booking.appointment_type_id, start: new Date(booking.start) };
+    const outlook = await this.outlook(manager, session, event.at, { bookingId: event.bookingId, customerId: booking.customer_id });
+    if (!outlook) throw new AppError(409, 'SLOT_FULL', 'That slot is full');
+    // Unscored (a site with no model yet): counted as certain to come, which admits the fewest extras.
+    const decision = decideOverbooking({ ...outlook.request, candidate: booking.show_probability ?? 1 });
     if (!decision.admit) {
       throw decision.reason === 'FULL'
         ? new AppError(409, 'SLOT_FULL', 'That slot is full')
         : new AppError(409, 'SLOT_FULL', REFUSED[decision.reason], { reason: decision.reason, ...('risk' in decision ? { risk: decision.risk } : {}) });
     }
-    await manager.query('UPDATE bookings SET overbook_policy_version = $2, overbook_risk = $3 WHERE id = $1', [event.bookingId, applied.version, decision.overbooked ? decision.risk : null]);
+    await manager.query('UPDATE bookings SET overbook_policy_version = $2, overbook_risk = $3 WHERE id = $1', [event.bookingId, outlook.version, decision.overbooked ? decision.risk : null]);
+  }
+
+  async quote(manager: EntityManager, customer: { clientId: string; reference: string }, sessions: readonly FullSession[], now: number): Promise<Map<string, number>> {
+    const quotes = new Map<string, number>();
+    const [known] = await manager.query('SELECT id FROM customers WHERE client_id = $1 AND reference = $2', [customer.clientId, customer.reference]);
+    for (const session of sessions) {
+      const outlook = await this.outlook(manager, session, now, { customerId: known?.id });
+      if (!outlook) continue;
+      const candidate = await this.shows.estimate(manager, { customerReference: customer.reference, siteId: session.siteId, appointmentTypeId: session.appointmentTypeId, start: session.start.getTime(), now });
+      const decision = decideOverbooking({ ...outlook.request, candidate });
+      if (decision.admit && decision.overbooked) quotes.set(session.sessionId, decision.risk);
+    }
+    return quotes;
+  }
+
+  /**
+   * Everything the rule needs to know about a full session but the candidate's show
+   * probability, under the policy that applies; undefined where no risk policy does. With
+   * `bookingId`, that booking is already in the session (being decided on) and is left out
+   * of the counts, which then stand as they did before it.
+   */
+  private async outlook(
+    manager: EntityManager,
+    session: FullSession,
+    now: number,
+    candidate: { bookingId?: string; customerId?: string },
+  ): Promise<{ request: Omit<OverbookingRequest, 'candidate'>; version: number } | undefined> {
+    const applied = await this.policy(manager, session.siteId, session.appointmentTypeId);
+    if (applied?.policy.mode !== 'risk') return undefined;
+    if (candidate.bookingId) await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`overbooking:${session.siteId}`]);
+    const [{ timezone }] = await manager.query('SELECT timezone FROM sites WHERE id = $1', [session.siteId]);
+    const start = session.start.getTime();
+    const local = localClockOf(start, timezone);
+    const day = localDay(timezone, local.date);
+    const sessions: SessionRow[] = await manager.query(
+      `SELECT s.id, s.capacity, s.appointment_type_id, (extract(epoch FROM s.starts_at) * 1000)::float8 AS starts_at,
+              s.booked + s.extras + (SELECT count(*) FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > $4)::int AS customers
+         FROM sessions s WHERE s.site_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3`,
+      [session.siteId, new Date(day.start), new Date(day.end), new Date(now)],
+    );
+    const self = candidate.bookingId ? 1 : 0;
+    const own = sessions.find((s) => s.id === session.sessionId)!;
+    const hour = Math.floor(local.minutes / 60);
+    const pool = sessions.filter(
+      (s) => s.id !== own.id && s.appointment_type_id === session.appointmentTypeId && Math.floor(localClockOf(s.starts_at, timezone).minutes / 60) === hour,
+    );
+    const [{ rate }] = await manager.query(
+      `SELECT avg(show_probability)::float8 AS rate FROM bookings
+        WHERE site_id = $1 AND appointment_type_id = $2 AND status = 'booked' AND id IS DISTINCT FROM $3 AND starts_at BETWEEN $4 AND $5`,
+      [session.siteId, session.appointmentTypeId, candidate.bookingId ?? null, new Date(start - SHOW_RATE_WINDOW), new Date(start + SHOW_RATE_WINDOW)],
+    );
+    const [last] = candidate.customerId
+      ? await manager.query(
+          `SELECT overbooked FROM bookings WHERE customer_id = $1 AND id IS DISTINCT FROM $2 AND status = 'booked' ORDER BY arranged_at DESC LIMIT 1`,
+          [candidate.customerId, candidate.bookingId ?? null],
+        )
+      : [];
+    return {
+      version: applied.version,
+      request: {
+        policy: applied.policy,
+        session: { capacity: own.capacity, customers: own.customers - self },
+        // Nobody scored around the session (a session of holds): all counted as coming.
+        showRate: rate ?? 1,
+        extrasToday: sessions.reduce((sum, s) => sum + Math.max(0, s.customers - s.capacity), 0) - self,
+        hoursUntilStart: (start - now) / HOUR,
+        lastBookingOverbooked: last?.overbooked ?? false,
+        pool,
+      },
+    };
   }
 }

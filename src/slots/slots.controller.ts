@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScope } from '../common/auth/auth.decorators';
+import { CurrentPrincipal, RequireScope } from '../common/auth/auth.decorators';
+import { Principal } from '../common/auth/principal';
 import { ApiErrors } from '../common/http/openapi';
 import { UuidParam } from '../common/http/validation';
 import { FreeNowQuery, SlotListView, SlotSearchQuery } from './dto/slots.dto';
@@ -14,11 +15,11 @@ export class SlotsController {
   constructor(private readonly slots: SlotsService) {}
 
   @Get('slots')
-  @ApiOperation({ summary: 'What can I book? Free slots of a type at sites or with advisers, in time order.' })
+  @ApiOperation({ summary: 'What can I book? Free slots of a type at sites or with advisers, in time order; with customerReference, then the full ones that customer would be admitted into as an extra.' })
   @ApiOkResponse({ type: SlotListView })
   @ApiErrors({ 400: 'SEARCH_TOO_BROAD, INVALID_RANGE, RANGE_TOO_LARGE', 422: 'UNKNOWN_APPOINTMENT_TYPE' })
-  async search(@Query() query: SlotSearchQuery): Promise<SlotListView> {
-    return { slots: await this.slots.search(query) };
+  async search(@CurrentPrincipal() principal: Principal, @Query() query: SlotSearchQuery): Promise<SlotListView> {
+    return { slots: await this.slots.search(query, undefined, principal.clientId) };
   }
 
   @Get('sites/:id/free-now')

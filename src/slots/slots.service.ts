@@ -1,13 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ExtraSeats } from '../common/admission/extra-seats';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { DAY, formatInstant, localDateOf, MINUTE, requestBound } from '../common/time/local-time';
+import { fullSessions } from './domain/full-sessions';
 import { checkSlot, generateSlots, Slot, SLOT_ALIGNMENT_MINUTES, slotCapacity } from './domain/slots';
 import { Diary, DiaryLoader } from './diary.loader';
 import { SlotSearchQuery, SlotView } from './dto/slots.dto';
 
 const DEFAULT_SEARCH_DAYS = 14;
+// Each full slot quoted costs a few statements; a work coach picks from the first few.
+const OVERBOOK_QUOTES = 20;
 const ALIGN = SLOT_ALIGNMENT_MINUTES * MINUTE;
 
 @Injectable()
@@ -16,9 +21,11 @@ export class SlotsService {
     private readonly loader: DiaryLoader,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly dataSource: DataSource,
+    private readonly extraSeats: ExtraSeats,
   ) {}
 
-  private view(slot: Slot, diary: Diary): SlotView {
+  private view(slot: Slot, diary: Diary, overbookRisk: number | null = null): SlotView {
     const zone = diary.sites.get(slot.siteId)!.timezone;
     return {
       siteId: slot.siteId,
@@ -28,10 +35,13 @@ export class SlotsService {
       end: formatInstant(slot.end, zone),
       capacity: slot.capacity,
       remaining: slot.remaining,
+      overbook: overbookRisk !== null,
+      overbookRisk,
     };
   }
 
-  async search(query: SlotSearchQuery, now = this.clock.now()): Promise<SlotView[]> {
+  /** `clientId`: whose customers a customerReference names. */
+  async search(query: SlotSearchQuery, now = this.clock.now(), clientId?: string): Promise<SlotView[]> {
     if (!query.siteId?.length && !query.adviserId?.length) throw new AppError(400, 'SEARCH_TOO_BROAD', 'Give at least one siteId or adviserId');
     const start = query.from ? requestBound(query.from, this.config.DEFAULT_TIMEZONE, 'start') : now;
     const end = query.to ? requestBound(query.to, this.config.DEFAULT_TIMEZONE, 'end') : start + DEFAULT_SEARCH_DAYS * DAY;
@@ -40,8 +50,20 @@ export class SlotsService {
     const range = { start: Math.max(start, now), end };
     if (range.end <= range.start) return [];
     const diary = await this.loader.load({ typeCode: query.appointmentType, siteIds: query.siteId, adviserIds: query.adviserId, range, now });
-    const slots = generateSlots({ ...diary, range, earliestStart: (siteId) => now + diary.sites.get(siteId)!.minNoticeMinutes * MINUTE });
-    return slots.map((slot) => this.view(slot, diary));
+    const slotQuery = { ...diary, range, earliestStart: (siteId: string) => now + diary.sites.get(siteId)!.minNoticeMinutes * MINUTE };
+    const free = generateSlots(slotQuery).map((slot) => this.view(slot, diary));
+    if (query.customerReference === undefined || clientId === undefined) return free;
+    const full = fullSessions(slotQuery).slice(0, OVERBOOK_QUOTES);
+    const quotes = await this.extraSeats.quote(
+      this.dataSource.manager,
+      { clientId, reference: query.customerReference },
+      full.map((s) => ({ sessionId: s.id, siteId: s.siteId, appointmentTypeId: diary.type.id, start: new Date(s.start) })),
+      now,
+    );
+    const extras = full
+      .filter((s) => quotes.has(s.id))
+      .map((s) => this.view({ siteId: s.siteId, adviserId: s.adviserId, roomId: s.roomId, start: s.start, end: s.end, capacity: s.capacity, remaining: 0, sessionId: s.id }, diary, quotes.get(s.id)!));
+    return [...free, ...extras];
   }
 
   /**

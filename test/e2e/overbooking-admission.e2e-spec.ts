@@ -1,4 +1,7 @@
-import { useTestApp } from '../support/app';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/app.factory';
+import { Api } from '../support/api';
+import { freePort, useTestApp } from '../support/app';
 import { bookingBody, createDiary, customer, referral, slotRef } from '../support/fixtures';
 
 // Extras admitted into full sessions under a risk policy, decided in the booking's own
@@ -127,14 +130,27 @@ describe('overbooking admission (e2e)', () => {
     expect(moved.body.overbookRisk).toBeCloseTo(0.3 * moved.body.showProbability, 6);
   });
 
-  it.each([1, 2, 3])('N simultaneous requests for one full slot admit exactly %i extras when the policy allows that many', async (extras) => {
+  describe('across two API instances', () => {
+    let second: NestExpressApplication;
+    let other: Api;
+    beforeAll(async () => {
+      const port = await freePort();
+      second = await createApp({ ...e2e.app.config, PORT: port }, { logger: false });
+      await second.listen(port, '127.0.0.1');
+      other = new Api(`http://127.0.0.1:${port}`);
+    });
+    afterAll(() => second.close());
+
+  it.each([1, 2, 3])('20 simultaneous requests for one full slot admit no more than %i extras when the policy allows that many', async (extras) => {
     const diary = await createDiary(e2e.api);
     const start = '2027-02-09T10:00:00Z';
     await e2e.api.create('/v1/bookings', bookingBody(diary, start));
     await policy(diary.siteId, { maxRisk: 0.5, maxExtraPerSession: extras, maxExtraPerDay: 50 });
     // Nobody expected to come makes every extra safe: only the caps can stop them.
     await siteRate(diary.siteId, 0);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => e2e.api.post('/v1/bookings', { ...bookingBody(diary, start, `RACE-${extras}-${i}`), customer: { ...customer(`RACE-${extras}-${i}`), consentToContact: false } })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? other : e2e.api).post('/v1/bookings', { ...bookingBody(diary, start), customer: { ...customer(`RACE-${extras}-${i}`), consentToContact: false } })),
+    );
     const won = results.filter((r) => r.status === 201);
     // Each extra admitted comes with a score of its own, which raises the rate the next is
     // judged at: the risk may stop the race before the cap, never the cap after it.
@@ -147,5 +163,52 @@ describe('overbooking admission (e2e)', () => {
     );
     expect([booked, counted, n]).toEqual([1, won.length, 1 + won.length]);
     expect(won.every((r) => r.body.overbooked)).toBe(true);
+  });
+  });
+
+  describe('slot search with the customer named', () => {
+    const search = (diary: { typeCode: string; siteId: string }, date: string, customerReference?: string) =>
+      e2e.api.get(`/v1/slots?appointmentType=${diary.typeCode}&siteId=${diary.siteId}&from=${date}&to=${date}${customerReference ? `&customerReference=${customerReference}` : ''}`);
+
+    it('offers the full slots this customer would be admitted into, after the free ones, at the risk the booking then gets', async () => {
+      const diary = await createDiary(e2e.api, { pattern: { startTime: '09:00', endTime: '12:00' } });
+      const date = '2027-02-10';
+      await e2e.api.create('/v1/bookings', bookingBody(diary, `${date}T10:00:00Z`));
+      expect((await search(diary, date, 'NEW-1')).body.slots.map((s: { overbook: boolean }) => s.overbook)).toEqual([false, false]);
+
+      await policy(diary.siteId, { maxRisk: 0.5 });
+      await siteRate(diary.siteId, 0.3);
+      const plain = (await search(diary, date)).body.slots;
+      expect(plain.map((s: { start: string; overbook: boolean }) => [s.start, s.overbook])).toEqual([
+        ['2027-02-10T09:00:00+00:00', false],
+        ['2027-02-10T11:00:00+00:00', false],
+      ]);
+      const named = (await search(diary, date, 'NEW-1')).body.slots;
+      expect(named.map((s: { start: string; overbook: boolean; remaining: number }) => [s.start, s.overbook, s.remaining])).toEqual([
+        ['2027-02-10T09:00:00+00:00', false, 1],
+        ['2027-02-10T11:00:00+00:00', false, 1],
+        ['2027-02-10T10:00:00+00:00', true, 0],
+      ]);
+      const offered = named[2];
+      expect(offered.overbookRisk).toBeGreaterThan(0);
+      const booked = await e2e.api.create('/v1/bookings', { ...slotRef(diary, offered.start), customer: customer('NEW-1'), referral });
+      expect(booked.overbooked).toBe(true);
+      expect(booked.overbookRisk).toBeCloseTo(offered.overbookRisk, 6);
+    });
+
+    it('offers none to a customer whose last booking was an extra, nor above the target', async () => {
+      const diary = await createDiary(e2e.api, { pattern: { startTime: '09:00', endTime: '11:00' } });
+      const date = '2027-02-11';
+      await e2e.api.create('/v1/bookings', bookingBody(diary, `${date}T09:00:00Z`));
+      await e2e.api.create('/v1/bookings', bookingBody(diary, `${date}T10:00:00Z`));
+      await policy(diary.siteId, { maxRisk: 0.5, maxExtraPerDay: 5 });
+      await siteRate(diary.siteId, 0.3);
+      await e2e.api.create('/v1/bookings', { ...slotRef(diary, `${date}T09:00:00Z`), customer: customer('TWICE'), referral });
+      expect((await search(diary, date, 'TWICE')).body.slots).toEqual([]);
+      expect((await search(diary, date, 'SOMEONE-ELSE')).body.slots.map((s: { start: string }) => s.start)).toEqual(['2027-02-11T10:00:00+00:00']);
+      await siteRate(diary.siteId, 0.95);
+      await policy(diary.siteId, { maxRisk: 0.05 });
+      expect((await search(diary, date, 'SOMEONE-ELSE')).body.slots).toEqual([]);
+    });
   });
 });

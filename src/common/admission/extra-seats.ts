@@ -16,4 +16,11 @@ export interface FullSession {
  */
 export abstract class ExtraSeats {
   abstract mayTry(manager: EntityManager, session: FullSession): Promise<boolean>;
+
+  /**
+   * Of these full sessions, those a customer would be admitted into now as an extra, with
+   * the risk they would be admitted at: for slot search to offer after the free slots. The
+   * booking itself decides again, with what it knows then.
+   */
+  abstract quote(manager: EntityManager, customer: { clientId: string; reference: string }, sessions: readonly FullSession[], now: number): Promise<Map<string, number>>;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsDateOrInstant, IsId } from '../../common/http/validation';
 import { CODE_PATTERN } from '../../diaries/dto/diaries.dto';
 
@@ -36,6 +36,17 @@ export class SlotSearchQuery {
   @IsOptional()
   @IsDateOrInstant()
   to?: string;
+
+  @ApiPropertyOptional({
+    example: 'JCP-4471-2291',
+    description:
+      "The customer to be booked, as the booking would name them: full slots this customer would be admitted into under the site's overbooking policy " +
+      'follow the free ones, flagged overbook (the earliest 20 at most). The risk shown assumes a jobcentre referral that is not mandatory; the booking decides again.',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  customerReference?: string;
 }
 
 export class FreeNowQuery {
@@ -52,6 +63,8 @@ export class SlotView {
   @ApiProperty({ example: '2027-03-29T10:00:00+01:00' }) end: string;
   @ApiProperty({ type: 'integer', example: 1 }) capacity: number;
   @ApiProperty({ type: 'integer', example: 1 }) remaining: number;
+  @ApiProperty({ description: 'A full slot the customer named in the search would be admitted into as an extra, beyond its capacity.' }) overbook: boolean;
+  @ApiProperty({ type: Number, nullable: true, example: 0.08, description: 'For an overbook slot, the chance of a collision once the customer is in.' }) overbookRisk: number | null;
 }
 
 export class SlotListView {

@@ -1,0 +1,32 @@
+import { decideAdmission } from '../../bookings/domain/admission';
+import { Window } from '../../diaries/domain/availability';
+import { SessionState, SlotQuery } from './slots';
+
+/** Whether a booking of the type, in this window, would join the session rather than start one of its own. */
+export function joinsWindow(session: SessionState, window: Window, typeCode: string): boolean {
+  return (
+    session.appointmentTypeCode === typeCode &&
+    session.adviserId === window.adviserId &&
+    session.siteId === window.siteId &&
+    session.start >= window.start &&
+    session.end <= window.end
+  );
+}
+
+/**
+ * The sessions a booking of the query's type could join, in range and outside the minimum
+ * notice, but for their being full: where an overbooking policy may offer an extra seat.
+ * By start, then adviser.
+ */
+export function fullSessions(query: SlotQuery): SessionState[] {
+  return query.sessions
+    .filter(
+      (s) =>
+        s.start >= query.range.start &&
+        s.start < query.range.end &&
+        s.start >= query.earliestStart(s.siteId) &&
+        !decideAdmission(s).admit &&
+        query.windows.some((w) => joinsWindow(s, w, query.type.code)),
+    )
+    .sort((a, b) => a.start - b.start || a.adviserId.localeCompare(b.adviserId));
+}
