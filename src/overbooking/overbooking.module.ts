@@ -6,13 +6,15 @@ import { DaySheetService } from './day-sheet.service';
 import { OverbookingAdmission } from './overbooking-admission';
 import { OverbookingController } from './overbooking.controller';
 import { OverbookingService } from './overbooking.service';
+import { SimulationController } from './simulation.controller';
+import { SimulationService } from './simulation.service';
 
 // Global for the ExtraSeats port alone, which bookings asks without importing this feature.
 @Global()
 @Module({
   imports: [SlotsModule],
-  controllers: [OverbookingController, DaySheetController],
-  providers: [OverbookingService, DaySheetService, OverbookingAdmission, { provide: ExtraSeats, useExisting: OverbookingAdmission }],
+  controllers: [OverbookingController, DaySheetController, SimulationController],
+  providers: [OverbookingService, DaySheetService, SimulationService, OverbookingAdmission, { provide: ExtraSeats, useExisting: OverbookingAdmission }],
   exports: [ExtraSeats],
 })
 export class OverbookingModule {}

@@ -614,6 +614,34 @@ const cases: Case[] = [
     ] as [string, Record<string, unknown>, number, string][]
   ).map(([what, edits, status, code]) => put(`PUT overbooking-policy: ${what}`, (f) => `/v1/sites/${f.siteId}/overbooking-policy`, () => patch({ mode: 'risk' }, edits), status, code)),
 
+  // ------------------------------------------------ POST /v1/sites/:id/overbooking/simulate
+  ...pathIdCases('POST /v1/sites/:id/overbooking/simulate', 'POST', (id) => `/v1/sites/${id}/overbooking/simulate`, () => ({ policy: { mode: 'risk' } }), 'SITE_NOT_FOUND'),
+  ...envelopeCases('POST /v1/sites/:id/overbooking/simulate', (f) => `/v1/sites/${f.siteId}/overbooking/simulate`, (f) => ({ policy: { mode: 'risk' }, appointmentType: f.typeCode })),
+  ...(
+    [
+      ['no policy', { policy: DELETE }, 400, V],
+      ['a policy that is not an object', { policy: 'risk' }, 400, V],
+      ['an unknown mode', { 'policy.mode': 'double' }, 400, V],
+      ['maxRisk of 0', { 'policy.maxRisk': 0 }, 400, V],
+      ['maxRisk above one half', { 'policy.maxRisk': 0.51 }, 400, V],
+      ['a negative cap per session', { 'policy.maxExtraPerSession': -1 }, 400, V],
+      ['a cap per day of a thousand', { 'policy.maxExtraPerDay': 1000 }, 400, V],
+      ['an overlap as long as the appointment', { 'policy.mode': 'overlap', 'policy.overlapMinutes': 60 }, 400, V],
+      ['an appointment type inside the policy', { 'policy.appointmentType': 'NO_SUCH_TYPE' }, 400, V],
+      ['500 weeks', { weeks: 500 }, 400, V],
+      ['no weeks', { weeks: 0 }, 400, V],
+      ['half a week', { weeks: 2.5 }, 400, V],
+      ['demand below one request per seat', { demand: 0.5 }, 400, V],
+      ['demand of ten requests per seat', { demand: 10 }, 400, V],
+      ['demand as a string', { demand: '1.5' }, 400, V],
+      ['an unknown appointment type', { appointmentType: 'NO_SUCH_TYPE' }, 422, 'UNKNOWN_APPOINTMENT_TYPE'],
+      // The fixture's site has no recorded outcomes.
+      ['a site with no history', {}, 422, 'NOT_ENOUGH_HISTORY'],
+    ] as [string, Record<string, unknown>, number, string][]
+  ).map(([what, edits, status, code]) =>
+    post(`POST overbooking simulate: ${what}`, (f) => `/v1/sites/${f.siteId}/overbooking/simulate`, (f) => patch({ policy: { mode: 'risk' }, appointmentType: f.typeCode }, edits), status, code),
+  ),
+
   // ----------------------------------------------------------- GET /v1/sites/:id/day-sheet
   ...pathIdCases('GET /v1/sites/:id/day-sheet', 'GET', (id) => `/v1/sites/${id}/day-sheet?date=2027-06-08`, () => undefined, 'SITE_NOT_FOUND'),
   get('GET day-sheet: no date', (f) => `/v1/sites/${f.siteId}/day-sheet`, 400, V),

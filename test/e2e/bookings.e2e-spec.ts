@@ -412,6 +412,7 @@ describe('bookings (e2e)', () => {
         'GET /v1/sites/{id}/overbooking-policy',
         'PUT /v1/sites/{id}/overbooking-policy',
         'GET /v1/sites/{id}/overbooking-policy/changes',
+        'POST /v1/sites/{id}/overbooking/simulate',
         'GET /v1/sites/{id}/day-sheet',
         'POST /v1/webhooks/twilio/sms',
         'GET /v1/sites/{id}/follow-ups',

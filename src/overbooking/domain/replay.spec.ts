@@ -222,7 +222,7 @@ describe('replay: a hand-worked Monday', () => {
   const records = [0, 1, 2, 3].map((i) => record(at('2026-11-16', '09:00') + i * MINUTE, { customerReference: `C${i}`, arrangedAt: at('2026-11-09', '10:00') + i * MINUTE }));
   const candidate = resolvePolicy({ mode: 'risk', maxRisk: 0.3, noOverbookWithinHours: 0, pooled: false });
   // Demand 2: the four records fill the two seats twice over.
-  const result = replay(oneMorning, records, period, candidate, { demand: 2, seed: 'hand', targets: [0.2, 0.3] });
+  const result = replay(oneMorning, records, period, candidate, { demand: 2, seed: 'hand', targets: [0.2, 0.3] })!;
 
   it('off books two and turns two away, with no extra and no collision', () => {
     expect(result).toMatchObject({ sessions: 2, seats: 2, requests: 4, showRate: 0.5 });
@@ -244,11 +244,15 @@ describe('replay: a hand-worked Monday', () => {
   });
 
   it('overlap 30 minutes books a third session at 09:30 over the same customers, and the fourth is turned away', () => {
-    const overlap = replay(oneMorning, records, period, resolvePolicy({ mode: 'overlap', overlapMinutes: 30 }), { demand: 2, seed: 'hand' });
+    const overlap = replay(oneMorning, records, period, resolvePolicy({ mode: 'overlap', overlapMinutes: 30 }), { demand: 2, seed: 'hand' })!;
     expect(overlap.candidate.label).toBe('overlap 30 min');
     // 09:00 at 09:00, 09:30 at 10:00 (30 minutes), 10:00 at 11:00 (60).
     expect(overlap.candidate.figures).toMatchObject({ booked: 3, extras: 0, turnedAway: 1, collisions: 0, seen: 3, utilisation: 1.5, meanWaitMinutes: 30, overtimeMinutes: 60 });
     expect(overlap.off.figures).toEqual(result.off.figures);
+  });
+
+  it('has nothing to replay when no session of the diary falls in the period', () => {
+    expect(replay(diary([pattern('ada', [6], '09:00', '11:00')]), records, period, candidate, { demand: 2, seed: 'hand' })).toBeNull();
   });
 
   it('judges fairness against the 1.25 limit', () => {
@@ -267,7 +271,7 @@ describe('replay: generated weeks', () => {
           const start = at(addDays(PERIOD.from, i % 14), '09:00') + (i % 7) * HOUR;
           return record(start, { customerReference: `G${i}`, predictedShow: ((i * 37) % 100) / 100, outcome: i % 4 === 0 ? 'dna' : 'attended' });
         });
-        const result = replay(d, records, PERIOD, resolvePolicy({ mode: 'risk', noOverbookWithinHours: 0 }), { demand, seed });
+        const result = replay(d, records, PERIOD, resolvePolicy({ mode: 'risk', noOverbookWithinHours: 0 }), { demand, seed })!;
         expect(result.off.figures).toMatchObject({ extras: 0, collisions: 0 });
         for (const run of [result.off, result.candidate, ...result.curve]) expect(run.figures.booked + run.figures.turnedAway).toBe(result.requests);
         expect(result.curve.map((run) => run.policy.maxRisk)).toEqual([0.02, 0.05, 0.1, 0.15, 0.2, 0.3]);

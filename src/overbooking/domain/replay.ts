@@ -196,6 +196,7 @@ export interface Replay {
 /**
  * The candidate, `off` and the risk curve on the same requests. Overlap mode differs in its
  * grid alone, so it runs on the same requests over its own sessions; the rest share one grid.
+ * Null when today's diary lays no session over the period: there is nothing to replay.
  */
 export function replay(
   diary: ReplayDiary,
@@ -203,10 +204,10 @@ export function replay(
   period: ReplayPeriod,
   candidate: OverbookingPolicy,
   options: { demand: number; seed: string; targets?: readonly number[] },
-): Replay {
+): Replay | null {
   const zone = diary.site.timezone;
   const grid = replaySessions(diary, period);
-  if (!grid.sessions.length) throw new RangeError('the diary lays no sessions over the period');
+  if (!grid.sessions.length) return null;
   const requests = replayRequests(records, grid.sessions, { zone, demand: options.demand, seed: options.seed });
   const input: SimulationInput = { zone, weeks: period.weeks, ...grid, requests };
   const showRate = requests.reduce((sum, r) => sum + r.predictedShow, 0) / Math.max(1, requests.length);
