@@ -1,6 +1,9 @@
 import fc from 'fast-check';
+import { formatInstant, localToInstant } from '../../common/time/local-time';
 import { DiaryPattern, expandPattern, Interval, SiteCalendar, subtractBlocks, Window } from '../../diaries/domain/availability';
-import { checkSlot, generateSlots, SessionState, Slot, SlotQuery, SlotType } from './slots';
+import { overlapAllowed } from '../../overbooking/domain/admission';
+import { POLICY_OFF, resolvePolicy } from '../../overbooking/domain/policy';
+import { busySpan, checkSlot, generateSlots, SessionState, Slot, SlotQuery, SlotType } from './slots';
 
 const MIN = 60_000;
 const U = 5 * MIN; // the five-minute grid
@@ -146,11 +149,33 @@ const scenarioArb = (options: { separateWindowsByBuffer?: boolean } = {}) =>
       return { q, earliest, empties: r.rawEmpties.map((raw, i) => toSession(r.type, raw, `e${i}`, windows, true)) };
     });
 
+/**
+ * The same diaries at sites with an overlap policy (the overlap by site, some none), their
+ * sessions there booked under it: busy until the overlap before they end, as take writes them.
+ */
+const overlapScenarioArb = fc
+  .tuple(scenarioArb(), fc.tuple(...SITES.map(() => fc.constantFrom(0, 5, 10, 15, 30, 60))))
+  .map(([scenario, minutes]): Scenario => {
+    const overlapMinutes = new Map(SITES.flatMap((site, i) => (minutes[i] > 0 ? [[site, minutes[i]] as const] : [])));
+    const underPolicy = (s: SessionState): SessionState => {
+      const overlap = overlapMinutes.get(s.siteId);
+      return overlap ? { ...s, busyUntil: s.start + busySpan(type({ durationMinutes: (s.end - s.start) / MIN }), overlap) } : s;
+    };
+    return { ...scenario, q: { ...scenario.q, sessions: scenario.q.sessions.map(underPolicy), overlapMinutes }, empties: scenario.empties.map(underPolicy) };
+  });
+
+/** Diaries without and with overlaps, for the properties that turn on how long a new session keeps its adviser. */
+const SCENARIOS = [
+  ['no overlap', scenarioArb()],
+  ['overlaps at some sites', overlapScenarioArb],
+] as const;
+
 const RUNS = { numRuns: 300 };
-const stepOf = (t: SlotType) => (t.durationMinutes + t.bufferMinutes) * MIN;
+/** How long a new slot at the site keeps its adviser busy: duration and buffer, or less under an overlap policy. */
+const spanAt = (q: SlotQuery, siteId: string) => busySpan(q.type, q.overlapMinutes?.get(siteId));
 const sessionOf = (q: SlotQuery, slot: Slot) => q.sessions.find((s) => s.id === slot.sessionId)!;
-/** End of the time a slot keeps its adviser busy: its own buffer for a new session, the session's for a join. */
-const busyEnd = (q: SlotQuery, slot: Slot) => (slot.sessionId === null ? slot.start + stepOf(q.type) : sessionOf(q, slot).busyUntil);
+/** End of the time a slot keeps its adviser busy: its own span for a new session, the session's for a join. */
+const busyEnd = (q: SlotQuery, slot: Slot) => (slot.sessionId === null ? slot.start + spanAt(q, slot.siteId) : sessionOf(q, slot).busyUntil);
 const overlaps = (a: Interval, b: Interval) => a.start < b.end && b.start < a.end;
 /** Deep equality, cheaply in the usual case; the matcher only runs to show a difference. */
 const expectSameSlots = (actual: Slot[], expected: Slot[]) => {
@@ -244,9 +269,9 @@ describe('generateSlots: examples', () => {
 });
 
 describe('generateSlots: properties', () => {
-  it('never offers one adviser two slots that overlap, counting the buffer after each', () => {
+  it.each(SCENARIOS)('never offers one adviser two slots that overlap, counting the buffer after each, or the overlap taken off (%s)', (_name, scenarios) => {
     fc.assert(
-      fc.property(scenarioArb(), ({ q }) => {
+      fc.property(scenarios, ({ q }) => {
         expect(overlappingPairs(q, generateSlots(q))).toEqual([]);
       }),
       RUNS,
@@ -277,6 +302,8 @@ describe('generateSlots: properties', () => {
           .map((s) => `${describeSlot(slot)} (busy until ${new Date(reach(slot)).toISOString()}) over ${s.id}`),
       );
 
+  // Under an overlap a new session may run into the next one by design: the property
+  // below, of the time it keeps its adviser, is the one that holds for both.
   it("never puts a new session over a live session's busy time (start to busyUntil) of the adviser or the window's room", () => {
     fc.assert(
       fc.property(scenarioArb(), ({ q }) => {
@@ -286,10 +313,10 @@ describe('generateSlots: properties', () => {
     );
   });
 
-  it('keeps the buffer after a new session clear of live sessions of the adviser or the room (as the database exclusion constraints require)', () => {
+  it.each(SCENARIOS)('keeps the buffer after a new session clear of live sessions of the adviser or the room (as the database exclusion constraints require) (%s)', (_name, scenarios) => {
     fc.assert(
-      fc.property(scenarioArb(), ({ q }) => {
-        expect(newSlotsOverLiveSessions(q, (slot) => slot.start + stepOf(q.type))).toEqual([]);
+      fc.property(scenarios, ({ q }) => {
+        expect(newSlotsOverLiveSessions(q, (slot) => slot.start + spanAt(q, slot.siteId))).toEqual([]);
       }),
       RUNS,
     );
@@ -419,9 +446,9 @@ describe('generateSlots: properties', () => {
 // ---------------------------------------------------------------------------------------
 
 describe('generateSlots and checkSlot agree', () => {
-  it('checkSlot accepts every slot generateSlots offers, as a new session or as a join of that session', () => {
+  it.each(SCENARIOS)('checkSlot accepts every slot generateSlots offers, as a new session or as a join of that session (%s)', (_name, scenarios) => {
     fc.assert(
-      fc.property(scenarioArb(), ({ q, earliest }) => {
+      fc.property(scenarios, ({ q, earliest }) => {
         for (const slot of generateSlots(q)) {
           const check = checkSlot({
             start: slot.start,
@@ -430,6 +457,7 @@ describe('generateSlots and checkSlot agree', () => {
             windows: q.windows.filter((w) => w.adviserId === slot.adviserId && w.siteId === slot.siteId),
             sessions: q.sessions,
             earliestStart: earliest[slot.siteId],
+            overlapMinutes: q.overlapMinutes,
           });
           if (!check.ok) throw new Error(`${describeSlot(slot)} offered but refused: ${check.reason}`);
           if (slot.sessionId === null ? check.join !== null || check.window.roomId !== slot.roomId : check.join !== sessionOf(q, slot))
@@ -440,19 +468,19 @@ describe('generateSlots and checkSlot agree', () => {
     );
   });
 
-  it('generateSlots misses no free time: any other start checkSlot accepts lies within a step after an offered slot', () => {
+  it.each(SCENARIOS)('generateSlots misses no free time: any other start checkSlot accepts lies within a step after an offered slot (%s)', (_name, scenarios) => {
     // Converse on a single window with no range or notice limits: packing may skip starts
     // that are free only because they fall between one offered slot and the next.
     fc.assert(
-      fc.property(scenarioArb(), ({ q }) => {
+      fc.property(scenarios, ({ q }) => {
         const window = q.windows[0];
         if (!window) return;
         const open = { ...q, windows: [window], earliestStart: () => -Infinity, range: { start: -Infinity, end: Infinity } };
         const offered = new Set(generateSlots(open).map((s) => s.start));
         for (let start = window.start; start + q.type.durationMinutes * MIN <= window.end; start += U) {
-          const check = checkSlot({ start, type: q.type, windows: [window], sessions: q.sessions, earliestStart: -Infinity });
+          const check = checkSlot({ start, type: q.type, windows: [window], sessions: q.sessions, earliestStart: -Infinity, overlapMinutes: q.overlapMinutes });
           // Packing leaves gaps shorter than a step; any accepted start must then lie after an offered one within a step.
-          if (check.ok && check.join === null && !offered.has(start) && ![...offered].some((o) => o <= start && start < o + stepOf(q.type)))
+          if (check.ok && check.join === null && !offered.has(start) && ![...offered].some((o) => o <= start && start < o + spanAt(q, window.siteId)))
             throw new Error(`free start ${new Date(start).toISOString()} neither offered nor covered`);
         }
       }),
@@ -623,5 +651,139 @@ describe('inputs the API accepts that are off the five-minute grid', () => {
 
   it('an appointment type of 7 minutes (durationMinutes 5..480 is valid) yields no slot that checkSlot refuses', () => {
     expect(offeredButRefused(query({ type: type({ durationMinutes: 7 }), windows: [win(at('09:00'), at('09:30'))] }))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Overlap mode (issue 8): the next appointment may start overlapMinutes before one ends.
+
+describe('overlap mode', () => {
+  const hour = type({ durationMinutes: 60 });
+  const overlap15 = new Map([['s1', 15]]);
+  const times = (slots: Slot[]) => slots.map((s) => iso(s.start));
+  /** A session of `t` as take writes it with the site's overlap. */
+  const booked = (t: SlotType, start: number, overlap: number, overrides: Partial<SessionState> = {}) =>
+    session({ start, end: start + t.durationMinutes * MIN, busyUntil: start + busySpan(t, overlap), ...overrides });
+
+  it('packs a 60-minute type every 45 minutes with an overlap of 15, and every hour without', () => {
+    const windows = [win(at('09:00'), at('13:00'))];
+    expect(times(generateSlots(query({ type: hour, windows, overlapMinutes: overlap15 })))).toEqual(['09:00', '09:45', '10:30', '11:15', '12:00']);
+    expect(times(generateSlots(query({ type: hour, windows })))).toEqual(['09:00', '10:00', '11:00', '12:00']);
+    expect(times(generateSlots(query({ type: hour, windows, overlapMinutes: new Map() })))).toEqual(['09:00', '10:00', '11:00', '12:00']);
+  });
+
+  it("takes the buffer's place: the next starts overlapMinutes before the last ends, buffer or not", () => {
+    const buffered = type({ durationMinutes: 60, bufferMinutes: 15 });
+    const windows = [win(at('09:00'), at('12:00'))];
+    expect(times(generateSlots(query({ type: buffered, windows, overlapMinutes: overlap15 })))).toEqual(['09:00', '09:45', '10:30']);
+    expect(times(generateSlots(query({ type: buffered, windows })))).toEqual(['09:00', '10:15']);
+  });
+
+  it('applies in the windows at the sites whose policy is overlap, not at the others', () => {
+    const windows = [win(at('09:00'), at('11:00')), win(at('13:00'), at('15:00'), { siteId: 's2', patternId: 'p2' })];
+    expect(times(generateSlots(query({ type: hour, windows, overlapMinutes: overlap15 })))).toEqual(['09:00', '09:45', '13:00', '14:00']);
+  });
+
+  it('never starts the next at or before the last, however long the overlap', () => {
+    const short = type({ durationMinutes: 10 });
+    expect(busySpan(short, 15)).toBe(5 * MIN);
+    expect(times(generateSlots(query({ type: short, windows: [win(at('09:00'), at('09:30'))], overlapMinutes: overlap15 })))).toEqual(['09:00', '09:05', '09:10', '09:15', '09:20']);
+  });
+
+  it.each(SCENARIOS)(
+    "keeps to overbooking's rule (overlapAllowed): one adviser's consecutive new slots overlap by at most the overlap at the earlier one's site, and start after it (%s)",
+    (_name, scenarios) => {
+      fc.assert(
+        fc.property(scenarios, ({ q }) => {
+          const fresh = generateSlots(q).filter((s) => s.sessionId === null);
+          for (const adviserId of ADVISERS) {
+            const own = fresh.filter((s) => s.adviserId === adviserId);
+            const bad = own.slice(1).filter((next, i) => {
+              const previous = own[i];
+              const overlap = q.overlapMinutes?.get(previous.siteId);
+              const policy = overlap ? resolvePolicy({ mode: 'overlap', overlapMinutes: overlap }) : POLICY_OFF;
+              return !(next.start > previous.start && overlapAllowed(policy, previous.end, next.start, q.type.durationMinutes));
+            });
+            expect(bad.map(describeSlot)).toEqual([]);
+          }
+        }),
+        RUNS,
+      );
+    },
+  );
+
+  it('lets a booking start the overlap before one booked under it ends, not earlier, nor after one booked without it', () => {
+    const windows = [win(at('09:00'), at('17:00'))];
+    const check = (start: number, sessions: SessionState[], overlapMinutes = overlap15) => checkSlot({ start, type: hour, windows, sessions, earliestStart: -Infinity, overlapMinutes });
+    const nine = booked(hour, at('09:00'), 15);
+    expect(check(at('09:45'), [nine])).toEqual({ ok: true, window: windows[0], join: null });
+    expect(check(at('09:40'), [nine])).toEqual({ ok: false, reason: 'CLASH' });
+    // A session keeps the busy range it was booked with: one booked with no overlap holds its adviser to its end.
+    expect(check(at('09:45'), [booked(hour, at('09:00'), 0)])).toEqual({ ok: false, reason: 'CLASH' });
+    // And a session booked under the overlap still overlaps once the policy is off.
+    expect(check(at('09:45'), [nine], new Map()).ok).toBe(true);
+  });
+
+  it('lets a booking run the overlap into one booked after it, where its own site has the overlap', () => {
+    const windows = [win(at('09:00'), at('17:00'))];
+    const later = booked(hour, at('10:45'), 0);
+    const check = (start: number, overlapMinutes?: Map<string, number>) => checkSlot({ start, type: hour, windows, sessions: [later], earliestStart: -Infinity, overlapMinutes });
+    expect(check(at('10:00'), overlap15).ok).toBe(true);
+    expect(check(at('10:05'), overlap15)).toEqual({ ok: false, reason: 'CLASH' });
+    expect(check(at('10:00'))).toEqual({ ok: false, reason: 'CLASH' });
+    expect(check(at('10:00'), new Map([['s2', 15]]))).toEqual({ ok: false, reason: 'CLASH' });
+  });
+
+  describe('on the days the clocks change (Europe/London), in real minutes', () => {
+    const london: SiteCalendar = { id: 's1', timezone: 'Europe/London', openingHours: null, closedDates: new Set() };
+    const sundays: DiaryPattern = {
+      id: 'p1',
+      adviserId: 'a1',
+      siteId: 's1',
+      roomId: null,
+      weekdays: [7],
+      startTime: '00:00',
+      endTime: '04:00',
+      validFrom: '2027-01-01',
+      validTo: null,
+      appointmentTypes: ['T'],
+    };
+    const zone = london.timezone;
+    const slotsOn = (date: string, pattern = sundays) => {
+      const day = { start: localToInstant(zone, date, '00:00'), end: localToInstant(zone, date, '23:59') };
+      return generateSlots(query({ type: hour, windows: expandPattern(pattern, london, day), range: day, overlapMinutes: overlap15 }));
+    };
+    const utc = (slots: Slot[]) => slots.map((s) => new Date(s.start).toISOString().slice(11, 16));
+    const gaps = (slots: Slot[]) => slots.slice(1).map((s, i) => (s.start - slots[i].start) / MIN);
+
+    it('Sunday 28 March 2027: across the skipped hour, starts stay 45 real minutes apart', () => {
+      // 00:00 GMT to 04:00 BST is three real hours: 00:00, 00:45, then 01:30Z, which the clock shows as 02:30.
+      const slots = slotsOn('2027-03-28');
+      expect(utc(slots)).toEqual(['00:00', '00:45', '01:30']);
+      expect(gaps(slots)).toEqual([45, 45]);
+    });
+
+    it('Sunday 31 October 2027: across the repeated hour, starts stay 45 real minutes apart', () => {
+      // 00:00 BST (23:00Z the day before) to 04:00 GMT is five real hours; 01:30 BST is followed by 01:15 GMT.
+      const slots = slotsOn('2027-10-31');
+      expect(utc(slots)).toEqual(['23:00', '23:45', '00:30', '01:15', '02:00', '02:45']);
+      expect(gaps(slots)).toEqual([45, 45, 45, 45, 45]);
+    });
+
+    it('in business hours on both Sundays, at the wall-clock times of any other day', () => {
+      for (const date of ['2027-03-28', '2027-10-31', '2027-03-21']) {
+        const slots = slotsOn(date, { ...sundays, startTime: '09:00', endTime: '17:00' });
+        expect(slots.map((s) => formatInstant(s.start, zone).slice(11, 16))).toEqual(['09:00', '09:45', '10:30', '11:15', '12:00', '12:45', '13:30', '14:15', '15:00', '15:45']);
+      }
+    });
+
+    it('a booking made then overlaps one booked under the overlap by real minutes', () => {
+      // 00:30 GMT for an hour ends at 01:30Z, 02:30 BST on the clock: the next may start at 01:15Z (02:15 BST).
+      const windows = expandPattern(sundays, london, { start: localToInstant(zone, '2027-03-28', '00:00'), end: localToInstant(zone, '2027-03-28', '23:59') });
+      const previous = booked(hour, localToInstant(zone, '2027-03-28', '00:30'), 15);
+      const check = (time: string) => checkSlot({ start: localToInstant(zone, '2027-03-28', time), type: hour, windows, sessions: [previous], earliestStart: -Infinity, overlapMinutes: overlap15 });
+      expect(check('02:15').ok).toBe(true);
+      expect(check('02:10')).toEqual({ ok: false, reason: 'CLASH' });
+    });
   });
 });
