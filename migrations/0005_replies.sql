@@ -25,10 +25,15 @@ CREATE TABLE inbound_messages (
   booking_id      uuid REFERENCES bookings(id),
   -- The bookings a question offered by letter ({"A": id, "B": id}), for the answer to it.
   choices         jsonb,
+  -- The times a MOVE offered ({"bookingId", "slots": [{holdId, start, zone, siteName}]}),
+  -- numbered as in the reply, and when one was taken: an offer is taken once.
+  options         jsonb,
+  options_taken_at timestamptz,
   handled_at      timestamptz
 );
--- The last question put to a number.
+-- The last question, and the last offer, put to a number.
 CREATE INDEX inbound_messages_sender_idx ON inbound_messages (sender, received_at DESC) WHERE choices IS NOT NULL;
+CREATE INDEX inbound_messages_offers_idx ON inbound_messages (sender, received_at DESC) WHERE options IS NOT NULL;
 
 -- Replies for a person to handle, on the list of each site they concern.
 CREATE TABLE follow_ups (
@@ -36,8 +41,9 @@ CREATE TABLE follow_ups (
   inbound_message_id  uuid NOT NULL REFERENCES inbound_messages(id),
   site_id             uuid NOT NULL REFERENCES sites(id),
   booking_id          uuid REFERENCES bookings(id),
-  -- not_understood: no intent read; move_requested: a new time wanted; unanswerable: a
-  -- question the customer cannot receive (they opted out in the same message).
+  -- not_understood: no intent read; move_requested: a new time wanted and none free to
+  -- offer; unanswerable: a question the customer cannot receive (they opted out in the
+  -- same message).
   reason              text NOT NULL CHECK (reason IN ('not_understood', 'move_requested', 'unanswerable')),
   created_at          timestamptz NOT NULL,
   -- Set by the person who handled it; the list shows only those still open.

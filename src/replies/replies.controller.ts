@@ -27,8 +27,8 @@ export class InboundSmsController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOkResponse({
     description:
-      "Twilio's incoming message webhook. The answer is TwiML with one <Message> for the customer: confirmed, cancelled, a question when the number has several bookings, " +
-      'help, or the options. A repeat of the same MessageSid changes nothing and gets the same answer.',
+      "Twilio's incoming message webhook. The answer is TwiML with one <Message> for the customer: confirmed, cancelled, up to three held times to move to " +
+      '(a reply of 1, 2 or 3 takes one), a question when the number has several bookings, help, or the options. A repeat of the same MessageSid changes nothing and gets the same answer.',
     content: { 'text/xml': { schema: { type: 'string', example: '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thank you. Your appointment on Mon 4 Jan 10:00 at Lewisham Library is confirmed. See you then.</Message></Response>' } } },
   })
   @ApiErrors(...BODY_ERRORS, {

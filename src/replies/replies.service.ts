@@ -8,7 +8,10 @@ import { NIL_UUID, Principal, SCOPES } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { BookingEvents } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
-import { choicesOf, Choices, decide, replySegments, UpcomingBooking, verbOf, wording } from './domain/conversation';
+import { DAY, MINUTE } from '../common/time/local-time';
+import { DiaryLoader } from '../slots/diary.loader';
+import { generateSlots } from '../slots/domain/slots';
+import { choicesOf, Choices, decide, OfferedSlot, replySegments, slotsToOffer, UpcomingBooking, verbOf, wording } from './domain/conversation';
 import { CarrierKeyword, parseReply, ParsedReply } from './domain/intents';
 
 // Cancelling by text acts on the customer's own booking whichever organisation made it, as
@@ -21,7 +24,12 @@ const REPEAT_WAIT_MS = 5_000;
 // A message claimed this long ago with no answer was being handled by a process that died.
 const STALE_CLAIM_MS = 60_000;
 // Letters offered to a number are read back for this long.
-const CHOICES_KEPT_MS = 14 * 86_400_000;
+const CHOICES_KEPT_MS = 14 * DAY;
+// A MOVE looks for new times from now until this long after the present one (within the
+// longest search the service allows); a number picked from them is read back for OFFER_KEPT_MS.
+const MOVE_AFTER_DAYS = 14;
+const MOVE_SEARCH_DAYS = 92;
+const OFFER_KEPT_MS = DAY;
 
 type FollowUpReason = 'not_understood' | 'move_requested' | 'unanswerable';
 
@@ -40,6 +48,12 @@ interface Plan {
   optOut?: 'out' | 'in';
   confirm?: UpcomingBooking;
   cancel?: UpcomingBooking;
+  /** New times to find and hold for this booking. */
+  offer?: UpcomingBooking;
+  /** The times held, once they are. */
+  options?: { bookingId: string; slots: OfferedSlot[] };
+  /** A time picked from an earlier offer. */
+  pick?: { offerId: string; bookingId: string; slot: OfferedSlot; others: string[] };
   bookingId?: string;
   choices?: Choices;
   followUps: { siteId: string; bookingId: string | null; reason: FollowUpReason }[];
@@ -60,6 +74,7 @@ export class RepliesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly bookings: BookingsService,
+    private readonly diaries: DiaryLoader,
     private readonly events: BookingEvents,
     private readonly clock: Clock,
   ) {}
@@ -103,8 +118,11 @@ export class RepliesService {
   private async handle(inbound: Inbound, now: number): Promise<string> {
     const plan = await this.plan(inbound, now);
     if (plan.cancel) await this.cancel(plan, plan.cancel, now);
+    if (plan.offer) await this.offer(plan, plan.offer, now);
+    if (plan.pick) await this.move(plan, plan.pick, now);
     await this.dataSource.transaction(async (manager) => {
       if (plan.optOut) await this.optOut(manager, inbound.sender, plan.optOut, now);
+      if (plan.pick && plan.outcome === 'moved') await manager.query('UPDATE inbound_messages SET options_taken_at = $2 WHERE id = $1', [plan.pick.offerId, new Date(now)]);
       if (plan.confirm) await this.confirm(manager, plan, plan.confirm, inbound, now);
       for (const f of plan.followUps) {
         await manager.query(
@@ -113,8 +131,8 @@ export class RepliesService {
         );
       }
       await manager.query(
-        `UPDATE inbound_messages SET outcome = $2, reply = $3, reply_segments = $4, booking_id = $5, choices = $6, handled_at = $7 WHERE id = $1`,
-        [inbound.id, plan.outcome, plan.reply, replySegments(plan.reply), plan.bookingId ?? null, plan.choices ?? null, new Date(now)],
+        `UPDATE inbound_messages SET outcome = $2, reply = $3, reply_segments = $4, booking_id = $5, choices = $6, options = $7, handled_at = $8 WHERE id = $1`,
+        [inbound.id, plan.outcome, plan.reply, replySegments(plan.reply), plan.bookingId ?? null, plan.choices ?? null, plan.options ?? null, new Date(now)],
       );
     });
     return plan.reply;
@@ -142,6 +160,16 @@ export class RepliesService {
       )
     ).map((r: { id: string; site_id: string; starts_at: Date; site_name: string; timezone: string }) => ({ id: r.id, siteId: r.site_id, siteName: r.site_name, start: r.starts_at.getTime(), zone: r.timezone }));
 
+    if (intent.kind === 'pick') {
+      const offer = await this.latestOffer(inbound.sender, now);
+      if (offer) {
+        const slot = offer.options.slots[intent.option - 1];
+        if (!slot) return { ...base, outcome: 'not_offered', reply: wording.notOffered(offer.options.slots.length) };
+        const others = offer.options.slots.filter((o) => o !== slot).map((o) => o.holdId);
+        return { ...base, outcome: 'moved', reply: wording.moved(slot), bookingId: offer.options.bookingId, pick: { offerId: offer.id, bookingId: offer.options.bookingId, slot, others } };
+      }
+    }
+
     const verb = verbOf(intent);
     if (!verb) {
       const sites = await this.followUpSites(inbound.sender, upcoming);
@@ -161,13 +189,7 @@ export class RepliesService {
       case 'cancel':
         return { ...base, outcome: 'cancelled', reply: wording.cancelled(decision.booking), cancel: decision.booking, bookingId: decision.booking.id };
       case 'move':
-        return {
-          ...base,
-          outcome: 'follow_up',
-          reply: wording.moveRequested(decision.booking),
-          bookingId: decision.booking.id,
-          followUps: [{ siteId: decision.booking.siteId, bookingId: decision.booking.id, reason: 'move_requested' }],
-        };
+        return { ...base, outcome: 'offered', reply: '', offer: decision.booking, bookingId: decision.booking.id };
       case 'ask':
         return {
           ...base,
@@ -182,6 +204,68 @@ export class RepliesService {
       case 'no_booking': {
         const known = (await this.followUpSites(inbound.sender, upcoming)).length > 0;
         return { ...base, outcome: known ? 'no_booking' : 'unknown_number', reply: known ? wording.noBooking() : wording.unknownNumber() };
+      }
+    }
+  }
+
+  /** The times last offered to this number and not yet taken, if recently enough to answer. */
+  private async latestOffer(sender: string, now: number): Promise<{ id: string; options: NonNullable<Plan['options']> } | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT id, options, options_taken_at FROM inbound_messages WHERE sender = $1 AND options IS NOT NULL AND received_at > $2 ORDER BY received_at DESC, handled_at DESC LIMIT 1`,
+      [sender, new Date(now - OFFER_KEPT_MS)],
+    );
+    return row && !row.options_taken_at ? { id: row.id, options: row.options } : null;
+  }
+
+  /**
+   * Up to three free times at the booking's site, each held for the customer as a work
+   * coach's hold is (HOLD_MINUTES). None free, or none could be held: a person is asked to
+   * find one instead.
+   */
+  private async offer(plan: Plan, booking: UpcomingBooking, now: number): Promise<void> {
+    const [{ code }] = await this.dataSource.query('SELECT t.code FROM bookings b JOIN appointment_types t ON t.id = b.appointment_type_id WHERE b.id = $1', [booking.id]);
+    const range = { start: now, end: Math.min(booking.start + MOVE_AFTER_DAYS * DAY, now + MOVE_SEARCH_DAYS * DAY) };
+    const diary = await this.diaries.load({ typeCode: code, siteIds: [booking.siteId], range, now });
+    const free = generateSlots({ ...diary, range, earliestStart: (siteId) => now + diary.sites.get(siteId)!.minNoticeMinutes * MINUTE });
+    const slots: OfferedSlot[] = [];
+    for (const slot of slotsToOffer(free, booking.start)) {
+      try {
+        const hold = await this.bookings.createHold(CUSTOMER_BY_TEXT, { appointmentType: code, siteId: slot.siteId, adviserId: slot.adviserId, start: new Date(slot.start).toISOString() }, now);
+        slots.push({ holdId: hold.id, start: slot.start, zone: booking.zone, siteName: booking.siteName });
+      } catch (error) {
+        // Taken since the diary was read: offer the others.
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+      }
+    }
+    if (slots.length) {
+      Object.assign(plan, { reply: wording.offer(slots, booking), options: { bookingId: booking.id, slots } });
+      return;
+    }
+    Object.assign(plan, {
+      outcome: 'follow_up',
+      reply: wording.moveRequested(booking),
+      followUps: [{ siteId: booking.siteId, bookingId: booking.id, reason: 'move_requested' }],
+    });
+  }
+
+  /**
+   * Through the reschedule path, from the customer's hold: a hold that has lapsed still
+   * gets the time if it is free, and never a seat someone else has taken since.
+   */
+  private async move(plan: Plan, pick: NonNullable<Plan['pick']>, now: number): Promise<void> {
+    try {
+      await this.bookings.reschedule(CUSTOMER_BY_TEXT, pick.bookingId, { holdId: pick.slot.holdId }, now);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      Object.assign(plan, { outcome: 'not_changed', reply: wording.taken() });
+      return;
+    }
+    for (const holdId of pick.others) {
+      try {
+        await this.bookings.releaseHold(CUSTOMER_BY_TEXT, holdId, now);
+      } catch (error) {
+        // Already released or used: nothing left to give back.
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
       }
     }
   }

@@ -109,14 +109,71 @@ describe('SMS replies (end to end, signed by the real twilio library)', () => {
     await e2e.api.post(`/v1/bookings/${again.id}/cancel`, { by: 'service', reason: 'test tidy-up' });
   });
 
-  it('MOVE leaves the booking and puts the request on the site follow-up list', async () => {
+  it('MOVE offers the three earliest free times, each held; a number moves the booking there through the reschedule path', async () => {
+    const fresh = await createDiary(e2e.api);
     const mobile = nextMobile();
-    const booking = await book(d, '2027-01-07T11:00:00Z', mobile, 'JCP-MOVE-1');
+    const booking = await book(fresh, TUE_10, mobile);
+    const offer = await text(mobile, 'Move please');
+    expect(offer.message).toMatch(/^Reply 1 for Mon 4 Jan 09:00, 2 for Mon 4 Jan 10:00, 3 for Mon 4 Jan 11:00 at Site [0-9A-F]{6}\. Until you reply, Tue 5 Jan 10:00 stays booked\.$/);
+    const holds = () => e2e.db.query<{ id: string; starts_at: Date; released_at: Date | null; consumed_by: string | null }>('SELECT id, starts_at, released_at, consumed_by FROM holds WHERE adviser_id = $1 ORDER BY starts_at', [fresh.adviserId]);
+    expect((await holds()).map((h) => [h.starts_at.toISOString(), h.released_at])).toEqual([
+      ['2027-01-04T09:00:00.000Z', null],
+      ['2027-01-04T10:00:00.000Z', null],
+      ['2027-01-04T11:00:00.000Z', null],
+    ]);
+    expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body.start).toBe('2027-01-05T10:00:00+00:00');
+
+    const moved = await text(mobile, '2');
+    expect(moved.message).toMatch(/^Done\. Your appointment is now on Mon 4 Jan 10:00 at Site [0-9A-F]{6}\. Reply NO if you can't come\.$/);
+    expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body).toMatchObject({ status: 'booked', start: '2027-01-04T10:00:00+00:00', rescheduleCount: 1 });
+    expect(await kinds(booking.id)).toEqual(['created', 'held', 'rescheduled']);
+    // The first plan withdrawn, a new one made for the new time.
+    const [steps] = await e2e.db.query<{ old: string[]; fresh: string[] }>(
+      `SELECT array_agg(DISTINCT status) FILTER (WHERE version = 1) AS old, array_agg(DISTINCT status) FILTER (WHERE version = 2) AS fresh FROM reminders WHERE booking_id = $1`,
+      [booking.id],
+    );
+    expect(steps.old).toEqual(['superseded']);
+    expect(steps.fresh).not.toContain('superseded');
+    // The chosen hold became the booking; the others were given back at once.
+    expect((await holds()).map((h) => [h.released_at !== null, h.consumed_by])).toEqual([
+      [true, null],
+      [true, booking.id],
+      [true, null],
+    ]);
+    // An offer is taken once.
+    expect((await text(mobile, '1')).message).toMatch(/^We have no times waiting for your choice\./);
+    expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body.start).toBe('2027-01-04T10:00:00+00:00');
+  });
+
+  it('a number picked after its hold lapsed is checked again: a time someone else took since is refused, the booking stands', async () => {
+    const fresh = await createDiary(e2e.api);
+    const mobile = nextMobile();
+    const booking = await book(fresh, TUE_10, mobile);
+    await text(mobile, 'R');
+    const [first] = await e2e.db.query<{ id: string }>('SELECT id FROM holds WHERE adviser_id = $1 ORDER BY starts_at LIMIT 1', [fresh.adviserId]);
+    await e2e.db.expireHold(first.id);
+    const other = await book(fresh, '2027-01-04T09:00:00Z', nextMobile());
+    expect(other.status).toBe('booked');
+
+    const refused = await text(mobile, '1');
+    expect(refused.message).toBe('Sorry, that time has just gone and your appointment has not changed. Reply MOVE for other times, or call 0800 100 900 (free).');
+    expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body).toMatchObject({ status: 'booked', start: '2027-01-05T10:00:00+00:00' });
+    expect(await kinds(booking.id)).toEqual(['created']);
+    // The other times are still on offer.
+    expect((await text(mobile, '3')).message).toMatch(/^Done\. Your appointment is now on Mon 4 Jan 11:00/);
+    expect((await e2e.api.get(`/v1/bookings/${other.id}`)).body.start).toBe('2027-01-04T09:00:00+00:00');
+  });
+
+  it('MOVE with no free time to offer leaves the booking and puts the request on the site follow-up list', async () => {
+    const single = { weekdays: ['THU'], startTime: '11:00', endTime: '12:00', validFrom: '2027-01-07', validTo: '2027-01-07' };
+    const only = await createDiary(e2e.api, { pattern: single });
+    const mobile = nextMobile();
+    const booking = await book(only, '2027-01-07T11:00:00Z', mobile, 'JCP-MOVE-1');
     const answer = await text(mobile, 'rebook please');
     expect(answer.message).toBe('Thanks. Someone will contact you about a new time. Until then your appointment on Thu 7 Jan 11:00 stays booked.');
     expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body.status).toBe('booked');
     expect(await kinds(booking.id)).toEqual(['created']);
-    const listed = (await followUps(d.siteId)).find((f) => f.from === mobile);
+    const listed = (await followUps(only.siteId)).find((f) => f.from === mobile);
     expect(listed).toMatchObject({ reason: 'move_requested', body: 'rebook please', reply: answer.message, booking: { id: booking.id, status: 'booked', customerReference: 'JCP-MOVE-1', customerName: 'Sam Taylor', start: '2027-01-07T11:00:00+00:00' } });
   });
 

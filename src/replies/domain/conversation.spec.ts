@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { smsSegments } from '../../reminders/domain/sms-segments';
-import { choicesOf, decide, UpcomingBooking, when, wording } from './conversation';
+import { choicesOf, decide, OfferedSlot, slotsToOffer, UpcomingBooking, when, wording } from './conversation';
 
 const booking = (id: string, start: string, siteName = 'Lewisham Library'): UpcomingBooking => ({ id, siteId: `site-${id}`, siteName, start: Date.parse(start), zone: 'Europe/London' });
 const A = booking('a', '2027-01-04T10:00:00Z');
@@ -41,10 +41,36 @@ describe('decide', () => {
   });
 });
 
+describe('slotsToOffer', () => {
+  const at = (start: string, adviser = 'x') => ({ start: Date.parse(start), adviser });
+
+  it('offers the three earliest distinct times, never the current one', () => {
+    const free = [at('2027-01-05T11:00:00Z'), at('2027-01-05T09:00:00Z', 'y'), at('2027-01-05T09:00:00Z'), at('2027-01-05T10:00:00Z'), at('2027-01-06T09:00:00Z')];
+    expect(slotsToOffer(free, Date.parse('2027-01-05T10:00:00Z')).map((s) => new Date(s.start).toISOString())).toEqual([
+      '2027-01-05T09:00:00.000Z',
+      '2027-01-05T11:00:00.000Z',
+      '2027-01-06T09:00:00.000Z',
+    ]);
+    expect(slotsToOffer([], 0)).toEqual([]);
+    expect(slotsToOffer([at('2027-01-05T10:00:00Z')], Date.parse('2027-01-05T10:00:00Z'))).toEqual([]);
+  });
+});
+
 describe('wording', () => {
   const longSite = 'The Very Long Named Community Learning and Enterprise Centre, Annexe B';
   // The longest a time can be: Wed, two-digit day, on the site's clock.
   const worst = booking('w', '2027-11-24T23:59:00Z', longSite);
+  const offered: OfferedSlot = { holdId: 'h', start: worst.start, zone: worst.zone, siteName: longSite };
+
+  it('numbers the times offered as a customer reads them', () => {
+    expect(wording.notOffered(1)).toMatch(/^Please reply 1 for/);
+    expect(wording.notOffered(2)).toMatch(/^Please reply 1 or 2 for/);
+    expect(wording.notOffered(3)).toMatch(/^Please reply 1, 2 or 3 for/);
+    const slot = (start: string): OfferedSlot => ({ holdId: start, start: Date.parse(start), zone: 'Europe/London', siteName: 'Lewisham Library' });
+    expect(wording.offer([slot('2027-01-05T09:00:00Z'), slot('2027-01-05T11:00:00Z')], A)).toBe(
+      'Reply 1 for Tue 5 Jan 09:00, 2 for Tue 5 Jan 11:00 at Lewisham Library. Until you reply, Mon 4 Jan 10:00 stays booked.',
+    );
+  });
 
   it('names the time on the site clock and cuts long site names', () => {
     expect(when(booking('x', '2027-07-05T09:00:00Z'))).toBe('Mon 5 Jul 10:00');
@@ -65,6 +91,10 @@ describe('wording', () => {
       wording.unknownNumber(),
       wording.notUnderstood(),
       wording.noOptions(),
+      wording.offer([offered, offered, offered], worst),
+      wording.moved(offered),
+      wording.taken(),
+      wording.notOffered(3),
       wording.stopped(),
       wording.started(),
       wording.help(),

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { smsSegments, toGsm } from '../../reminders/domain/sms-segments';
-import { CHOICE_LETTERS, Intent, Verb } from './intents';
+import { CHOICE_LETTERS, Intent, MAX_OPTIONS, Verb } from './intents';
 
 /** The National Careers Service's helpline: free from mobiles too, so no reply route needs credit. */
 export const HELPLINE = '0800 100 900';
@@ -46,6 +46,29 @@ export function decide(verb: Verb, choice: string | null, upcoming: readonly Upc
 /** The letters a question offers, to be read back when the answer comes. */
 export const choicesOf = (offered: readonly UpcomingBooking[]): Choices => Object.fromEntries(offered.map((b, i) => [CHOICE_LETTERS[i], b.id]));
 
+/** A time offered to move to, held for the customer under `holdId`. */
+export interface OfferedSlot {
+  holdId: string;
+  start: number;
+  zone: string;
+  siteName: string;
+}
+
+/**
+ * The times to offer someone moving `current`: the earliest free ones, each start once
+ * (two advisers free at 10:00 are one choice to a customer), never the time they have.
+ */
+export function slotsToOffer<S extends { start: number }>(free: readonly S[], current: number, max = MAX_OPTIONS): S[] {
+  const chosen: S[] = [];
+  for (const slot of [...free].sort((a, b) => a.start - b.start)) {
+    if (chosen.length === max) break;
+    if (slot.start !== current && !chosen.some((c) => c.start === slot.start)) chosen.push(slot);
+  }
+  return chosen;
+}
+
+const numbers = (count: number): string => (count === 1 ? '1' : `${Array.from({ length: count - 1 }, (_, i) => i + 1).join(', ')} or ${count}`);
+
 // Site names cut so that a reply naming two bookings stays in one segment.
 const SITE_LIMIT = 24;
 
@@ -74,6 +97,11 @@ export const wording = {
   unknownNumber: () => `Sorry, we can't find an appointment for this number. Please ask whoever booked it, or call ${HELPLINE} (free).`,
   notUnderstood: () => `Sorry, we didn't understand. ${OPTIONS}`,
   noOptions: () => `We have no times waiting for your choice. ${OPTIONS}`,
+  offer: (options: readonly OfferedSlot[], current: UpcomingBooking) =>
+    `Reply ${options.map((o, i) => `${i + 1} for ${when(o)}`).join(', ')} at ${site(options[0].siteName)}. Until you reply, ${when(current)} stays booked.`,
+  moved: (o: OfferedSlot) => `Done. Your appointment is now on ${when(o)} at ${site(o.siteName)}. Reply NO if you can't come.`,
+  taken: () => `Sorry, that time has just gone and your appointment has not changed. Reply MOVE for other times, or call ${HELPLINE} (free).`,
+  notOffered: (count: number) => `Please reply ${numbers(count)} for one of the times we sent, or call ${HELPLINE} (free).`,
   stopped: () => 'You will get no more texts from us. Your appointments still stand. Reply START to get texts again.',
   started: () => 'You will get texts about your appointments again. Reply STOP to stop them or HELP for help.',
   help: () => `National Careers Service appointment texts. Reply YES to confirm, NO to cancel, MOVE to change, STOP to stop. Free helpline ${HELPLINE}.`,

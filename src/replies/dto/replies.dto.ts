@@ -14,7 +14,7 @@ export class FollowUpBookingView {
 
 export class FollowUpView {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: FOLLOW_UP_REASONS, description: 'not_understood: no intent could be read; move_requested: the customer wants another time; unanswerable: several bookings, and the customer opted out of texts in the same message so cannot be asked which.' })
+  @ApiProperty({ enum: FOLLOW_UP_REASONS, description: 'not_understood: no intent could be read; move_requested: the customer wants another time and none could be offered; unanswerable: several bookings, and the customer opted out of texts in the same message so cannot be asked which.' })
   reason: string;
   @ApiProperty({ example: '+447911123456', description: 'The number the reply came from (E.164).' }) from: string;
   @ApiProperty({ example: 'can i come later in the day' }) body: string;
