@@ -252,7 +252,8 @@ describe('replay: a hand-worked Monday', () => {
   });
 
   it('has nothing to replay when no session of the diary falls in the period', () => {
-    expect(replay(diary([pattern('ada', [6], '09:00', '11:00')]), records, period, candidate, { demand: 2, seed: 'hand' })).toBeNull();
+    const closed = diary(oneMorning.patterns as DiaryPattern[], { site: { id: 'site', timezone: ZONE, openingHours: null, closedDates: new Set(['2026-11-16']) } });
+    expect(replay(closed, records, period, candidate, { demand: 2, seed: 'hand' })).toBeNull();
   });
 
   it('judges fairness against the 1.25 limit', () => {
