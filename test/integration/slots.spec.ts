@@ -76,7 +76,7 @@ describe('SlotsService (integration)', () => {
 
     it('offers a session from the next five-minute mark', async () => {
       expect(await freeNow(open, '2027-06-08T10:02:30+01:00')).toEqual([
-        { siteId: open.siteId, adviserId: open.adviserId, roomId: null, start: '2027-06-08T10:05:00+01:00', end: '2027-06-08T11:05:00+01:00', capacity: 1, remaining: 1 },
+        { siteId: open.siteId, adviserId: open.adviserId, roomId: null, start: '2027-06-08T10:05:00+01:00', end: '2027-06-08T11:05:00+01:00', capacity: 1, remaining: 1, overbook: false, overbookRisk: null },
       ]);
       expect((await freeNow(open, '2027-06-08T10:05:00+01:00'))[0].start).toBe('2027-06-08T10:05:00+01:00');
       expect((await freeNow(open, '2027-06-08T10:05:00.001+01:00'))[0].start).toBe('2027-06-08T10:10:00+01:00');
