@@ -84,10 +84,10 @@ export class RepliesService {
     const sid = params.MessageSid ?? params.SmsSid;
     const from = params.From;
     if (!sid || sid.length > 64 || !from || from.length > 64) throw new AppError(400, 'INVALID_CALLBACK', 'MessageSid and From are required');
-    // Twilio's limit; a longer body cannot come from Twilio.
-    const body = (params.Body ?? '').slice(0, 1600);
+    // Twilio's limit; a longer body cannot come from Twilio. PostgreSQL's text takes no NUL.
+    const body = (params.Body ?? '').replace(/\0/g, '').slice(0, 1600);
     const optOutType = ['STOP', 'START', 'HELP'].includes(params.OptOutType) ? (params.OptOutType as CarrierKeyword) : null;
-    const inbound = { id: randomUUID(), sender: senderOf(from), parsed: parseReply(body), optOutType };
+    const inbound = { id: randomUUID(), sender: senderOf(from.replace(/\0/g, '')), parsed: parseReply(body), optOutType };
     const now = this.clock.now();
     const claimed = await this.dataSource.query(
       `INSERT INTO inbound_messages (id, message_sid, sender, body, intent, received_at, claimed_at) VALUES ($1, $2, $3, $4, $5, $6, $6)

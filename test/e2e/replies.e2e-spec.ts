@@ -164,6 +164,16 @@ describe('SMS replies (end to end, signed by the real twilio library)', () => {
     expect((await e2e.api.get(`/v1/bookings/${other.id}`)).body.start).toBe('2027-01-04T09:00:00+00:00');
   });
 
+  it('a number that was not offered is asked for again, changing nothing', async () => {
+    const afternoon = await createDiary(e2e.api, { pattern: { weekdays: ['THU'], startTime: '11:00', endTime: '14:00', validFrom: '2027-01-07', validTo: '2027-01-07' } });
+    const mobile = nextMobile();
+    const booking = await book(afternoon, '2027-01-07T11:00:00Z', mobile);
+    expect((await text(mobile, 'MOVE')).message).toMatch(/^Reply 1 for Thu 7 Jan 12:00, 2 for Thu 7 Jan 13:00 at /);
+    expect((await text(mobile, '3')).message).toBe('Please reply 1 or 2 for one of the times we sent, or call 0800 100 900 (free).');
+    expect(await kinds(booking.id)).toEqual(['created']);
+    expect((await text(mobile, '1')).message).toMatch(/^Done\. Your appointment is now on Thu 7 Jan 12:00/);
+  });
+
   it('MOVE with no free time to offer leaves the booking and puts the request on the site follow-up list', async () => {
     const single = { weekdays: ['THU'], startTime: '11:00', endTime: '12:00', validFrom: '2027-01-07', validTo: '2027-01-07' };
     const only = await createDiary(e2e.api, { pattern: single });
@@ -252,7 +262,7 @@ describe('SMS replies (end to end, signed by the real twilio library)', () => {
       expect(answer.message).toBe("Sorry, we can't find an appointment for this number. Please ask whoever booked it, or call 0800 100 900 (free).");
     }
     expect(await e2e.db.count('follow_ups')).toBe(before);
-    const withheld = await text('Anonymous', 'NO');
+    const withheld = await text('Anonymous\u0000', 'NO\u0000');
     expect(withheld.status).toBe(200);
     expect(withheld.message).toContain("can't find an appointment");
   });
