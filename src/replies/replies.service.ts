@@ -150,16 +150,6 @@ export class RepliesService {
     if (intent.kind === 'start') return { ...base, outcome: 'opted_in', reply: wording.started() };
     if (intent.kind === 'help') return { ...base, outcome: 'help', reply: wording.help() };
 
-    const upcoming: UpcomingBooking[] = (
-      await this.dataSource.query(
-        `SELECT b.id, b.site_id, b.starts_at, s.name AS site_name, s.timezone
-           FROM customers c JOIN bookings b ON b.customer_id = c.id JOIN sites s ON s.id = b.site_id
-          WHERE c.mobile = $1 AND b.status = 'booked' AND b.starts_at > $2
-          ORDER BY b.starts_at, b.id`,
-        [inbound.sender, new Date(now)],
-      )
-    ).map((r: { id: string; site_id: string; starts_at: Date; site_name: string; timezone: string }) => ({ id: r.id, siteId: r.site_id, siteName: r.site_name, start: r.starts_at.getTime(), zone: r.timezone }));
-
     if (intent.kind === 'pick') {
       const offer = await this.latestOffer(inbound.sender, now);
       if (offer) {
@@ -169,6 +159,16 @@ export class RepliesService {
         return { ...base, outcome: 'moved', reply: wording.moved(slot), bookingId: offer.options.bookingId, pick: { offerId: offer.id, bookingId: offer.options.bookingId, slot, others } };
       }
     }
+
+    const upcoming: UpcomingBooking[] = (
+      await this.dataSource.query(
+        `SELECT b.id, b.site_id, b.starts_at, s.name AS site_name, s.timezone
+           FROM customers c JOIN bookings b ON b.customer_id = c.id JOIN sites s ON s.id = b.site_id
+          WHERE c.mobile = $1 AND b.status = 'booked' AND b.starts_at > $2
+          ORDER BY b.starts_at, b.id`,
+        [inbound.sender, new Date(now)],
+      )
+    ).map((r: { id: string; site_id: string; starts_at: Date; site_name: string; timezone: string }) => ({ id: r.id, siteId: r.site_id, siteName: r.site_name, start: r.starts_at.getTime(), zone: r.timezone }));
 
     const verb = verbOf(intent);
     if (!verb) {
