@@ -1,29 +1,22 @@
 /**
- * Every decision to admit a booking or a hold into a session goes through here, so that
- * overbooking policies change one pure function rather than the booking transaction.
+ * Whether a session has a seat for a booking or a hold. A full session may still take an
+ * extra customer under a site's overbooking policy; that is overbooking's decision, made on
+ * the booking's event (see ExtraSeats), never here.
  */
 export interface SessionLoad {
   capacity: number;
-  /** Active bookings in the session. */
+  /** Active bookings in the session, extras included. */
   booked: number;
   /** Live holds in the session, not counting the one being turned into a booking. */
   held: number;
 }
 
-export interface OverbookingPolicy {
-  /** Seats a site manager allows above capacity; 0 means never overbook. */
-  extraSeats: number;
+export function remainingSeats(load: SessionLoad): number {
+  return Math.max(0, load.capacity - load.booked - load.held);
 }
 
-export const NO_OVERBOOKING: OverbookingPolicy = { extraSeats: 0 };
+export type AdmissionDecision = { admit: true; overbooked: false } | { admit: false; reason: 'FULL' };
 
-export function remainingSeats(load: SessionLoad, policy: OverbookingPolicy = NO_OVERBOOKING): number {
-  return Math.max(0, load.capacity + policy.extraSeats - load.booked - load.held);
-}
-
-export type AdmissionDecision = { admit: true; overbooked: boolean } | { admit: false; reason: 'FULL' };
-
-export function decideAdmission(load: SessionLoad, policy: OverbookingPolicy = NO_OVERBOOKING): AdmissionDecision {
-  if (remainingSeats(load, policy) < 1) return { admit: false, reason: 'FULL' };
-  return { admit: true, overbooked: load.booked + load.held + 1 > load.capacity };
+export function decideAdmission(load: SessionLoad): AdmissionDecision {
+  return remainingSeats(load) < 1 ? { admit: false, reason: 'FULL' } : { admit: true, overbooked: false };
 }

@@ -1,17 +1,5 @@
 import { decideAdmission } from '../../bookings/domain/admission';
-import { Window } from '../../diaries/domain/availability';
-import { SessionState, SlotQuery } from './slots';
-
-/** Whether a booking of the type, in this window, would join the session rather than start one of its own. */
-export function joinsWindow(session: SessionState, window: Window, typeCode: string): boolean {
-  return (
-    session.appointmentTypeCode === typeCode &&
-    session.adviserId === window.adviserId &&
-    session.siteId === window.siteId &&
-    session.start >= window.start &&
-    session.end <= window.end
-  );
-}
+import { joinsWindow, SessionState, SlotQuery } from './slots';
 
 /**
  * The sessions a booking of the query's type could join, in range and outside the minimum

@@ -426,21 +426,6 @@ describe('generateSlots: properties', () => {
       RUNS,
     );
   });
-
-  it('counts extra seats allowed by an overbooking policy in joinable sessions', () => {
-    fc.assert(
-      fc.property(scenarioArb(), fc.integer({ min: 0, max: 3 }), ({ q }, extraSeats) => {
-        const bad = generateSlots({ ...q, policy: { extraSeats } }).filter((slot) => {
-          if (slot.remaining <= 0) return true;
-          if (slot.sessionId === null) return slot.remaining !== slot.capacity;
-          const s = sessionOf(q, slot);
-          return slot.remaining !== s.capacity + extraSeats - s.booked - s.held;
-        });
-        expect(bad).toEqual([]);
-      }),
-      RUNS,
-    );
-  });
 });
 
 // ---------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { MINUTE } from '../../common/time/local-time';
-import { decideAdmission, OverbookingPolicy, remainingSeats, SessionLoad } from '../../bookings/domain/admission';
+import { decideAdmission, remainingSeats, SessionLoad } from '../../bookings/domain/admission';
 import { Interval, Window } from '../../diaries/domain/availability';
 
 export interface SlotType {
@@ -43,7 +43,6 @@ export interface SlotQuery {
   /** No slot may start before this instant (now plus the site's minimum notice). */
   earliestStart: (siteId: string) => number;
   range: Interval;
-  policy?: OverbookingPolicy;
   overlapMinutes?: OverlapBySite;
 }
 
@@ -59,6 +58,17 @@ const isLive = (session: SessionState) => session.booked + session.held > 0;
 export function slotCapacity(type: SlotType, roomId: string | null, roomCapacities: ReadonlyMap<string, number>): number {
   const room = roomId === null ? undefined : roomCapacities.get(roomId);
   return room === undefined ? type.capacity : Math.min(type.capacity, room);
+}
+
+/** Whether a booking of the type, in this window, would join the session rather than start one of its own. */
+export function joinsWindow(session: SessionState, window: Window, typeCode: string): boolean {
+  return (
+    session.appointmentTypeCode === typeCode &&
+    session.adviserId === window.adviserId &&
+    session.siteId === window.siteId &&
+    session.start >= window.start &&
+    session.end <= window.end
+  );
 }
 
 /** Live sessions by adviser and by room, so that each window looks only at its own. */
@@ -132,14 +142,7 @@ export function generateSlots(query: SlotQuery): Slot[] {
     const step = busySpan(type, query.overlapMinutes?.get(window.siteId));
     const clashes = index.clashesOf(window, step - duration);
     for (const session of clashes) {
-      const joinable =
-        session.appointmentTypeCode === type.code &&
-        session.adviserId === window.adviserId &&
-        session.siteId === window.siteId &&
-        session.start >= window.start &&
-        session.end <= window.end &&
-        decideAdmission(session, query.policy).admit;
-      if (joinable) {
+      if (joinsWindow(session, window, type.code) && decideAdmission(session).admit) {
         offer({
           siteId: session.siteId,
           adviserId: session.adviserId,
@@ -147,7 +150,7 @@ export function generateSlots(query: SlotQuery): Slot[] {
           start: session.start,
           end: session.end,
           capacity: session.capacity,
-          remaining: remainingSeats(session, query.policy),
+          remaining: remainingSeats(session),
           sessionId: session.id,
         });
       }
