@@ -21,26 +21,29 @@ describe('day sheet (e2e)', () => {
     let partner: { organisationId: string; key: string };
     let ids: { x1: string; x2: string; y: string; z: string; session: string };
 
-    // Advisers A, B and C see a two-seat group type, 09:00-17:00. A's 09:00 holds two
-    // customers at 0.8 but, as if admitted beyond capacity, only one seat; B's 09:00 one
-    // customer at 0.5; C has nothing booked. A's 11:00 has one booking never scored.
+    // Advisers A, B and C see a one-seat type, 09:00-17:00, at a site with a risk policy.
+    // A's 09:00 holds two customers at 0.8 in its one seat, the second admitted as an
+    // extra; B's 09:00 one customer at 0.5; C has nothing booked. A's 11:00 has one
+    // booking never scored.
     beforeAll(async () => {
-      diary = await createDiary(e2e.api, { type: { capacity: 2 }, advisers: 3 });
+      diary = await createDiary(e2e.api, { advisers: 3 });
       partner = await partnerKey(e2e.api);
       const [a, b] = diary.adviserIds;
       const x1 = await book(diary, a, '2027-06-07T09:00:00+01:00', e2e.api.as(partner.key));
+      // With the site's only booking at 0.5, the site's rate is 0.5: the extra makes a
+      // queue only if both come, 0.5 times its own score, never above the 0.5 allowed
+      // whatever the model scores it. Nothing is booked with B or C yet, so pooling
+      // (the default) has nobody else to count.
+      await setShow(x1.id, 0.5);
+      const policy = await e2e.api.request('PUT', `/v1/sites/${diary.siteId}/overbooking-policy`, { mode: 'risk', maxRisk: 0.5, noOverbookWithinHours: 0 });
+      expect(policy.status).toBe(200);
       const x2 = await book(diary, a, '2027-06-07T09:00:00+01:00');
+      expect(x2).toMatchObject({ overbooked: true, overbookPolicyVersion: 1 });
+      expect(x2.overbookRisk).toBeCloseTo(0.5 * x2.showProbability, 6);
       const y = await book(diary, b, '2027-06-07T09:00:00+01:00');
       const z = await book(diary, a, '2027-06-07T11:00:00+01:00');
       const [{ session_id: session }] = await e2e.db.query('SELECT session_id FROM bookings WHERE id = $1', [x1.id]);
       ids = { x1: x1.id, x2: x2.id, y: y.id, z: z.id, session };
-      // The sheet is tested apart from admission beyond capacity (issue 8 point 3): this
-      // file's own database is made to hold an overbooked session as admission leaves it,
-      // two customers, one seat, the second flagged; the backstop on seats is dropped
-      // here only, in case the seat counter still counts the extra.
-      await e2e.db.query('ALTER TABLE sessions DROP CONSTRAINT IF EXISTS sessions_booked_within_capacity');
-      await e2e.db.query('UPDATE bookings SET overbooked = true WHERE id = $1', [x2.id]);
-      await e2e.db.query('UPDATE sessions SET capacity = 1 WHERE id = $1', [session]);
       await setShow(x1.id, 0.8);
       await setShow(x2.id, 0.8);
       await setShow(y.id, 0.5);
@@ -58,21 +61,22 @@ describe('day sheet (e2e)', () => {
       expect(sheet.sessions.map((s: any) => [s.adviserId, s.start, s.capacity, s.booked])).toEqual(
         expect.arrayContaining([
           [a, '2027-06-07T09:00:00+01:00', 1, 2],
-          [b, '2027-06-07T09:00:00+01:00', 2, 1],
+          [b, '2027-06-07T09:00:00+01:00', 1, 1],
         ]),
       );
       expect(sheet.sessions.map((s: any) => s.start)).toEqual(['2027-06-07T09:00:00+01:00', '2027-06-07T09:00:00+01:00', '2027-06-07T11:00:00+01:00']);
 
+      // Two at 0.8 for one seat: a queue if both come, 0.8 × 0.8.
       const queued = sheet.sessions.find((s: any) => s.sessionId === ids.session);
       expect(queued).toMatchObject({ expectedCustomers: 1.6, collisionProbability: 0.64, collisionLikely: true, otherBookings: 0, end: '2027-06-07T10:00:00+01:00', roomId: null });
       expect(queued.bookings).toEqual([
         { bookingId: ids.x1, customerReference: expect.any(String), customerName: 'Sam Taylor', showProbability: 0.8, overbooked: false, referralSource: 'jcp', outcome: null },
         { bookingId: ids.x2, customerReference: expect.any(String), customerName: 'Sam Taylor', showProbability: 0.8, overbooked: true, referralSource: 'jcp', outcome: null },
       ]);
-      // C is free in the diary (a two-seat session's worth); B expects 0.5 of 2 seats.
+      // C is free in the diary (a one-seat session's worth); B expects 0.5 in one seat.
       expect(queued.helpers.map((h: any) => [h.adviserId, h.inSession, h.expectedSpare])).toEqual([
-        [c, false, 2],
-        [b, true, 1.5],
+        [c, false, 1],
+        [b, true, 0.5],
       ]);
       expect(queued.helpers[0].adviserName).toMatch(/^Adviser /);
 
@@ -82,11 +86,12 @@ describe('day sheet (e2e)', () => {
       expect(unscored).toMatchObject({ expectedCustomers: 0.7, collisionLikely: false });
       expect(unscored.bookings[0].showProbability).toBeNull();
 
+      // 09:00 is A's seat and B's, 0.8 + 0.8 + 0.5 expected; 11:00 A's seat, 0.7 for the unscored booking.
       expect(sheet.hours).toEqual([
-        { start: '2027-06-07T09:00:00+01:00', end: '2027-06-07T10:00:00+01:00', sessions: 2, capacity: 3, booked: 3, expectedCustomers: 2.1, collisionsLikely: 1 },
-        { start: '2027-06-07T11:00:00+01:00', end: '2027-06-07T12:00:00+01:00', sessions: 1, capacity: 2, booked: 1, expectedCustomers: 0.7, collisionsLikely: 0 },
+        { start: '2027-06-07T09:00:00+01:00', end: '2027-06-07T10:00:00+01:00', sessions: 2, capacity: 2, booked: 3, expectedCustomers: 2.1, collisionsLikely: 1 },
+        { start: '2027-06-07T11:00:00+01:00', end: '2027-06-07T12:00:00+01:00', sessions: 1, capacity: 1, booked: 1, expectedCustomers: 0.7, collisionsLikely: 0 },
       ]);
-      expect(sheet.totals).toEqual({ sessions: 3, capacity: 5, booked: 4, expectedCustomers: 2.8, collisionsLikely: 1 });
+      expect(sheet.totals).toEqual({ sessions: 3, capacity: 3, booked: 4, expectedCustomers: 2.8, collisionsLikely: 1 });
     });
 
     it('a recorded outcome counts instead of the score', async () => {
