@@ -16,7 +16,7 @@ import { CarrierKeyword, parseReply, ParsedReply } from './domain/intents';
 
 // Cancelling by text acts on the customer's own booking whichever organisation made it, as
 // only the admin key can; the booking records the customer as the one who cancelled.
-const CUSTOMER_BY_TEXT: Principal = { clientId: NIL_UUID, organisationId: null, scopes: new Set(SCOPES), admin: true };
+const CUSTOMER_BY_TEXT: Principal = { clientId: NIL_UUID, organisationId: null, scopes: new Set(SCOPES), admin: true, customer: true };
 
 // Twilio answers a webhook that takes 15 s as failed and may try again: a repeat arriving
 // while the first is still being handled waits this long for its answer.

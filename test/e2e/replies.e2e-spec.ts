@@ -99,6 +99,7 @@ describe('SMS replies (end to end, signed by the real twilio library)', () => {
     const after = (await e2e.api.get(`/v1/bookings/${booking.id}`)).body;
     expect(after).toMatchObject({ status: 'cancelled', cancelledBy: 'customer', cancelReason: 'Replied to a reminder by text' });
     expect(await kinds(booking.id)).toEqual(['created', 'cancelled']);
+    expect((await events(booking.id))[1]).toMatchObject({ kind: 'cancelled', actor_type: 'customer' });
     const steps = await reminders(booking.id);
     expect(steps.filter((r) => r.step !== 'cancellation').map((r) => r.status)).toEqual(steps.filter((r) => r.step !== 'cancellation').map(() => 'cancelled'));
     // Planned as for any cancellation: no notice here, since no reminder had gone out yet.
@@ -127,6 +128,7 @@ describe('SMS replies (end to end, signed by the real twilio library)', () => {
     expect(moved.message).toMatch(/^Done\. Your appointment is now on Mon 4 Jan 10:00 at Site [0-9A-F]{6}\. Reply NO if you can't come\.$/);
     expect((await e2e.api.get(`/v1/bookings/${booking.id}`)).body).toMatchObject({ status: 'booked', start: '2027-01-04T10:00:00+00:00', rescheduleCount: 1 });
     expect(await kinds(booking.id)).toEqual(['created', 'held', 'rescheduled']);
+    expect((await events(booking.id)).map((e) => e.actor_type)).toEqual(['admin', 'customer', 'customer']);
     // The first plan withdrawn, a new one made for the new time.
     const [steps] = await e2e.db.query<{ old: string[]; fresh: string[] }>(
       `SELECT array_agg(DISTINCT status) FILTER (WHERE version = 1) AS old, array_agg(DISTINCT status) FILTER (WHERE version = 2) AS fresh FROM reminders WHERE booking_id = $1`,

@@ -11,6 +11,8 @@ export interface Principal {
   admin: boolean;
   /** The sites a sites:manage key may manage (a site manager's, set when the key is made). */
   managedSites?: ReadonlySet<string>;
+  /** The customer acting on their own booking (by replying to a text), which its history records as theirs. */
+  customer?: true;
 }
 
 /** Whether the caller may change how a site is run (its overbooking policy): an admin, or a site manager of that site. */

@@ -19,7 +19,8 @@ export type BookingEventKind = (typeof BOOKING_EVENT_KINDS)[number];
 
 export type Actor = { type: 'organisation'; id: string } | { type: 'admin' | 'system' | 'customer' };
 
-export const actorOf = (principal: Principal): Actor => (principal.admin || !principal.organisationId ? { type: 'admin' } : { type: 'organisation', id: principal.organisationId });
+export const actorOf = (principal: Principal): Actor =>
+  principal.customer ? { type: 'customer' } : principal.admin || !principal.organisationId ? { type: 'admin' } : { type: 'organisation', id: principal.organisationId };
 export const SYSTEM: Actor = { type: 'system' };
 
 export interface BookingEvent {
