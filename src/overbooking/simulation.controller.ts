@@ -4,7 +4,7 @@ import { CurrentPrincipal, RequireScope } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
 import { ApiErrors, BODY_ERRORS } from '../common/http/openapi';
 import { UuidParam } from '../common/http/validation';
-import { MIN_RECORDED_OUTCOMES } from './domain/replay';
+import { MAX_REPLAY_REQUESTS, MIN_RECORDED_OUTCOMES } from './domain/replay';
 import { SimulationDto, SimulationView } from './dto/simulation.dto';
 import { SimulationService } from './simulation.service';
 
@@ -28,7 +28,7 @@ export class SimulationController {
   @ApiErrors(...BODY_ERRORS, {
     403: 'SITE_NOT_MANAGED: this key may not manage that site',
     404: 'SITE_NOT_FOUND',
-    422: `UNKNOWN_APPOINTMENT_TYPE; NOT_ENOUGH_HISTORY: fewer than ${MIN_RECORDED_OUTCOMES} recorded outcomes of the type at the site in those weeks; NO_DIARY: no adviser's diary there offers the type on those days`,
+    422: `UNKNOWN_APPOINTMENT_TYPE; NOT_ENOUGH_HISTORY: fewer than ${MIN_RECORDED_OUTCOMES} recorded outcomes of the type at the site in those weeks; NO_DIARY: no adviser's diary there offers the type on those days; SIMULATION_TOO_LARGE: more than ${MAX_REPLAY_REQUESTS.toLocaleString('en-GB')} requests to replay (fewer weeks or a lower demand)`,
   })
   simulate(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam) id: string, @Body() dto: SimulationDto): Promise<SimulationView> {
     return this.simulations.simulate(principal, id, dto);

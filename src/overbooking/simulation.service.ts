@@ -13,7 +13,7 @@ import { DiaryPattern, Interval, OpeningHours } from '../diaries/domain/availabi
 import { BankHolidayRegion, bankHolidaysBetween } from '../sites/domain/bank-holidays';
 import { LoadedType, DiaryLoader } from '../slots/diary.loader';
 import { policyProblems, resolvePolicy } from './domain/policy';
-import { FAIRNESS_LIMIT, MIN_RECORDED_OUTCOMES, replay, ReplayDiary, ReplayedPolicy, ReplayPeriod, replayPeriod, ReplayRecord, REPLAY_DEMAND, REPLAY_WEEKS } from './domain/replay';
+import { FAIRNESS_LIMIT, MIN_RECORDED_OUTCOMES, replay, ReplayDiary, ReplayedPolicy, ReplayPeriod, replayPeriod, ReplayRecord, ReplayTooLarge, REPLAY_DEMAND, REPLAY_WEEKS } from './domain/replay';
 import { SimulationDto, SimulationRunView, SimulationView } from './dto/simulation.dto';
 
 interface RecordRow {
@@ -72,7 +72,7 @@ export class SimulationService {
         throw new AppError(422, 'NOT_ENOUGH_HISTORY', `Only ${records.length} appointments of ${type.code} with an outcome at this site from ${period.from} to ${period.to}; a simulation needs at least ${MIN_RECORDED_OUTCOMES}`);
       }
       const diary = await this.diary(manager, siteId, type, period, localDateOf(now, timezone));
-      const result = replay(diary, records, period, resolvePolicy(dto.policy), { demand, seed: `${siteId}|${type.code}|${period.from}` });
+      const result = this.replay(diary, records, period, dto, demand, `${siteId}|${type.code}|${period.from}`);
       if (!result) throw new AppError(422, 'NO_DIARY', `No adviser's diary at this site offers ${type.code} on the days replayed`);
       return {
         siteId,
@@ -88,6 +88,15 @@ export class SimulationService {
         curve: result.curve.map(runView),
       };
     });
+  }
+
+  private replay(diary: ReplayDiary, records: ReplayRecord[], period: ReplayPeriod, dto: SimulationDto, demand: number, seed: string) {
+    try {
+      return replay(diary, records, period, resolvePolicy(dto.policy), { demand, seed });
+    } catch (error) {
+      if (!(error instanceof ReplayTooLarge)) throw error;
+      throw new AppError(422, 'SIMULATION_TOO_LARGE', `${error.message}: ask for fewer weeks or a lower demand`);
+    }
   }
 
   /** Without a type named, the one the site recorded most outcomes of in the weeks replayed. */

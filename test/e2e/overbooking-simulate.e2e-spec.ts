@@ -132,6 +132,8 @@ describe('overbooking simulation (e2e)', () => {
       [young.siteId, { policy: { mode: 'risk' } }, 422, 'NOT_ENOUGH_HISTORY'],
       [ended.siteId, { policy: { mode: 'risk' } }, 422, 'NO_DIARY'],
       [diary.siteId, { policy: { mode: 'risk' }, weeks: 500 }, 400, 'VALIDATION_FAILED'],
+      // Four advisers' 40 seats a week for 26 weeks at 3 requests a seat: 12,480 requests.
+      [diary.siteId, { policy: { mode: 'risk' }, weeks: 26, demand: 3 }, 422, 'SIMULATION_TOO_LARGE'],
       [diary.siteId, { policy: { mode: 'risk', maxRisk: 0.6 } }, 400, 'VALIDATION_FAILED'],
       [diary.siteId, { policy: { mode: 'overlap', overlapMinutes: 60 } }, 400, 'VALIDATION_FAILED'],
       [diary.siteId, { policy: { mode: 'risk' }, appointmentType: 'NO_SUCH_TYPE' }, 422, 'UNKNOWN_APPOINTMENT_TYPE'],

@@ -3,7 +3,7 @@ import { Outcome } from '../../attendance/domain/outcomes';
 import { DiaryPattern } from '../../diaries/domain/availability';
 import { addDays, isoWeekday, localClockOf, localDateOf, localToInstant, MINUTE } from '../../common/time/local-time';
 import { resolvePolicy } from './policy';
-import { replay, ReplayDiary, replayPeriod, ReplayRecord, replayRequests, replaySessions } from './replay';
+import { replay, ReplayDiary, replayPeriod, ReplayRecord, replayRequests, replaySessions, ReplayTooLarge } from './replay';
 import { SimSession } from './simulation';
 
 const ZONE = 'Europe/London';
@@ -254,6 +254,14 @@ describe('replay: a hand-worked Monday', () => {
   it('has nothing to replay when no session of the diary falls in the period', () => {
     const closed = diary(oneMorning.patterns as DiaryPattern[], { site: { id: 'site', timezone: ZONE, openingHours: null, closedDates: new Set(['2026-11-16']) } });
     expect(replay(closed, records, period, candidate, { demand: 2, seed: 'hand' })).toBeNull();
+  });
+
+  it('refuses more requests than it may replay', () => {
+    const weekdays = [1, 2, 3, 4, 5];
+    const busy = diary([pattern('ada', weekdays, '09:00', '17:00'), pattern('bea', weekdays, '09:00', '17:00')], { type: { code: 'SHC', durationMinutes: 15, bufferMinutes: 0, capacity: 1 } });
+    // Two advisers, 32 quarter-hours a day, five days a week for 26 weeks, three requests a seat.
+    expect(() => replay(busy, records, replayPeriod(ZONE, NOW, 26), candidate, { demand: 3, seed: 'big' })).toThrow(new ReplayTooLarge(3 * 2 * 32 * 5 * 26));
+    expect(() => replay(busy, records, replayPeriod(ZONE, NOW, 26), candidate, { demand: 1, seed: 'big' })).not.toThrow();
   });
 
   it('judges fairness against the 1.25 limit', () => {

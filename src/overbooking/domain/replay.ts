@@ -47,6 +47,21 @@ export const REPLAY_DEMAND = { default: 1.5, min: 1, max: 3 } as const;
  */
 export const MIN_RECORDED_OUTCOMES = 30;
 
+/**
+ * The most booking requests one replay takes: each request that finds its day full asks the
+ * policy about every full session that day, so the work grows with requests times sessions a
+ * day, and this keeps the eight runs of a call to a few seconds at the largest sites (ten
+ * advisers: 26 weeks at demand 1.5 is 15,600 requests, 13 weeks fit).
+ */
+export const MAX_REPLAY_REQUESTS = 10_000;
+
+/** Thrown by replay when the period, diary and demand make more requests than MAX_REPLAY_REQUESTS. */
+export class ReplayTooLarge extends Error {
+  constructor(readonly requests: number) {
+    super(`about ${requests} booking requests to replay; at most ${MAX_REPLAY_REQUESTS}`);
+  }
+}
+
 /** The site's diary for one appointment type, as it stands today, with what blocked it in the replayed weeks. */
 export interface ReplayDiary {
   /** closedDates: the site's closures and bank holidays in the replayed weeks. */
@@ -197,6 +212,7 @@ export interface Replay {
  * The candidate, `off` and the risk curve on the same requests. Overlap mode differs in its
  * grid alone, so it runs on the same requests over its own sessions; the rest share one grid.
  * Null when today's diary lays no session over the period: there is nothing to replay.
+ * Throws ReplayTooLarge beyond MAX_REPLAY_REQUESTS.
  */
 export function replay(
   diary: ReplayDiary,
@@ -208,6 +224,9 @@ export function replay(
   const zone = diary.site.timezone;
   const grid = replaySessions(diary, period);
   if (!grid.sessions.length) return null;
+  const seats = grid.sessions.reduce((sum, s) => sum + s.capacity, 0);
+  // Each day rounds its own share, so this is the count to within half a request a day.
+  if (options.demand * seats > MAX_REPLAY_REQUESTS) throw new ReplayTooLarge(Math.round(options.demand * seats));
   const requests = replayRequests(records, grid.sessions, { zone, demand: options.demand, seed: options.seed });
   const input: SimulationInput = { zone, weeks: period.weeks, ...grid, requests };
   const showRate = requests.reduce((sum, r) => sum + r.predictedShow, 0) / Math.max(1, requests.length);
@@ -225,7 +244,7 @@ export function replay(
       : runs[runs.length - 1];
   return {
     sessions: grid.sessions.length,
-    seats: grid.sessions.reduce((sum, s) => sum + s.capacity, 0),
+    seats,
     requests: requests.length,
     showRate,
     candidate: own,
