@@ -404,10 +404,9 @@ describe('simulate: generated sites', () => {
 
   describe('eight weeks of ten advisers', () => {
     const site = scenario({ seed: 'benchmark', weeks: 8, advisers: 10, demand: 1.5 });
-    it('runs a policy in well under a second', () => {
-      const started = performance.now();
+    // How long it takes is for bench/overbooking.ts to measure, not for a test to assert.
+    it('books beyond the seats when demand is above them', () => {
       const run = simulate(site.input, riskAtMost(0.2));
-      expect(performance.now() - started).toBeLessThan(500);
       expect(run.bookings.length).toBeGreaterThan(site.input.sessions.length);
     });
 
