@@ -82,7 +82,7 @@ export class SlotsService {
     const earliestStart = now + site.minNoticeMinutes * MINUTE;
     const slots: Slot[] = [];
     for (const adviserId of new Set(diary.windows.map((w) => w.adviserId))) {
-      const check = checkSlot({ start, type: diary.type, windows: diary.windows.filter((w) => w.adviserId === adviserId), sessions: diary.sessions, earliestStart });
+      const check = checkSlot({ start, type: diary.type, windows: diary.windows.filter((w) => w.adviserId === adviserId), sessions: diary.sessions, earliestStart, overlapMinutes: diary.overlapMinutes });
       if (!check.ok || check.join) continue;
       const capacity = slotCapacity(diary.type, check.window.roomId, diary.roomCapacities);
       slots.push({ siteId, adviserId, roomId: check.window.roomId, start, end: start + diary.type.durationMinutes * MINUTE, capacity, remaining: capacity, sessionId: null });
