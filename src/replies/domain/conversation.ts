@@ -72,7 +72,7 @@ const numbers = (count: number): string => (count === 1 ? '1' : `${Array.from({ 
 // Site names cut so that a reply naming two bookings stays in one segment.
 const SITE_LIMIT = 24;
 
-function site(name: string): string {
+export function site(name: string): string {
   const plain = toGsm(name.replace(/\s+/g, ' ').trim());
   return plain.length <= SITE_LIMIT ? plain : `${plain.slice(0, SITE_LIMIT - 3).trimEnd()}...`;
 }
