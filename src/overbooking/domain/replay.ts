@@ -104,10 +104,9 @@ export function replayPeriod(zone: string, now: number, weeks: number): ReplayPe
 
 /**
  * The sessions today's patterns lay over the period, packed as slot search packs them (from
- * each window's start, on five-minute marks, the type's buffer between them). With an
- * overlap, the overlap takes the buffer's place: each starts overlapMinutes before the one
- * before it ends (admission.ts, overlapAllowed), so one adviser's sessions overlap, as the
- * simulator allows.
+ * each window's start, on five-minute marks, the type's buffer between them); with an
+ * overlap, as search packs them under an overlap policy, so one adviser's sessions overlap,
+ * as the simulator allows.
  */
 export function replaySessions(diary: ReplayDiary, period: ReplayPeriod, overlapMinutes = 0): Pick<SimulationInput, 'advisers' | 'sessions'> {
   const { site, type } = diary;
@@ -117,7 +116,8 @@ export function replaySessions(diary: ReplayDiary, period: ReplayPeriod, overlap
   const slots = generateSlots({
     windows,
     sessions: [],
-    type: overlapMinutes > 0 ? { ...type, bufferMinutes: -overlapMinutes } : type,
+    type,
+    overlapMinutes: new Map([[site.id, overlapMinutes]]),
     roomCapacities: diary.roomCapacities,
     earliestStart: () => -Infinity,
     range: period.range,
