@@ -49,6 +49,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
       .addTag('attendance', 'Outcomes, booking histories, DNA insights and history imports.')
       .addTag('overbooking', 'How far a site admits bookings beyond capacity, set by its managers (scope sites:manage).')
       .addTag('replies', "Customers' SMS replies the service could not act on, listed per site for a person to follow up (scope sites:manage).")
+      .addTag('waitlist', 'Customers waiting for a nearer time, offered slots that cancellations and moves free, by SMS (first reply of 1 wins).')
       .addTag('webhooks', 'Called by Twilio, not by API clients.')
       .addTag('health', 'Whether the service and what it depends on are up.')
       .addBearerAuth()

@@ -27,6 +27,7 @@ import { SiteClosure } from './sites/entities/site-closure.entity';
 import { Site } from './sites/entities/site.entity';
 import { SitesModule } from './sites/sites.module';
 import { SlotsModule } from './slots/slots.module';
+import { WaitlistModule } from './waitlist/waitlist.module';
 
 @Global()
 @Module({})
@@ -63,6 +64,7 @@ export class AppModule {
         AttendanceModule,
         OverbookingModule,
         RepliesModule,
+        WaitlistModule,
         HealthModule,
         OperationsModule,
       ],

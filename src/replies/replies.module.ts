@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { BookingsModule } from '../bookings/bookings.module';
 import { RemindersModule } from '../reminders/reminders.module';
 import { SlotsModule } from '../slots/slots.module';
+import { WaitlistModule } from '../waitlist/waitlist.module';
 import { FollowUpsService } from './follow-ups.service';
 import { FollowUpsController, InboundSmsController } from './replies.controller';
 import { RepliesService } from './replies.service';
 
 @Module({
-  imports: [BookingsModule, RemindersModule, SlotsModule],
+  imports: [BookingsModule, RemindersModule, SlotsModule, WaitlistModule],
   controllers: [InboundSmsController, FollowUpsController],
   providers: [RepliesService, FollowUpsService],
 })

@@ -11,6 +11,7 @@ import { Clock } from '../common/time/clock';
 import { DAY, MINUTE } from '../common/time/local-time';
 import { DiaryLoader } from '../slots/diary.loader';
 import { generateSlots } from '../slots/domain/slots';
+import { BackfillService } from '../waitlist/backfill.service';
 import { choicesOf, Choices, decide, OfferedSlot, replySegments, slotsToOffer, UpcomingBooking, verbOf, wording } from './domain/conversation';
 import { CarrierKeyword, parseReply, ParsedReply } from './domain/intents';
 
@@ -54,6 +55,8 @@ interface Plan {
   options?: { bookingId: string; slots: OfferedSlot[] };
   /** A time picked from an earlier offer. */
   pick?: { offerId: string; bookingId: string; slot: OfferedSlot; others: string[] };
+  /** An answer to a freed slot offered from the waitlist. */
+  waitlist?: { textId: string; option: number };
   bookingId?: string;
   choices?: Choices;
   followUps: { siteId: string; bookingId: string | null; reason: FollowUpReason }[];
@@ -77,6 +80,7 @@ export class RepliesService {
     private readonly diaries: DiaryLoader,
     private readonly events: BookingEvents,
     private readonly clock: Clock,
+    private readonly backfill: BackfillService,
   ) {}
 
   /** The text to answer with. */
@@ -120,6 +124,7 @@ export class RepliesService {
     if (plan.cancel) await this.cancel(plan, plan.cancel, now);
     if (plan.offer) await this.offer(plan, plan.offer, now);
     if (plan.pick) await this.move(plan, plan.pick, now);
+    if (plan.waitlist) Object.assign(plan, await this.backfill.take(plan.waitlist.textId, plan.waitlist.option, now));
     await this.dataSource.transaction(async (manager) => {
       if (plan.optOut) await this.optOut(manager, inbound.sender, plan.optOut, now);
       if (plan.pick && plan.outcome === 'moved') await manager.query('UPDATE inbound_messages SET options_taken_at = $2 WHERE id = $1', [plan.pick.offerId, new Date(now)]);
@@ -152,6 +157,9 @@ export class RepliesService {
 
     if (intent.kind === 'pick') {
       const offer = await this.latestOffer(inbound.sender, now);
+      // A number answers the last thing offered to it: new times for its booking, or a freed slot it waited for.
+      const freed = await this.backfill.latestText(inbound.sender, now);
+      if (freed && (!offer || freed.at > offer.at)) return { ...base, outcome: 'waitlist', reply: '', waitlist: { textId: freed.id, option: intent.option } };
       if (offer) {
         const slot = offer.options.slots[intent.option - 1];
         if (!slot) return { ...base, outcome: 'not_offered', reply: wording.notOffered(offer.options.slots.length) };
@@ -209,12 +217,12 @@ export class RepliesService {
   }
 
   /** The times last offered to this number and not yet taken, if recently enough to answer. */
-  private async latestOffer(sender: string, now: number): Promise<{ id: string; options: NonNullable<Plan['options']> } | null> {
+  private async latestOffer(sender: string, now: number): Promise<{ id: string; at: number; options: NonNullable<Plan['options']> } | null> {
     const [row] = await this.dataSource.query(
-      `SELECT id, options, options_taken_at FROM inbound_messages WHERE sender = $1 AND options IS NOT NULL AND received_at > $2 ORDER BY received_at DESC, handled_at DESC LIMIT 1`,
+      `SELECT id, options, options_taken_at, received_at FROM inbound_messages WHERE sender = $1 AND options IS NOT NULL AND received_at > $2 ORDER BY received_at DESC, handled_at DESC LIMIT 1`,
       [sender, new Date(now - OFFER_KEPT_MS)],
     );
-    return row && !row.options_taken_at ? { id: row.id, options: row.options } : null;
+    return row && !row.options_taken_at ? { id: row.id, at: row.received_at.getTime(), options: row.options } : null;
   }
 
   /**

@@ -417,6 +417,10 @@ describe('bookings (e2e)', () => {
         'POST /v1/webhooks/twilio/sms',
         'GET /v1/sites/{id}/follow-ups',
         'POST /v1/sites/{id}/follow-ups/{followUpId}/resolve',
+        'POST /v1/waitlist',
+        'GET /v1/waitlist',
+        'GET /v1/waitlist/{id}',
+        'DELETE /v1/waitlist/{id}',
       ];
       expect([...documented].filter((op) => op.includes(' /v1/')).sort()).toEqual([...expected].sort());
 

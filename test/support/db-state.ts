@@ -30,6 +30,9 @@ export const TABLES = [
   'overbooking_policy_changes',
   'inbound_messages',
   'follow_ups',
+  'waitlist_entries',
+  'waitlist_offers',
+  'waitlist_offer_texts',
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { BookingsService } from '../bookings/bookings.service';
+import { Principal } from '../common/auth/principal';
+import { AppError } from '../common/errors/app-error';
+import { BookingEvent, BookingEvents } from '../common/events/booking-events';
+import { Clock } from '../common/time/clock';
+import { DAY } from '../common/time/local-time';
+import { smsSegments } from '../reminders/domain/sms-segments';
+import { chooseRecipients, FreedSlot, offerExpiry, waitlistWording } from './domain/backfill';
+
+// A reply is read as an answer to the last offer texted to its number for this long.
+const ANSWER_KEPT_MS = DAY;
+
+interface OpenOffer extends FreedSlot {
+  id: string;
+  siteName: string;
+  zone: string;
+  minNotice: number;
+}
+
+/** What a customer's reply to an offer got, for replies to text back and log. */
+export interface WaitlistAnswer {
+  outcome: 'waitlist_booked' | 'waitlist_gone' | 'waitlist_expired' | 'waitlist_not_offered';
+  reply: string;
+  bookingId?: string;
+}
+
+/**
+ * Backfill: a seat freed by a cancellation or a move is offered, in the transaction that
+ * frees it, to the few who have waited longest for such a slot; the texts are an outbox
+ * the dispatcher sends after commit. The first "1" to come back books it through the
+ * bookings service, under its locks, so however the replies race, one booking is made.
+ */
+@Injectable()
+export class BackfillService implements OnModuleInit {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: BookingEvents,
+    private readonly bookings: BookingsService,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.subscribe((manager, event) => this.freed(manager, event));
+  }
+
+  /** The seat a cancellation or a move gave up, offered if there is time to take it. */
+  private async freed(manager: EntityManager, event: BookingEvent): Promise<void> {
+    if (event.kind !== 'cancelled' && event.kind !== 'rescheduled') return;
+    const [booking] = await manager.query(
+      `SELECT b.appointment_type_id, b.site_id, b.adviser_id, b.starts_at, b.needs_rebooking, t.duration_minutes FROM bookings b JOIN appointment_types t ON t.id = b.appointment_type_id WHERE b.id = $1`,
+      [event.bookingId],
+    );
+    // A booking cancelled because a closure or absence covers it frees nothing bookable.
+    if (event.kind === 'cancelled' && booking.needs_rebooking) return;
+    const from = event.kind === 'rescheduled' ? (event.data!.from as { start: string; siteId: string; adviserId: string }) : null;
+    const start = from ? Date.parse(from.start) : booking.starts_at.getTime();
+    const siteId = from?.siteId ?? booking.site_id;
+    const [site] = await manager.query('SELECT name, timezone, min_notice_minutes FROM sites WHERE id = $1', [siteId]);
+    const expiresAt = offerExpiry(event.at, start, site.min_notice_minutes);
+    if (expiresAt === null) return;
+    const offer: OpenOffer = {
+      id: randomUUID(),
+      typeId: booking.appointment_type_id,
+      siteId,
+      start,
+      end: start + booking.duration_minutes * 60_000,
+      siteName: site.name,
+      zone: site.timezone,
+      minNotice: site.min_notice_minutes,
+    };
+    await manager.query(
+      `INSERT INTO waitlist_offers (id, freed_booking_id, appointment_type_id, site_id, adviser_id, starts_at, ends_at, created_at, expires_at, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')`,
+      [offer.id, event.bookingId, offer.typeId, offer.siteId, from?.adviserId ?? booking.adviser_id, new Date(offer.start), new Date(offer.end), new Date(event.at), new Date(expiresAt)],
+    );
+    if (!(await this.ask(manager, offer, 1, expiresAt, event.at))) {
+      await manager.query(`UPDATE waitlist_offers SET status = 'expired', closed_at = $2 WHERE id = $1`, [offer.id, new Date(event.at)]);
+    }
+  }
+
+  /**
+   * Texts the next few it fits who have not been asked about this slot, are not answering
+   * another offer, and can be texted. Returns how many were asked.
+   */
+  private async ask(manager: EntityManager, offer: OpenOffer, round: number, expiresAt: number, now: number): Promise<number> {
+    const rows: { id: string; appointment_type_id: string; site_ids: string[]; earliest: Date; latest: Date; created_at: Date; mobile: string }[] = await manager.query(
+      `SELECT e.id, e.appointment_type_id, e.site_ids, e.earliest, e.latest, e.created_at, e.mobile
+         FROM waitlist_entries e
+        WHERE e.status = 'waiting' AND e.appointment_type_id = $1
+          AND NOT EXISTS (SELECT 1 FROM waitlist_offer_texts t JOIN waitlist_offers o ON o.id = t.offer_id
+                           WHERE t.entry_id = e.id AND (t.offer_id = $2 OR (o.status IN ('open', 'claimed') AND t.expires_at > $3)))
+          -- A STOP is for the number, whoever's record it came in on.
+          AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.mobile = e.mobile AND (c.sms_opted_out_at IS NOT NULL OR c.mobile_invalid_at IS NOT NULL))`,
+      [offer.typeId, offer.id, new Date(now)],
+    );
+    const entries = rows.map((r) => ({ id: r.id, typeId: r.appointment_type_id, siteIds: r.site_ids, earliest: r.earliest.getTime(), latest: r.latest.getTime(), createdAt: r.created_at.getTime(), mobile: r.mobile }));
+    const chosen = chooseRecipients(offer, entries);
+    if (!chosen.length) return 0;
+    const body = waitlistWording.offer(offer, expiresAt);
+    await manager.query(
+      `INSERT INTO waitlist_offer_texts (id, offer_id, entry_id, round, mobile, body, segments, created_at, expires_at, status, updated_at)
+       SELECT x.id, $1, x.entry_id, $2, x.mobile, $3, $4, $5, $6, 'queued', $5 FROM unnest($7::uuid[], $8::uuid[], $9::text[]) AS x(id, entry_id, mobile)`,
+      [offer.id, round, body, smsSegments(body).segments, new Date(now), new Date(expiresAt), chosen.map(() => randomUUID()), chosen.map((e) => e.id), chosen.map((e) => e.mobile)],
+    );
+    return chosen.length;
+  }
+
+  /**
+   * Offers whose round has lapsed unanswered go to the next few, with a fresh expiry, or
+   * close when nobody is left or the slot is too near. One offer at a time, each in its
+   * own transaction, skipping any another process is working on.
+   */
+  async nextRounds(now = this.clock.now()): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const done = await this.dataSource.transaction(async (manager) => {
+        const [row] = await manager.query(
+          `SELECT o.id, o.appointment_type_id, o.site_id, o.starts_at, o.ends_at, o.round, s.name, s.timezone, s.min_notice_minutes
+             FROM waitlist_offers o JOIN sites s ON s.id = o.site_id
+            WHERE o.status = 'open' AND o.expires_at <= $1 ORDER BY o.expires_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED`,
+          [new Date(now)],
+        );
+        if (!row) return true;
+        const offer: OpenOffer = {
+          id: row.id,
+          typeId: row.appointment_type_id,
+          siteId: row.site_id,
+          start: row.starts_at.getTime(),
+          end: row.ends_at.getTime(),
+          siteName: row.name,
+          zone: row.timezone,
+          minNotice: row.min_notice_minutes,
+        };
+        const expiresAt = offerExpiry(now, offer.start, offer.minNotice);
+        const asked = expiresAt === null ? 0 : await this.ask(manager, offer, row.round + 1, expiresAt, now);
+        if (asked) await manager.query('UPDATE waitlist_offers SET round = round + 1, expires_at = $2 WHERE id = $1', [offer.id, new Date(expiresAt!)]);
+        else await manager.query(`UPDATE waitlist_offers SET status = 'expired', closed_at = $2 WHERE id = $1`, [offer.id, new Date(now)]);
+        moved++;
+        return false;
+      });
+      if (done) return moved;
+    }
+  }
+
+  /** The last offer texted to this number, if recent enough for a reply to be about it. */
+  async latestText(sender: string, now: number): Promise<{ id: string; at: number } | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT id, created_at FROM waitlist_offer_texts WHERE mobile = $1 AND created_at > $2 AND status <> 'failed' ORDER BY created_at DESC, id LIMIT 1`,
+      [sender, new Date(now - ANSWER_KEPT_MS)],
+    );
+    return row ? { id: row.id, at: row.created_at.getTime() } : null;
+  }
+
+  /**
+   * A reply to an offer. The offer row is claimed first, so of two customers answering at
+   * once only one goes on to book; the booking then goes through the bookings service
+   * like any other, never beyond capacity, so a seat someone booked meanwhile is refused
+   * rather than double-booked.
+   */
+  async take(textId: string, option: number, now: number): Promise<WaitlistAnswer> {
+    const [t] = await this.dataSource.query(
+      `SELECT t.offer_id, t.entry_id, t.expires_at, o.status AS offer_status, o.entry_id AS taker, o.booking_id, o.adviser_id, o.starts_at,
+              e.status AS entry_status, e.client_id, e.organisation_id, e.customer, e.referral, o.site_id, s.name AS site_name, s.timezone, ty.code
+         FROM waitlist_offer_texts t
+         JOIN waitlist_offers o ON o.id = t.offer_id
+         JOIN waitlist_entries e ON e.id = t.entry_id
+         JOIN sites s ON s.id = o.site_id
+         JOIN appointment_types ty ON ty.id = o.appointment_type_id
+        WHERE t.id = $1`,
+      [textId],
+    );
+    const slot = { start: t.starts_at.getTime(), zone: t.timezone, siteName: t.site_name };
+    // Theirs already: a repeated "1" is told so again.
+    if (t.offer_status === 'taken' && t.taker === t.entry_id) return { outcome: 'waitlist_booked', reply: waitlistWording.booked(slot), bookingId: t.booking_id };
+    if (option !== 1) return { outcome: 'waitlist_not_offered', reply: waitlistWording.onlyOne() };
+    if (t.expires_at.getTime() <= now) return this.answered(textId, t.offer_status === 'open' || t.offer_status === 'expired' ? 'expired' : 'gone', now);
+    const [, claimed] = await this.dataSource.query(
+      `UPDATE waitlist_offers SET status = 'claimed', entry_id = $2 WHERE id = $1 AND status = 'open' AND expires_at > $3
+          AND EXISTS (SELECT 1 FROM waitlist_entries WHERE id = $2 AND status = 'waiting')`,
+      [t.offer_id, t.entry_id, new Date(now)],
+    );
+    if (!claimed) return this.answered(textId, 'gone', now);
+
+    // The booking is the referrer's, as if their key had made it.
+    const principal: Principal = { clientId: t.client_id, organisationId: t.organisation_id, scopes: new Set(['bookings:write']), admin: t.organisation_id === null };
+    let bookingId: string;
+    try {
+      const { booking } = await this.bookings.book(
+        principal,
+        { appointmentType: t.code, siteId: t.site_id, adviserId: t.adviser_id, start: t.starts_at.toISOString(), allowOverbook: false, customer: t.customer, referral: t.referral },
+        undefined,
+        now,
+      );
+      bookingId = booking.id;
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) {
+        await this.dataSource.query(`UPDATE waitlist_offers SET status = 'open', entry_id = NULL WHERE id = $1 AND status = 'claimed'`, [t.offer_id]);
+        throw error;
+      }
+      // Booked by someone else meanwhile, closed, or too near now: nobody can have it.
+      await this.dataSource.query(`UPDATE waitlist_offers SET status = 'lost', closed_at = $2 WHERE id = $1`, [t.offer_id, new Date(now)]);
+      return this.answered(textId, 'gone', now);
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE waitlist_offers SET status = 'taken', booking_id = $2, closed_at = $3 WHERE id = $1`, [t.offer_id, bookingId, new Date(now)]);
+      await manager.query(`UPDATE waitlist_entries SET status = 'fulfilled', booking_id = $2, closed_at = $3 WHERE id = $1`, [t.entry_id, bookingId, new Date(now)]);
+      await manager.query(`UPDATE waitlist_offer_texts SET answer = 'won', answered_at = $2 WHERE id = $1`, [textId, new Date(now)]);
+    });
+    return { outcome: 'waitlist_booked', reply: waitlistWording.booked(slot), bookingId };
+  }
+
+  private async answered(textId: string, answer: 'gone' | 'expired', now: number): Promise<WaitlistAnswer> {
+    await this.dataSource.query('UPDATE waitlist_offer_texts SET answer = coalesce(answer, $2), answered_at = coalesce(answered_at, $3) WHERE id = $1', [textId, answer, new Date(now)]);
+    return answer === 'gone' ? { outcome: 'waitlist_gone', reply: waitlistWording.gone() } : { outcome: 'waitlist_expired', reply: waitlistWording.expired() };
+  }
+}

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import { Api } from '../support/api';
+import { useTestApp } from '../support/app';
+import { checkedFetch } from '../support/contract';
+import { BuiltDiary, createDiary, createSite, customer, partnerKey, referral, slotRef } from '../support/fixtures';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, TwilioStandIn } from '../support/twilio-stand-in';
+import { until } from '../support/wait';
+
+// The waitlist end to end: customers put on it over the API, a cancellation that frees a
+// slot, the offers the worker texts through the real twilio library to a stand-in for
+// Twilio, and the customers' replies signed as Twilio signs them, racing for the slot.
+
+// Slots of the default diary (MON-FRI 09:00-17:00 from Monday 4 January 2027), in GMT.
+const TUE_9_FEB_10 = '2027-02-09T10:00:00Z';
+const WED_10_FEB_14 = '2027-02-10T14:00:00Z';
+const WINDOW = { earliest: '2027-02-08T09:00:00Z', latest: '2027-02-12T17:00:00Z' };
+
+let mobiles = 0;
+const nextMobile = () => `+4479112${String(++mobiles).padStart(5, '0')}`;
+const messageSid = () => `SM${randomBytes(16).toString('hex')}`;
+const unescapeXml = (text: string) => text.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
+
+describe('Waitlist and backfill (end to end, texts through the real twilio library)', () => {
+  let twilio: TwilioStandIn;
+  const env: Record<string, string> = {
+    TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+    TWILIO_FROM: TEST_FROM,
+    RUN_WORKER: 'true',
+    RELAY_INTERVAL_MS: '100',
+  };
+  // Before the app starts (hooks run in order): the stand-in's address goes into its configuration.
+  beforeAll(async () => {
+    twilio = await TwilioStandIn.start();
+    env.TWILIO_API_URL = twilio.url;
+  });
+  afterAll(async () => {
+    await twilio?.close();
+  });
+  const e2e = useTestApp(env);
+  const webhook = () => `${e2e.app.url}/v1/webhooks/twilio/sms`;
+
+  /** Posts a message from `from` as Twilio does, signed; the text of the TwiML answer. */
+  async function text(from: string, body: string): Promise<string> {
+    const sid = messageSid();
+    const params = { SmsSid: sid, MessageSid: sid, AccountSid: TEST_ACCOUNT_SID, From: from, To: TEST_FROM, Body: body, NumMedia: '0', NumSegments: '1', ApiVersion: '2010-04-01' };
+    const response = await checkedFetch(webhook(), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': getExpectedTwilioSignature(TEST_AUTH_TOKEN, webhook(), params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(response.status).toBe(200);
+    return unescapeXml(/<Message>([\s\S]*)<\/Message>/.exec(await response.text())![1]);
+  }
+
+  const offersTo = (mobile: string) => twilio.received.filter((m) => m.to === mobile && m.body.startsWith('A time has come up'));
+  const bookedAt = (d: BuiltDiary, start: string) =>
+    e2e.db.query<{ id: string; mobile: string }>(`SELECT b.id, c.mobile FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE b.adviser_id = $1 AND b.starts_at = $2 AND b.status = 'booked'`, [d.adviserId, start]);
+
+  let d: BuiltDiary;
+  let adviser: Api;
+  let otherPartner: Api;
+  beforeAll(async () => {
+    d = await createDiary(e2e.api);
+    adviser = e2e.api.as((await partnerKey(e2e.api)).key);
+    otherPartner = e2e.api.as((await partnerKey(e2e.api)).key);
+  });
+
+  async function wait(mobile: string, overrides: Record<string, unknown> = {}) {
+    const response = await adviser.post('/v1/waitlist', { customer: { ...customer(), mobile }, referral, appointmentType: d.typeCode, siteIds: [d.siteId], ...WINDOW, ...overrides });
+    expect(response.status).toBe(201);
+    return response.body;
+  }
+
+  /** Books `start` and cancels it, freeing the slot. */
+  async function free(start: string) {
+    const booking = await e2e.api.create('/v1/bookings', { ...slotRef(d, start), customer: { ...customer(), mobile: nextMobile() }, referral });
+    const cancelled = await e2e.api.post(`/v1/bookings/${booking.id}/cancel`, { by: 'customer', reason: 'Started a job' });
+    expect(cancelled.status).toBe(200);
+    return booking;
+  }
+
+  it('a freed slot goes by text to those waiting it fits; of two replying 1 at once, one is booked and the other told it has gone', async () => {
+    const [first, second] = [nextMobile(), nextMobile()];
+    const firstEntry = await wait(first);
+    const secondEntry = await wait(second);
+    expect(firstEntry).toMatchObject({ status: 'waiting', appointmentType: d.typeCode, siteIds: [d.siteId], earliest: '2027-02-08T09:00:00.000Z', bookingId: null, offers: [] });
+    expect(firstEntry.customer.mobile).toBe(first);
+    // Waiting for the same type, but not then, or not there: never offered it.
+    const later = nextMobile();
+    await wait(later, { earliest: '2027-02-10T09:00:00Z' });
+    const elsewhere = nextMobile();
+    await wait(elsewhere, { siteIds: [(await createSite(e2e.api)).id] });
+
+    await free(TUE_9_FEB_10);
+    const [offer] = await until('both offers texted', async () => (offersTo(first).length && offersTo(second).length ? offersTo(first) : null));
+    expect(offer.body).toMatch(/^A time has come up: Tue 9 Feb 10:00 at Site [0-9A-F]{6}\. Reply 1 by 14:00 to take it\. First to reply gets it\.$/);
+    expect(offersTo(second)[0].body).toBe(offer.body);
+    expect(offersTo(later)).toEqual([]);
+    expect(offersTo(elsewhere)).toEqual([]);
+    const seen = (await adviser.get(`/v1/waitlist/${firstEntry.id}`)).body;
+    expect(seen.offers).toEqual([{ offerId: expect.any(String), siteId: d.siteId, start: '2027-02-09T10:00:00+00:00', expiresAt: expect.stringMatching(/^2026-11-30T14:00/), text: 'sent', segments: 1, offer: 'open', answer: null }]);
+
+    const answers = await Promise.all([text(first, '1'), text(second, '1')]);
+    const won = answers.findIndex((a) => a.startsWith('Booked:'));
+    expect(won).toBeGreaterThanOrEqual(0);
+    expect(answers[won]).toMatch(/^Booked: your appointment is on Tue 9 Feb 10:00 at Site [0-9A-F]{6}\. Reply NO if you can't come\.$/);
+    expect(answers[1 - won]).toBe('Sorry, that time has just gone. You are still on the waiting list and we will text you if another comes up.');
+
+    // One booking, for the winner, the referrer's own.
+    const [winner, loser] = won === 0 ? [firstEntry, secondEntry] : [secondEntry, firstEntry];
+    const booked = await bookedAt(d, TUE_9_FEB_10);
+    expect(booked).toEqual([{ id: expect.any(String), mobile: winner.customer.mobile }]);
+    const fulfilled = (await adviser.get(`/v1/waitlist/${winner.id}`)).body;
+    expect(fulfilled).toMatchObject({ status: 'fulfilled', bookingId: booked[0].id, offers: [{ offer: 'taken', answer: 'won' }] });
+    expect((await adviser.get(`/v1/bookings/${booked[0].id}`)).body).toMatchObject({ status: 'booked', start: '2027-02-09T10:00:00+00:00' });
+    expect((await adviser.get(`/v1/waitlist/${loser.id}`)).body).toMatchObject({ status: 'waiting', bookingId: null, offers: [{ offer: 'taken', answer: 'gone' }] });
+
+    // Saying it again changes nothing.
+    expect(await text(winner.customer.mobile, '1')).toMatch(/^Booked: your appointment is on Tue 9 Feb 10:00/);
+    expect(await text(loser.customer.mobile, '1')).toMatch(/^Sorry, that time has just gone\./);
+    expect(await bookedAt(d, TUE_9_FEB_10)).toHaveLength(1);
+    // The winner has what they waited for: the next freed slot goes to the others.
+    const waiting = (await adviser.get(`/v1/waitlist?siteId=${d.siteId}`)).body.entries.map((e: { id: string }) => e.id);
+    expect(waiting).toContain(loser.id);
+    expect(waiting).not.toContain(winner.id);
+  });
+
+  it('an offer answered after it lapsed is refused politely and the customer keeps their place; only 1 takes it', async () => {
+    const mobile = nextMobile();
+    const entry = await wait(mobile, { earliest: '2027-02-10T09:00:00Z' });
+    await free(WED_10_FEB_14);
+    await until('the offer texted', async () => offersTo(mobile).length > 0);
+    expect(await text(mobile, '2')).toBe('Please reply 1 to take the time we sent, or call 0800 100 900 (free).');
+    // The app's clock does not move: the offer is made to have lapsed instead.
+    await e2e.db.query(`UPDATE waitlist_offer_texts SET expires_at = '2026-11-30T11:00:00Z' WHERE entry_id = $1`, [entry.id]);
+    expect(await text(mobile, '1')).toBe('Sorry, that offer has ended. You are still on the waiting list and we will text you if another time comes up.');
+    expect((await adviser.get(`/v1/waitlist/${entry.id}`)).body).toMatchObject({ status: 'waiting', offers: [{ answer: 'expired' }] });
+    expect(await bookedAt(d, WED_10_FEB_14)).toEqual([]);
+  });
+
+  it('a key sees and removes only its own organisation\'s entries; an admin sees all', async () => {
+    const entry = await wait(nextMobile());
+    expect((await otherPartner.get(`/v1/waitlist/${entry.id}`)).status).toBe(404);
+    expect((await otherPartner.get('/v1/waitlist')).body.entries).toEqual([]);
+    expect((await otherPartner.delete(`/v1/waitlist/${entry.id}`)).status).toBe(404);
+    expect((await e2e.api.get('/v1/waitlist')).body.entries.map((e: { id: string }) => e.id)).toContain(entry.id);
+
+    const again = await adviser.post('/v1/waitlist', { customer: entry.customer, referral, appointmentType: d.typeCode, siteIds: [d.siteId], ...WINDOW });
+    expect(again).toMatchObject({ status: 409, body: { code: 'ALREADY_WAITING' } });
+    expect((await adviser.delete(`/v1/waitlist/${entry.id}`)).status).toBe(204);
+    expect((await adviser.delete(`/v1/waitlist/${entry.id}`)).status).toBe(204);
+    expect((await adviser.get(`/v1/waitlist/${entry.id}`)).body).toMatchObject({ status: 'removed', closedAt: expect.any(String) });
+    expect((await adviser.get('/v1/waitlist?status=removed')).body.entries.map((e: { id: string }) => e.id)).toEqual([entry.id]);
+  });
+
+  it('refuses what cannot be waited for, with a code for each', async () => {
+    const body = { customer: { ...customer(), mobile: nextMobile() }, referral, appointmentType: d.typeCode, siteIds: [d.siteId], ...WINDOW };
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ latest: WINDOW.earliest }, 400, 'WINDOW_EMPTY'],
+      [{ earliest: '2026-11-01T09:00:00Z', latest: '2026-11-02T09:00:00Z' }, 400, 'WINDOW_IN_PAST'],
+      [{ latest: '2027-04-30T17:00:00Z' }, 400, 'WINDOW_TOO_LONG'],
+      [{ customer: { ...customer(), mobile: '020 7946 0000' } }, 400, 'INVALID_MOBILE'],
+      [{ customer: { ...customer(), mobile: undefined, preferredChannel: 'email' } }, 422, 'SMS_REQUIRED'],
+      [{ customer: { ...customer(), consentToContact: false } }, 422, 'SMS_REQUIRED'],
+      [{ appointmentType: 'NO_SUCH_TYPE' }, 422, 'UNKNOWN_APPOINTMENT_TYPE'],
+      [{ siteIds: [d.siteId, '00000000-0000-4000-8000-000000000000'] }, 422, 'UNKNOWN_SITE'],
+      [{ siteIds: [] }, 400, 'VALIDATION_FAILED'],
+    ];
+    for (const [overrides, status, code] of cases) {
+      const response = await adviser.post('/v1/waitlist', { ...body, ...overrides });
+      expect([JSON.stringify(overrides), response.status, response.body.code]).toEqual([JSON.stringify(overrides), status, code]);
+    }
+  });
+});
