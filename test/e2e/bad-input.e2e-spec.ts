@@ -79,6 +79,7 @@ const validTemplate = { step: 'same_day', channel: 'sms', variant: 'standard', b
 const FREE_START = '2027-06-08T10:00:00+01:00';
 const validSlot = (f: Fixture, start = FREE_START) => slotRef(f, start);
 const validBooking = (f: Fixture, start = FREE_START) => bookingBody(f, start, 'BAD-INPUT-1');
+const validWaitlist = (f: Fixture) => ({ customer: customer('BAD-INPUT-WAIT'), referral, appointmentType: f.typeCode, siteIds: [f.siteId], earliest: '2027-06-07T09:00:00+01:00', latest: '2027-06-11T17:00:00+01:00' });
 const validSearch = (f: Fixture): Record<string, string | string[]> => ({ appointmentType: f.typeCode, siteId: f.siteId, from: '2027-06-07', to: '2027-06-11' });
 
 interface Case {
@@ -673,6 +674,33 @@ const cases: Case[] = [
   post('POST follow-ups resolve: a note that is not text', (f) => `/v1/sites/${f.siteId}/follow-ups/${UNKNOWN}/resolve`, () => ({ note: 42 }), 400, V),
   post('POST follow-ups resolve: an empty note', (f) => `/v1/sites/${f.siteId}/follow-ups/${UNKNOWN}/resolve`, () => ({ note: '' }), 400, V),
   post('POST follow-ups resolve: an unknown field', (f) => `/v1/sites/${f.siteId}/follow-ups/${UNKNOWN}/resolve`, () => ({ done: true }), 400, V),
+
+  // ------------------------------------------------------------------------ /v1/waitlist
+  ...envelopeCases('POST /v1/waitlist', () => '/v1/waitlist', validWaitlist),
+  post('POST /v1/waitlist: customer missing', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { customer: DELETE }), 400, V),
+  post('POST /v1/waitlist: referral as a string', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { referral: 'jcp' }), 400, V),
+  post('POST /v1/waitlist: appointmentType in lower case', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { appointmentType: 'careers' }), 400, V),
+  post('POST /v1/waitlist: an unknown appointmentType', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { appointmentType: 'NO_SUCH_TYPE' }), 422, 'UNKNOWN_APPOINTMENT_TYPE'),
+  post('POST /v1/waitlist: siteIds missing', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { siteIds: DELETE }), 400, V),
+  post('POST /v1/waitlist: siteIds empty', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { siteIds: [] }), 400, V),
+  post('POST /v1/waitlist: siteIds as one id', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { siteIds: f.siteId }), 400, V),
+  post('POST /v1/waitlist: a site id that is not a UUID', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { siteIds: [f.siteId, 'lewisham'] }), 400, V),
+  post('POST /v1/waitlist: a site twice', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { siteIds: [f.siteId, f.siteId] }), 400, V),
+  post('POST /v1/waitlist: 21 sites', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { siteIds: Array.from({ length: 21 }, () => randomUUID()) }), 400, V),
+  post('POST /v1/waitlist: an unknown site', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { siteIds: [f.siteId, UNKNOWN] }), 422, 'UNKNOWN_SITE'),
+  post('POST /v1/waitlist: earliest without an offset', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { earliest: '2027-06-07T09:00:00' }), 400, V),
+  post('POST /v1/waitlist: latest as epoch milliseconds', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { latest: 1812445200000 }), 400, V),
+  post('POST /v1/waitlist: latest before earliest', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { latest: '2027-06-06T17:00:00+01:00' }), 400, 'WINDOW_EMPTY'),
+  post('POST /v1/waitlist: a window that has ended', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { earliest: '2026-06-01T09:00:00+01:00', latest: '2026-06-05T17:00:00+01:00' }), 400, 'WINDOW_IN_PAST'),
+  post('POST /v1/waitlist: a window of 61 days', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { latest: '2027-08-07T09:00:00+01:00' }), 400, 'WINDOW_TOO_LONG'),
+  post('POST /v1/waitlist: a landline', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { 'customer.mobile': '020 7946 0000' }), 400, 'INVALID_MOBILE'),
+  post('POST /v1/waitlist: no mobile', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { 'customer.mobile': DELETE, 'customer.preferredChannel': 'email' }), 422, 'SMS_REQUIRED'),
+  post('POST /v1/waitlist: no consent to contact', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { 'customer.consentToContact': false }), 422, 'SMS_REQUIRED'),
+  get('GET /v1/waitlist: siteId not a UUID', () => '/v1/waitlist?siteId=lewisham', 400, V),
+  get('GET /v1/waitlist: an unknown site', () => `/v1/waitlist?siteId=${UNKNOWN}`, 404, 'SITE_NOT_FOUND'),
+  get('GET /v1/waitlist: an unknown status', () => '/v1/waitlist?status=pending', 400, V),
+  ...pathIdCases('GET /v1/waitlist/:id', 'GET', (id) => `/v1/waitlist/${id}`, () => undefined, 'WAITLIST_ENTRY_NOT_FOUND'),
+  ...pathIdCases('DELETE /v1/waitlist/:id', 'DELETE', (id) => `/v1/waitlist/${id}`, () => undefined, 'WAITLIST_ENTRY_NOT_FOUND'),
 ];
 
 /** What is wrong with a slot reference is wrong the same way for holds, bookings and reschedules. */
