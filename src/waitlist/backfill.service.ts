@@ -50,11 +50,11 @@ export class BackfillService implements OnModuleInit {
   private async freed(manager: EntityManager, event: BookingEvent): Promise<void> {
     if (event.kind !== 'cancelled' && event.kind !== 'rescheduled') return;
     const [booking] = await manager.query(
-      `SELECT b.appointment_type_id, b.site_id, b.adviser_id, b.starts_at, b.needs_rebooking, t.duration_minutes FROM bookings b JOIN appointment_types t ON t.id = b.appointment_type_id WHERE b.id = $1`,
+      `SELECT b.appointment_type_id, b.site_id, b.adviser_id, b.starts_at, b.needs_rebooking, b.overbooked, t.duration_minutes FROM bookings b JOIN appointment_types t ON t.id = b.appointment_type_id WHERE b.id = $1`,
       [event.bookingId],
     );
-    // A booking cancelled because a closure or absence covers it frees nothing bookable.
-    if (event.kind === 'cancelled' && booking.needs_rebooking) return;
+    // A booking a closure or absence covers frees nothing bookable, nor does an extra admitted beyond the session's seats.
+    if (event.kind === 'cancelled' && (booking.needs_rebooking || booking.overbooked)) return;
     const from = event.kind === 'rescheduled' ? (event.data!.from as { start: string; siteId: string; adviserId: string }) : null;
     const start = from ? Date.parse(from.start) : booking.starts_at.getTime();
     const siteId = from?.siteId ?? booking.site_id;

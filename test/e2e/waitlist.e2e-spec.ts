@@ -67,15 +67,15 @@ describe('Waitlist and backfill (end to end, texts through the real twilio libra
     otherPartner = e2e.api.as((await partnerKey(e2e.api)).key);
   });
 
-  async function wait(mobile: string, overrides: Record<string, unknown> = {}) {
-    const response = await adviser.post('/v1/waitlist', { customer: { ...customer(), mobile }, referral, appointmentType: d.typeCode, siteIds: [d.siteId], ...WINDOW, ...overrides });
+  async function wait(mobile: string, overrides: Record<string, unknown> = {}, diary = d) {
+    const response = await adviser.post('/v1/waitlist', { customer: { ...customer(), mobile }, referral, appointmentType: diary.typeCode, siteIds: [diary.siteId], ...WINDOW, ...overrides });
     expect(response.status).toBe(201);
     return response.body;
   }
 
   /** Books `start` and cancels it, freeing the slot. */
-  async function free(start: string) {
-    const booking = await e2e.api.create('/v1/bookings', { ...slotRef(d, start), customer: { ...customer(), mobile: nextMobile() }, referral });
+  async function free(start: string, diary = d) {
+    const booking = await e2e.api.create('/v1/bookings', { ...slotRef(diary, start), customer: { ...customer(), mobile: nextMobile() }, referral });
     const cancelled = await e2e.api.post(`/v1/bookings/${booking.id}/cancel`, { by: 'customer', reason: 'Started a job' });
     expect(cancelled.status).toBe(200);
     return booking;
@@ -127,6 +127,42 @@ describe('Waitlist and backfill (end to end, texts through the real twilio libra
     expect(waiting).not.toContain(winner.id);
   });
 
+  it('offers three at a time, longest waiting first; a lapsed round goes to the next; a STOP is never texted', async () => {
+    const fresh = await createDiary(e2e.api);
+    const queue = [nextMobile(), nextMobile(), nextMobile(), nextMobile(), nextMobile()];
+    for (const mobile of queue) await wait(mobile, {}, fresh);
+    // The second in the queue stops texts: skipped, whoever's record the STOP came in on.
+    expect(await text(queue[1], 'STOP')).toMatch(/^You will get no more texts from us/);
+    await free(TUE_9_FEB_10, fresh);
+    await until('the first round texted', async () => [0, 2, 3].every((i) => offersTo(queue[i]).length === 1));
+    expect(offersTo(queue[1])).toEqual([]);
+    expect(offersTo(queue[4])).toEqual([]);
+
+    // Nobody answers in time: the next in the queue is asked, and those before are not asked again.
+    await e2e.db.query(`UPDATE waitlist_offers SET expires_at = '2026-11-30T11:00:00Z' WHERE site_id = $1`, [fresh.siteId]);
+    await e2e.db.query(`UPDATE waitlist_offer_texts SET expires_at = '2026-11-30T11:00:00Z' WHERE offer_id IN (SELECT id FROM waitlist_offers WHERE site_id = $1)`, [fresh.siteId]);
+    await until('the second round texted', async () => offersTo(queue[4]).length === 1);
+    const [offer] = await e2e.db.query<{ round: number; status: string }>('SELECT round, status FROM waitlist_offers WHERE site_id = $1', [fresh.siteId]);
+    expect(offer).toEqual({ round: 2, status: 'open' });
+    expect([0, 2, 3].map((i) => offersTo(queue[i]).length)).toEqual([1, 1, 1]);
+    expect(await text(queue[0], '1')).toMatch(/^Sorry, that offer has ended\./);
+    expect(await text(queue[4], '1')).toMatch(/^Booked: your appointment is on Tue 9 Feb 10:00/);
+    expect(await bookedAt(fresh, TUE_9_FEB_10)).toHaveLength(1);
+  });
+
+  it('a move frees the time it leaves, which is offered as a cancelled one is', async () => {
+    const fresh = await createDiary(e2e.api);
+    const mobile = nextMobile();
+    await wait(mobile, {}, fresh);
+    const booking = await e2e.api.create('/v1/bookings', { ...slotRef(fresh, TUE_9_FEB_10), customer: { ...customer(), mobile: nextMobile() }, referral });
+    expect((await e2e.api.post(`/v1/bookings/${booking.id}/reschedule`, slotRef(fresh, WED_10_FEB_14))).status).toBe(200);
+    const [offer] = await until('the offer texted', async () => (offersTo(mobile).length ? offersTo(mobile) : null));
+    expect(offer.body).toMatch(/^A time has come up: Tue 9 Feb 10:00 at /);
+    expect(await text(mobile, '1')).toMatch(/^Booked: your appointment is on Tue 9 Feb 10:00/);
+    expect((await bookedAt(fresh, TUE_9_FEB_10)).map((b) => b.mobile)).toEqual([mobile]);
+    expect((await bookedAt(fresh, WED_10_FEB_14)).map((b) => b.id)).toEqual([booking.id]);
+  });
+
   it('an offer answered after it lapsed is refused politely and the customer keeps their place; only 1 takes it', async () => {
     const mobile = nextMobile();
     const entry = await wait(mobile, { earliest: '2027-02-10T09:00:00Z' });
@@ -138,6 +174,18 @@ describe('Waitlist and backfill (end to end, texts through the real twilio libra
     expect(await text(mobile, '1')).toBe('Sorry, that offer has ended. You are still on the waiting list and we will text you if another time comes up.');
     expect((await adviser.get(`/v1/waitlist/${entry.id}`)).body).toMatchObject({ status: 'waiting', offers: [{ answer: 'expired' }] });
     expect(await bookedAt(d, WED_10_FEB_14)).toEqual([]);
+  });
+
+  it('a slot booked the ordinary way while on offer is refused to the reply, never booked twice', async () => {
+    const fresh = await createDiary(e2e.api);
+    const mobile = nextMobile();
+    const entry = await wait(mobile, {}, fresh);
+    await free(TUE_9_FEB_10, fresh);
+    await until('the offer texted', async () => offersTo(mobile).length > 0);
+    await e2e.api.create('/v1/bookings', { ...slotRef(fresh, TUE_9_FEB_10), customer: { ...customer(), mobile: nextMobile() }, referral });
+    expect(await text(mobile, '1')).toMatch(/^Sorry, that time has just gone\./);
+    expect(await bookedAt(fresh, TUE_9_FEB_10)).toHaveLength(1);
+    expect((await adviser.get(`/v1/waitlist/${entry.id}`)).body).toMatchObject({ status: 'waiting', offers: [{ offer: 'lost', answer: 'gone' }] });
   });
 
   it('a key sees and removes only its own organisation\'s entries; an admin sees all', async () => {
