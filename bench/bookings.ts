@@ -8,6 +8,10 @@
  *      concurrent requests hit different advisers);
  *   B. 50 clients at once for one capacity-1 slot, 20 times: exactly one must win;
  *   C. 50 clients at once for one CV_WORKSHOP group slot, 10 times: exactly the seats left must be sold;
+ *   D. demand above seats (1.5 requests a seat, issue 8 point 7), in two legs run beside phase A
+ *      in every slice pair: at the sites without an overbooking policy, and at the other half of
+ *      the sites under a risk policy, where requests for full sessions go through the decision
+ *      on an extra seat; admitted extras and refusals are counted by reason;
  *   then correctness by SQL (no session over capacity, no adviser double-booked, every 201
  *   is a booking), and where the time goes: the SQL statements of one booking, a sequential
  *   run with per-request timing (HTTP, Node, SQL, pool waits), the same under 50 clients,
@@ -15,8 +19,8 @@
  * Baseline: pgbench with bench/pgbench/booking.sql (the same transaction in raw SQL:
  * lock adviser, check overlap, insert session, upsert customer, insert booking) with 50
  * clients on another fresh copy (careers_booking_bench_pgb), over the same slot list,
- * run alternately with phase A in PAIRS slices of SLICE seconds so that both meet the
- * same background load; then pgbench with 10 clients (the app's pool) and 1 client (-r).
+ * run alternately with phase A and the two legs of D in PAIRS slices of SLICE seconds so
+ * that all meet the same background load; then pgbench with 10 clients (the app's pool) and 1 client (-r).
  * Cancellations are timed too, with a what-if for a full index on bookings(session_id).
  *
  * Prints Markdown tables and writes bench/results/bookings-<time>.json. Never asserts;
@@ -35,7 +39,7 @@ import { closedLoop, HttpClient, LoadRun, Request, Response } from './lib/http-l
 import { machine } from './lib/machine';
 import { RESULTS_DIR, ROOT, writeResult } from './lib/paths';
 import type { ProfileSummary } from './lib/profile';
-import { ServerHandle } from './lib/server-handle';
+import { ADMIN_KEY, ServerHandle } from './lib/server-handle';
 import { fmt, summarise, Summary, table } from './lib/stats';
 import { DatasetMeta, ensureDataset, partnerKey } from './national-dataset';
 import type { RouteStats } from './server';
@@ -49,6 +53,18 @@ const SLICE = Number(process.env.BENCH_SLICE_SECONDS ?? 10);
 const SLOT_TARGET = Number(process.env.BENCH_SLOT_TARGET ?? 40_000);
 const ROUNDS_ONE = 20;
 const ROUNDS_GROUP = 10;
+/**
+ * Phase D's demand: of every 10 slots, one is asked for three times and three twice, 1.5
+ * requests a seat (issue 8 point 7 models 1.4-1.6). The repeats come DEMAND_LAG requests
+ * after the slot's first, more than the clients in flight, so they mostly find the session
+ * full rather than racing for its seat (phase B measures that race).
+ */
+const DEMAND_REPEATS = [2, 0, 0, 1, 0, 0, 1, 0, 0, 1];
+const DEMAND_LAG = 2 * CLIENTS;
+/** Slots set aside for each leg of D: more than 3 slices of 10 s can use at 1.5 requests a seat. */
+const DEMAND_SLOTS = 7000;
+/** The risk policy of D's second leg: a target of 20 %, caps opened so that the risk alone decides, and extras up to the start. */
+const RISK_POLICY = { mode: 'risk', maxRisk: 0.2, maxExtraPerSession: 1, maxExtraPerDay: 50, noOverbookWithinHours: 0 };
 
 interface SlotView {
   siteId: string;
@@ -140,6 +156,65 @@ async function race(client: HttpClient, slot: Slot, expected: number, tag: strin
     codes[code] = (codes[code] ?? 0) + 1;
   }
   return { slot, expected, winners: codes['201'] ?? 0, codes, wallMs: performance.now() - t0, latencies: responses.map((r) => r.ms) };
+}
+
+/** One leg of phase D: its request stream, consumed across the slices, and what came back. */
+interface DemandLeg {
+  name: string;
+  stream: Request[];
+  /** The requests for a slot already asked for: those that meet a full session. */
+  repeats: Set<Request>;
+  next: number;
+  slices: { run: LoadRun; cpu: CpuBreakdown; quiet: { waitedMs: number; otherCores: number } }[];
+  regular: number;
+  extras: number;
+  /** 409 SLOT_FULL by the reason admission gave; FULL where no policy let it try. */
+  refused: Record<string, number>;
+  latency: { free: number[]; full: number[] };
+}
+
+function demandLeg(name: string, slots: Slot[], tag: string): DemandLeg {
+  const stream: Request[] = [];
+  const repeats = new Set<Request>();
+  slots.forEach((slot, i) => {
+    stream.push(post(slot, `BENCH-${tag}-${i}`));
+    const back = i - DEMAND_LAG;
+    if (back < 0) return;
+    for (let r = 1; r <= DEMAND_REPEATS[back % DEMAND_REPEATS.length]; r++) {
+      const again = post(slots[back], `BENCH-${tag}-${back}-${r}`);
+      repeats.add(again);
+      stream.push(again);
+    }
+  });
+  return { name, stream, repeats, next: 0, slices: [], regular: 0, extras: 0, refused: {}, latency: { free: [], full: [] } };
+}
+
+function tallyDemand(leg: DemandLeg, req: Request, res: Response): void {
+  (leg.repeats.has(req) ? leg.latency.full : leg.latency.free).push(res.ms);
+  if (res.status === 201) {
+    if ((JSON.parse(res.body) as { overbooked?: boolean }).overbooked) leg.extras++;
+    else leg.regular++;
+  } else if (res.status === 409) {
+    const answer = JSON.parse(res.body) as { code?: string; details?: { reason?: string } };
+    const reason = answer.code === 'SLOT_FULL' ? (answer.details?.reason ?? 'FULL') : (answer.code ?? '409');
+    leg.refused[reason] = (leg.refused[reason] ?? 0) + 1;
+  }
+}
+
+/** Through the API, as a site manager would; a handful at a time. */
+async function setPolicies(baseUrl: string, siteIds: string[], policy: Record<string, unknown>): Promise<void> {
+  for (let i = 0; i < siteIds.length; i += 10) {
+    await Promise.all(
+      siteIds.slice(i, i + 10).map(async (id) => {
+        const res = await fetch(`${baseUrl}/v1/sites/${id}/overbooking-policy`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(policy),
+        });
+        if (res.status !== 200) throw new Error(`PUT overbooking-policy of ${id} -> ${res.status} ${await res.text()}`);
+      }),
+    );
+  }
 }
 
 interface PgbenchRun {
@@ -403,12 +478,30 @@ function activityPerBooking(before: DbActivity, after: DbActivity, bookings: num
 }
 
 /** Checks by SQL that the database kept its promises, whatever the responses said. */
-async function verify(url: string, refPrefix: string, expected201: number, contention: Round[]): Promise<Record<string, string>> {
+async function verify(url: string, refPrefix: string, expected201: number, contention: Round[], expectedExtras: number): Promise<Record<string, string>> {
   return withClient(url, async (c) => {
     const out: Record<string, string> = {};
-    const over = await c.query(`SELECT count(*)::int AS n FROM (SELECT session_id, count(*) AS booked FROM bookings WHERE status = 'booked' GROUP BY session_id) b
-                                JOIN sessions s ON s.id = b.session_id WHERE b.booked > s.capacity`);
-    out['sessions over capacity (whole database)'] = over.rows[0].n === 0 ? 'OK (0)' : `VIOLATION (${over.rows[0].n})`;
+    // Extras admitted under a risk policy sit beside the seats, never in them; each session
+    // holds no more of them than its site's policy allows, none where no risk policy is on.
+    const { rows: [seats] } = await c.query(
+      `SELECT count(*) FILTER (WHERE b.seated > s.capacity)::int AS over,
+              count(*) FILTER (WHERE b.extra > coalesce((p.policy ->> 'maxExtraPerSession')::int, 0))::int AS beyond
+         FROM (SELECT session_id, count(*) FILTER (WHERE NOT overbooked) AS seated, count(*) FILTER (WHERE overbooked) AS extra
+                 FROM bookings WHERE status = 'booked' GROUP BY session_id) b
+         JOIN sessions s ON s.id = b.session_id
+         LEFT JOIN overbooking_policies p ON p.site_id = s.site_id AND p.appointment_type_id IS NULL AND p.mode = 'risk'`,
+    );
+    out['sessions over capacity, extras apart (whole database)'] = seats.over === 0 ? 'OK (0)' : `VIOLATION (${seats.over})`;
+    out["sessions with more extras than their site's policy allows"] = seats.beyond === 0 ? 'OK (0)' : `VIOLATION (${seats.beyond})`;
+    const { rows: [extras] } = await c.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE b.overbook_risk > (p.policy ->> 'maxRisk')::float8 + 1e-12)::int AS risky
+         FROM bookings b JOIN customers c ON c.id = b.customer_id
+         LEFT JOIN overbooking_policies p ON p.site_id = b.site_id AND p.appointment_type_id IS NULL
+        WHERE c.reference LIKE $1 AND b.status = 'booked' AND b.overbooked`,
+      [`${refPrefix}%`],
+    );
+    out['extras in the database = 201 responses saying overbooked'] = extras.n === expectedExtras ? `OK (${extras.n})` : `VIOLATION (${extras.n} in the database, ${expectedExtras} responses)`;
+    out["extras admitted above their policy's maxRisk"] = extras.risky === 0 ? 'OK (0)' : `VIOLATION (${extras.risky})`;
     const made = await c.query(`SELECT count(*)::int AS n FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE c.reference LIKE $1 AND b.status = 'booked'`, [`${refPrefix}%`]);
     out['bookings in the database = 201 responses'] = made.rows[0].n === expected201 ? `OK (${made.rows[0].n})` : `VIOLATION (${made.rows[0].n} in the database, ${expected201} responses)`;
     const overlap = await c.query(`SELECT count(*)::int AS n FROM sessions a WHERE a.created_at > now() - interval '1 hour'
@@ -451,15 +544,26 @@ async function main() {
   try {
     t = Date.now();
     const slots = rng.shuffle(await findSlots(client, meta, 'CAREERS_GUIDANCE', SLOT_TARGET, log));
-    // Contended slots come from the end of the list, so they are never booked by phase A.
-    const contendedOne = slots.splice(slots.length - ROUNDS_ONE, ROUNDS_ONE);
-    const groupSlots = rng.shuffle((await findSlots(client, meta, 'CV_WORKSHOP', 400, log)).filter((s) => s.capacity > 1 && s.remaining > 0)).slice(0, ROUNDS_GROUP);
+    // Half the sites get phase D's risk policy. Contended slots are at the others, where a
+    // full slot is full, and come from the end of the list, so they are never booked by phase A.
+    const riskSites = new Set(meta.siteIds.filter((_, i) => i % 2 === 1));
+    const contendedOne: Slot[] = [];
+    for (let i = slots.length - 1; contendedOne.length < ROUNDS_ONE; i--) if (!riskSites.has(slots[i].siteId)) contendedOne.push(...slots.splice(i, 1));
+    const groupSlots = rng.shuffle((await findSlots(client, meta, 'CV_WORKSHOP', 400, log)).filter((s) => s.capacity > 1 && s.remaining > 0 && !riskSites.has(s.siteId))).slice(0, ROUNDS_GROUP);
+    // Phase D's slots come from the end too, each leg's from its own sites.
+    const demandSlots = slots.splice(slots.length - 2 * DEMAND_SLOTS, 2 * DEMAND_SLOTS);
+    const demand = {
+      off: demandLeg('policy off', demandSlots.filter((s) => !riskSites.has(s.siteId)), 'DOFF'),
+      on: demandLeg(`risk policy (maxRisk ${RISK_POLICY.maxRisk})`, demandSlots.filter((s) => riskSites.has(s.siteId)), 'DON'),
+    };
+    await setPolicies(server.url, [...riskSites], RISK_POLICY);
+    log(`  risk policy on at ${riskSites.size} of ${meta.siteIds.length} sites; phase D streams of ${demand.off.stream.length} (off) and ${demand.on.stream.length} (on) requests`);
     let next = 0;
     const nextBooking = (tag: string) => () => (next < slots.length ? post(slots[next], `BENCH-${tag}-${next++}`) : null);
 
     // --- A and the pgbench baseline, alternating --------------------------------------
     log(`  preparing ${PGB_DB} (fresh clone + the same slot list) for pgbench`);
-    const pgbUrl = await preparePgbench([...slots, ...contendedOne]);
+    const pgbUrl = await preparePgbench([...slots, ...demandSlots, ...contendedOne]);
     await closedLoop(client, { concurrency: CLIENTS, durationMs: 3000, maxRequests: slots.length, next: nextBooking('warm') }).then(count201);
     const pgbWarm = await pgbench(pgbUrl, meta, CLIENTS, 3, classify);
     const pairs: { http: LoadRun; httpCpu: CpuBreakdown; server: ServerLoop; pgbench: PgbenchRun; quiet: { waitedMs: number; otherCores: number } }[] = [];
@@ -477,6 +581,18 @@ async function main() {
       const bps = (http.statuses['201'] ?? 0) / (http.wallMs / 1000);
       log(`  pair ${i + 1}: HTTP ${fmt(bps)} bookings/s (p95 ${fmt(http.latency.p95)} ms, ${JSON.stringify(http.statuses)}, other load ${otherCores(httpCpu)})` +
         ` | pgbench ${fmt(base.tps)} tps (p95 ${fmt(base.latency.p95)} ms, ${base.aborted} aborted, other load ${otherCores(base.cpu)}) | ratio ${fmt((100 * bps) / base.tps)}%`);
+      // The legs of D swap places every pair, so that neither always follows pgbench.
+      for (const leg of i % 2 ? [demand.on, demand.off] : [demand.off, demand.on]) {
+        const legQuiet = await waitForQuiet(classify);
+        const legMonitor = new CpuMonitor(classify).start();
+        const run = await closedLoop(client, {
+          concurrency: CLIENTS, durationMs: SLICE * 1000, maxRequests: leg.stream.length - leg.next,
+          next: () => leg.stream[leg.next++] ?? null, onResponse: (req, res) => tallyDemand(leg, req, res),
+        });
+        leg.slices.push({ run, cpu: legMonitor.stop(), quiet: legQuiet });
+        count201(run);
+        log(`    D, ${leg.name}: ${fmt(run.throughput)} requests/s, ${fmt((run.statuses['201'] ?? 0) / (run.wallMs / 1000))} bookings/s (p95 ${fmt(run.latency.p95)} ms, ${JSON.stringify(run.statuses)}, other load ${otherCores(leg.slices[i].cpu)})`);
+      }
     }
     const a = mergeRuns(pairs.map((p) => p.http));
     const activity = activityPerBooking(activity0, await dbActivity(runUrl), a.statuses['201'] ?? 0);
@@ -554,7 +670,7 @@ async function main() {
     result.profile = { trace, statements: seqAll.statements, sequential: { run: seq, server: seqStats }, loaded: { run: loaded, server: loadedStats }, cpuProfile: { ...profile, run: profiled, cpu: pCpu }, micro };
     log(`  profiling done (${next} distinct slots used of ${slots.length})`);
 
-    const checks = await verify(runUrl, 'BENCH-', tally201, [...one, ...group]);
+    const checks = await verify(runUrl, 'BENCH-', tally201, [...one, ...group], demand.off.extras + demand.on.extras);
     result.verification = checks;
     result.slotsUsed = next;
     client.close();
@@ -591,6 +707,35 @@ async function main() {
     console.log(`Ratio to pgbench with 10 clients: ${fmt((100 * bookingsPerSecond) / pgb10.tps)}%`);
     result.ratio = bookingsPerSecond / pgb.tps;
     result.ratioPerSlice = pairs.map((p) => (p.http.statuses['201'] ?? 0) / (p.http.wallMs / 1000) / p.pgbench.tps);
+
+    console.log(`\n### D. Demand above seats (1.5 requests a seat), without and with a risk policy (${JSON.stringify(RISK_POLICY)}, pooled by default)\n`);
+    const legs = [demand.off, demand.on].map((leg) => {
+      const run = mergeRuns(leg.slices.map((x) => x.run));
+      const cpu = mergeCpu(leg.slices.map((x) => x.cpu));
+      const made = run.statuses['201'] ?? 0;
+      const perRequest = (group: string) => ((cpu.groups[group] ?? 0) * cpu.wallSeconds * 1000) / Math.max(1, run.requests);
+      return {
+        leg, run, cpu, made,
+        bookingsPerSecond: made / (run.wallMs / 1000),
+        appMsPerRequest: perRequest('app server (Node)'),
+        postgresMsPerRequest: perRequest('postgres (bench database)'),
+        free: summarise(leg.latency.free),
+        full: summarise(leg.latency.full),
+        perSlice: leg.slices.map((x, i) => (x.run.statuses['201'] ?? 0) / (x.run.wallMs / 1000) / pairs[i].pgbench.tps),
+      };
+    });
+    console.log(table(
+      ['leg', 'requests', 'into full sessions', 'regular (201)', 'extras (201)', 'refused (409) by reason', 'requests/s', 'bookings/s', '% of pgbench (bookings)', '% of pgbench (requests)', 'p50 / p95 ms, free seat', 'p50 / p95 ms, full session', 'app + PostgreSQL CPU ms / request', 'the same / booking', 'other load (cores)'],
+      legs.map((l) => [
+        l.leg.name, l.run.requests, l.leg.latency.full.length, l.leg.regular, l.leg.extras, JSON.stringify(l.leg.refused), fmt(l.run.throughput), fmt(l.bookingsPerSecond),
+        fmt((100 * l.bookingsPerSecond) / pgb.tps), fmt((100 * l.run.throughput) / pgb.tps), `${fmt(l.free.p50)} / ${fmt(l.free.p95)}`, `${fmt(l.full.p50)} / ${fmt(l.full.p95)}`,
+        `${fmt(l.appMsPerRequest, 2)} + ${fmt(l.postgresMsPerRequest, 2)}`, fmt(((l.appMsPerRequest + l.postgresMsPerRequest) * l.run.requests) / Math.max(1, l.made), 2), fmt(otherCores(l.cpu), 2),
+      ]),
+    ));
+    console.log(`\nRatios are to the same 50-client pgbench slices as A's; per slice (bookings): ${legs.map((l) => `${l.leg.name} ${l.perSlice.map((r) => `${fmt(100 * r)}%`).join(', ')}`).join('; ')}.`);
+    result.demand = legs.map((l) => ({ name: l.leg.name, policy: l.leg === demand.on ? RISK_POLICY : null, slices: l.leg.slices, merged: l.run, cpu: l.cpu, regular: l.leg.regular, extras: l.leg.extras, refused: l.leg.refused,
+      intoFullSessions: l.leg.latency.full.length, latencyFree: l.free, latencyFull: l.full, ratio: l.bookingsPerSecond / pgb.tps, requestRatio: l.run.throughput / pgb.tps, ratioPerSlice: l.perSlice,
+      appCpuMsPerRequest: l.appMsPerRequest, postgresCpuMsPerRequest: l.postgresMsPerRequest }));
 
     console.log('\n### Correctness (SQL after the run)\n');
     console.log(table(['check', 'result'], [
