@@ -66,7 +66,9 @@ CREATE TABLE waitlist_offer_texts (
   body          text NOT NULL,
   segments      integer NOT NULL,
   created_at    timestamptz NOT NULL,
-  expires_at    timestamptz NOT NULL,
+  -- Not before the site's quiet hours for texts end.
+  send_at       timestamptz NOT NULL,
+  expires_at    timestamptz NOT NULL CHECK (expires_at > send_at),
   -- queued until a dispatcher claims it (sending) and the provider answers; unknown: the
   -- dispatcher died mid-call, so it is never sent again.
   status        text NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'unknown')),
@@ -79,7 +81,7 @@ CREATE TABLE waitlist_offer_texts (
   answered_at   timestamptz,
   UNIQUE (offer_id, entry_id)
 );
-CREATE INDEX waitlist_offer_texts_outbox ON waitlist_offer_texts (created_at) WHERE status = 'queued';
+CREATE INDEX waitlist_offer_texts_outbox ON waitlist_offer_texts (send_at) WHERE status = 'queued';
 -- A reply is matched to the last offer texted to its number.
 CREATE INDEX waitlist_offer_texts_mobile_idx ON waitlist_offer_texts (mobile, created_at DESC);
 -- An entry is asked about one slot at a time.

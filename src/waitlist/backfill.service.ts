@@ -8,7 +8,8 @@ import { BookingEvent, BookingEvents } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
 import { DAY } from '../common/time/local-time';
 import { smsSegments } from '../reminders/domain/sms-segments';
-import { chooseRecipients, FreedSlot, offerExpiry, waitlistWording } from './domain/backfill';
+import { reminderPolicy } from '../reminders/reminder-planner.service';
+import { chooseRecipients, FreedSlot, offerTiming, waitlistWording } from './domain/backfill';
 
 // A reply is read as an answer to the last offer texted to its number for this long.
 const ANSWER_KEPT_MS = DAY;
@@ -19,6 +20,8 @@ interface OpenOffer extends FreedSlot {
   zone: string;
   minNotice: number;
 }
+
+type Timing = NonNullable<ReturnType<typeof offerTiming>>;
 
 /** What a customer's reply to an offer got, for replies to text back and log. */
 export interface WaitlistAnswer {
@@ -59,8 +62,8 @@ export class BackfillService implements OnModuleInit {
     const start = from ? Date.parse(from.start) : booking.starts_at.getTime();
     const siteId = from?.siteId ?? booking.site_id;
     const [site] = await manager.query('SELECT name, timezone, min_notice_minutes FROM sites WHERE id = $1', [siteId]);
-    const expiresAt = offerExpiry(event.at, start, site.min_notice_minutes);
-    if (expiresAt === null) return;
+    const timing = offerTiming(event.at, start, site.min_notice_minutes, site.timezone, await reminderPolicy(manager, siteId));
+    if (!timing) return;
     const offer: OpenOffer = {
       id: randomUUID(),
       typeId: booking.appointment_type_id,
@@ -74,9 +77,9 @@ export class BackfillService implements OnModuleInit {
     await manager.query(
       `INSERT INTO waitlist_offers (id, freed_booking_id, appointment_type_id, site_id, adviser_id, starts_at, ends_at, created_at, expires_at, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')`,
-      [offer.id, event.bookingId, offer.typeId, offer.siteId, from?.adviserId ?? booking.adviser_id, new Date(offer.start), new Date(offer.end), new Date(event.at), new Date(expiresAt)],
+      [offer.id, event.bookingId, offer.typeId, offer.siteId, from?.adviserId ?? booking.adviser_id, new Date(offer.start), new Date(offer.end), new Date(event.at), new Date(timing.expiresAt)],
     );
-    if (!(await this.ask(manager, offer, 1, expiresAt, event.at))) {
+    if (!(await this.ask(manager, offer, 1, timing, event.at))) {
       await manager.query(`UPDATE waitlist_offers SET status = 'expired', closed_at = $2 WHERE id = $1`, [offer.id, new Date(event.at)]);
     }
   }
@@ -85,7 +88,7 @@ export class BackfillService implements OnModuleInit {
    * Texts the next few it fits who have not been asked about this slot, are not answering
    * another offer, and can be texted. Returns how many were asked.
    */
-  private async ask(manager: EntityManager, offer: OpenOffer, round: number, expiresAt: number, now: number): Promise<number> {
+  private async ask(manager: EntityManager, offer: OpenOffer, round: number, timing: Timing, now: number): Promise<number> {
     const rows: { id: string; appointment_type_id: string; site_ids: string[]; earliest: Date; latest: Date; created_at: Date; mobile: string }[] = await manager.query(
       `SELECT e.id, e.appointment_type_id, e.site_ids, e.earliest, e.latest, e.created_at, e.mobile
          FROM waitlist_entries e
@@ -99,11 +102,11 @@ export class BackfillService implements OnModuleInit {
     const entries = rows.map((r) => ({ id: r.id, typeId: r.appointment_type_id, siteIds: r.site_ids, earliest: r.earliest.getTime(), latest: r.latest.getTime(), createdAt: r.created_at.getTime(), mobile: r.mobile }));
     const chosen = chooseRecipients(offer, entries);
     if (!chosen.length) return 0;
-    const body = waitlistWording.offer(offer, expiresAt);
+    const body = waitlistWording.offer(offer, timing.expiresAt);
     await manager.query(
-      `INSERT INTO waitlist_offer_texts (id, offer_id, entry_id, round, mobile, body, segments, created_at, expires_at, status, updated_at)
-       SELECT x.id, $1, x.entry_id, $2, x.mobile, $3, $4, $5, $6, 'queued', $5 FROM unnest($7::uuid[], $8::uuid[], $9::text[]) AS x(id, entry_id, mobile)`,
-      [offer.id, round, body, smsSegments(body).segments, new Date(now), new Date(expiresAt), chosen.map(() => randomUUID()), chosen.map((e) => e.id), chosen.map((e) => e.mobile)],
+      `INSERT INTO waitlist_offer_texts (id, offer_id, entry_id, round, mobile, body, segments, created_at, send_at, expires_at, status, updated_at)
+       SELECT x.id, $1, x.entry_id, $2, x.mobile, $3, $4, $5, $6, $7, 'queued', $5 FROM unnest($8::uuid[], $9::uuid[], $10::text[]) AS x(id, entry_id, mobile)`,
+      [offer.id, round, body, smsSegments(body).segments, new Date(now), new Date(timing.sendAt), new Date(timing.expiresAt), chosen.map(() => randomUUID()), chosen.map((e) => e.id), chosen.map((e) => e.mobile)],
     );
     return chosen.length;
   }
@@ -134,9 +137,9 @@ export class BackfillService implements OnModuleInit {
           zone: row.timezone,
           minNotice: row.min_notice_minutes,
         };
-        const expiresAt = offerExpiry(now, offer.start, offer.minNotice);
-        const asked = expiresAt === null ? 0 : await this.ask(manager, offer, row.round + 1, expiresAt, now);
-        if (asked) await manager.query('UPDATE waitlist_offers SET round = round + 1, expires_at = $2 WHERE id = $1', [offer.id, new Date(expiresAt!)]);
+        const timing = offerTiming(now, offer.start, offer.minNotice, offer.zone, await reminderPolicy(manager, offer.siteId));
+        const asked = timing ? await this.ask(manager, offer, row.round + 1, timing, now) : 0;
+        if (asked) await manager.query('UPDATE waitlist_offers SET round = round + 1, expires_at = $2 WHERE id = $1', [offer.id, new Date(timing!.expiresAt)]);
         else await manager.query(`UPDATE waitlist_offers SET status = 'expired', closed_at = $2 WHERE id = $1`, [offer.id, new Date(now)]);
         moved++;
         return false;
@@ -145,13 +148,13 @@ export class BackfillService implements OnModuleInit {
     }
   }
 
-  /** The last offer texted to this number, if recent enough for a reply to be about it. */
+  /** The last offer texted to this number (one not yet handed to the provider cannot have been read), if recent enough for a reply to be about it. */
   async latestText(sender: string, now: number): Promise<{ id: string; at: number } | null> {
     const [row] = await this.dataSource.query(
-      `SELECT id, created_at FROM waitlist_offer_texts WHERE mobile = $1 AND created_at > $2 AND status <> 'failed' ORDER BY created_at DESC, id LIMIT 1`,
+      `SELECT id, send_at FROM waitlist_offer_texts WHERE mobile = $1 AND send_at > $2 AND status IN ('sending', 'sent', 'unknown') ORDER BY send_at DESC, id LIMIT 1`,
       [sender, new Date(now - ANSWER_KEPT_MS)],
     );
-    return row ? { id: row.id, at: row.created_at.getTime() } : null;
+    return row ? { id: row.id, at: row.send_at.getTime() } : null;
   }
 
   /**

@@ -70,7 +70,7 @@ export class OfferDispatcher implements OnApplicationBootstrap, OnApplicationShu
   private async sendBatch(now: number): Promise<number> {
     const [claimed]: [QueuedText[], number] = await this.dataSource.query(
       `UPDATE waitlist_offer_texts t SET status = 'sending', updated_at = $1
-        WHERE t.id IN (SELECT id FROM waitlist_offer_texts WHERE status = 'queued' ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+        WHERE t.id IN (SELECT id FROM waitlist_offer_texts WHERE status = 'queued' AND send_at <= $1 ORDER BY send_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
         RETURNING t.id, t.mobile, t.body, t.expires_at,
                   NOT EXISTS (SELECT 1 FROM customers c WHERE c.mobile = t.mobile AND (c.sms_opted_out_at IS NOT NULL OR c.mobile_invalid_at IS NOT NULL)) AS reachable`,
       [new Date(now)],

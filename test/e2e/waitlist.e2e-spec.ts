@@ -140,7 +140,7 @@ describe('Waitlist and backfill (end to end, texts through the real twilio libra
 
     // Nobody answers in time: the next in the queue is asked, and those before are not asked again.
     await e2e.db.query(`UPDATE waitlist_offers SET expires_at = '2026-11-30T11:00:00Z' WHERE site_id = $1`, [fresh.siteId]);
-    await e2e.db.query(`UPDATE waitlist_offer_texts SET expires_at = '2026-11-30T11:00:00Z' WHERE offer_id IN (SELECT id FROM waitlist_offers WHERE site_id = $1)`, [fresh.siteId]);
+    await e2e.db.query(`UPDATE waitlist_offer_texts SET send_at = '2026-11-30T10:00:00Z', expires_at = '2026-11-30T11:00:00Z' WHERE offer_id IN (SELECT id FROM waitlist_offers WHERE site_id = $1)`, [fresh.siteId]);
     await until('the second round texted', async () => offersTo(queue[4]).length === 1);
     const [offer] = await e2e.db.query<{ round: number; status: string }>('SELECT round, status FROM waitlist_offers WHERE site_id = $1', [fresh.siteId]);
     expect(offer).toEqual({ round: 2, status: 'open' });
@@ -170,7 +170,7 @@ describe('Waitlist and backfill (end to end, texts through the real twilio libra
     await until('the offer texted', async () => offersTo(mobile).length > 0);
     expect(await text(mobile, '2')).toBe('Please reply 1 to take the time we sent, or call 0800 100 900 (free).');
     // The app's clock does not move: the offer is made to have lapsed instead.
-    await e2e.db.query(`UPDATE waitlist_offer_texts SET expires_at = '2026-11-30T11:00:00Z' WHERE entry_id = $1`, [entry.id]);
+    await e2e.db.query(`UPDATE waitlist_offer_texts SET send_at = '2026-11-30T10:00:00Z', expires_at = '2026-11-30T11:00:00Z' WHERE entry_id = $1`, [entry.id]);
     expect(await text(mobile, '1')).toBe('Sorry, that offer has ended. You are still on the waiting list and we will text you if another time comes up.');
     expect((await adviser.get(`/v1/waitlist/${entry.id}`)).body).toMatchObject({ status: 'waiting', offers: [{ answer: 'expired' }] });
     expect(await bookedAt(d, WED_10_FEB_14)).toEqual([]);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { smsSegments } from '../../reminders/domain/sms-segments';
 import { DAY, MINUTE } from '../../common/time/local-time';
-import { chooseRecipients, fits, FreedSlot, MAX_WINDOW_DAYS, OFFER_BATCH, offerExpiry, WaitingEntry, waitlistWording, windowProblem } from './backfill';
+import { DEFAULT_REMINDER_POLICY } from '../../reminders/domain/reminder-plan';
+import { chooseRecipients, fits, FreedSlot, MAX_WINDOW_DAYS, OFFER_BATCH, offerExpiry, offerTiming, WaitingEntry, waitlistWording, windowProblem } from './backfill';
 
 const HOUR = 60 * MINUTE;
 const TUE_10 = Date.parse('2027-02-09T10:00:00Z');
@@ -117,6 +118,28 @@ describe('offerExpiry', () => {
         expect(expires).toBeLessThanOrEqual(now + ahead - notice * MINUTE);
       }),
     );
+  });
+});
+
+describe('offerTiming', () => {
+  const quiet = { ...DEFAULT_REMINDER_POLICY, quietFrom: '20:00', quietUntil: '08:00' };
+
+  it('texts at once in the day', () => {
+    const now = Date.parse('2027-02-08T11:00:00Z');
+    expect(offerTiming(now, TUE_10, 0, 'Europe/London', quiet)).toEqual({ sendAt: now, expiresAt: now + 2 * HOUR });
+  });
+
+  it('waits for quiet hours to end, and counts the time to answer from then', () => {
+    const night = Date.parse('2027-02-08T23:30:00Z');
+    const morning = Date.parse('2027-02-09T08:00:00Z');
+    expect(offerTiming(night, Date.parse('2027-02-09T14:00:00Z'), 0, 'Europe/London', quiet)).toEqual({ sendAt: morning, expiresAt: morning + 2 * HOUR });
+    // In summer 08:00 in London is 07:00 UTC.
+    const summerNight = Date.parse('2027-06-08T22:00:00Z');
+    expect(offerTiming(summerNight, Date.parse('2027-06-09T13:00:00Z'), 0, 'Europe/London', quiet)?.sendAt).toBe(Date.parse('2027-06-09T07:00:00Z'));
+  });
+
+  it('makes no offer of a slot that starts before the morning leaves time to take it', () => {
+    expect(offerTiming(Date.parse('2027-02-08T23:30:00Z'), Date.parse('2027-02-09T08:05:00Z'), 0, 'Europe/London', quiet)).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { HELPLINE, site, when } from '../../replies/domain/conversation';
 import { DAY, MINUTE } from '../../common/time/local-time';
+import { nextAllowedTime, ReminderPolicy } from '../../reminders/domain/reminder-plan';
 
 /** A seat given up by a cancellation or a move, to be offered to those waiting. */
 export interface FreedSlot {
@@ -52,6 +53,17 @@ export function chooseRecipients<E extends WaitingEntry>(slot: FreedSlot, entrie
 export function offerExpiry(now: number, slotStart: number, minNoticeMinutes: number): number | null {
   const expires = Math.min(now + OFFER_TTL_MS, slotStart - minNoticeMinutes * MINUTE);
   return expires - now >= MIN_ANSWER_MS ? expires : null;
+}
+
+/**
+ * When an offer's texts go and when it lapses: at once, or when the site's quiet hours for
+ * texts end (a slot freed at midnight is offered in the morning, its two hours counted from
+ * then). Null when that leaves too little time to answer.
+ */
+export function offerTiming(now: number, slotStart: number, minNoticeMinutes: number, zone: string, quiet: ReminderPolicy): { sendAt: number; expiresAt: number } | null {
+  const sendAt = nextAllowedTime(now, zone, quiet);
+  const expiresAt = offerExpiry(sendAt, slotStart, minNoticeMinutes);
+  return expiresAt === null ? null : { sendAt, expiresAt };
 }
 
 export type WindowProblem = 'WINDOW_EMPTY' | 'WINDOW_IN_PAST' | 'WINDOW_TOO_LONG';
