@@ -4,8 +4,9 @@ import { ShowSignals } from './domain/show-signals';
 // One statement keeps a booking's row of attendance_records in step with the booking: its
 // dimensions in the site's zone (weekday, hour, local date, lead time from when the present
 // time was agreed), its cancellation and its outcome. It answers with what the show model
-// needs, the customer's record as it stood when the time was agreed included, so that
-// scoring costs no statement of its own.
+// needs, the customer's record as it stood when the time was agreed and the hours from then
+// to the start (which tell a reminder still to come from none due) included, so that scoring
+// costs no statement of its own.
 const REFRESH_RECORD = `
   INSERT INTO attendance_records AS r (id, booking_id, site_id, adviser_id, appointment_type_id, organisation_id, customer_reference, referral_source, referrer_name,
                                        mandatory, message_variant, reminder_state, arranged_at, starts_at, local_date, weekday, hour, lead_days, cancelled, outcome)
@@ -25,6 +26,7 @@ const REFRESH_RECORD = `
     starts_at = excluded.starts_at, local_date = excluded.local_date, weekday = excluded.weekday, hour = excluded.hour, lead_days = excluded.lead_days,
     cancelled = excluded.cancelled, outcome = excluded.outcome
   RETURNING r.cancelled, r.outcome, r.site_id, r.referral_source, r.mandatory, r.weekday, r.hour, r.lead_days, r.reminder_state,
+            (extract(epoch FROM r.starts_at - r.arranged_at) / 3600)::float8 AS hours_ahead,
             (SELECT code FROM appointment_types WHERE id = r.appointment_type_id) AS code,
             (SELECT channel FROM appointment_types WHERE id = r.appointment_type_id) AS channel,
             (SELECT confirmed_at IS NOT NULL FROM bookings WHERE id = r.booking_id) AS confirmed,
@@ -42,6 +44,8 @@ export interface ScoringFacts {
   hour: number;
   lead_days: number;
   reminder_state: ShowSignals['reminder'];
+  /** From when the present time was agreed to the start: whether a reminder is due. */
+  hours_ahead: number;
   code: string;
   channel: ShowSignals['channel'];
   confirmed: boolean;

@@ -6,7 +6,8 @@ import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { Clock } from '../common/time/clock';
 import { DAY } from '../common/time/local-time';
-import { ShowEvaluation, ShowModel, evaluateShowModel, scoreShow, trainShowModel } from './domain/show-model';
+import { DEFAULT_REMINDER_DELIVERED_SHARE, reminderDeliveredShare, scoreBooking } from './domain/reminder-expectation';
+import { ShowEvaluation, ShowModel, ShowScore, evaluateShowModel, trainShowModel } from './domain/show-model';
 import { ShowSignals } from './domain/show-signals';
 import { DEFAULT_SHOW_RATE, TrainingRow, trainingSets } from './domain/training-set';
 import { refreshRecord, ScoringFacts } from './records';
@@ -26,6 +27,16 @@ interface LiveModel {
   model: ShowModel;
   siteShowRates: Record<string, number>;
   globalShowRate: number;
+  /** Of the training rows' due reminders, the share delivered: what a reminder still to come is worth. */
+  reminderDeliveredShare: number;
+}
+
+/** The JSON of a show_models row; a model stored before the delivered share was kept has none. */
+interface StoredModel {
+  model: ShowModel;
+  siteShowRates: Record<string, number>;
+  globalShowRate: number;
+  reminderDeliveredShare?: number;
 }
 
 /**
@@ -34,12 +45,14 @@ interface LiveModel {
  * refitted from recorded and imported outcomes, daily and on request.
  */
 // What the show model reads of a booking not yet made, as refreshRecord would answer it once
-// made: nothing is delivered or confirmed yet, and the referral is taken as the usual one
-// (a jobcentre's, not mandatory) since a search does not say.
+// made now: nothing is delivered or confirmed yet, a reminder is due or not by the same hours
+// ahead, and the referral is taken as the usual one (a jobcentre's, not mandatory) since a
+// search does not say.
 const PROSPECT_FACTS = `
   SELECT false AS cancelled, NULL AS outcome, s.id AS site_id, 'jcp' AS referral_source, false AS mandatory,
          extract(isodow FROM l.start_local)::int AS weekday, extract(hour FROM l.start_local)::int AS hour,
          greatest(0, l.start_local::date - ($4::timestamptz AT TIME ZONE s.timezone)::date) AS lead_days, 'pending' AS reminder_state,
+         (extract(epoch FROM $3::timestamptz - $4::timestamptz) / 3600)::float8 AS hours_ahead,
          t.code, t.channel, false AS confirmed,
          (SELECT count(*) FROM attendance_records p WHERE p.customer_reference = $5 AND p.starts_at < $4 AND p.outcome IN ('attended', 'late', 'left_unseen'))::int AS showed,
          (SELECT count(*) FROM attendance_records p WHERE p.customer_reference = $5 AND p.starts_at < $4 AND p.outcome = 'dna')::int AS missed
@@ -63,10 +76,10 @@ export class ShowModelService extends ShowEstimates {
   private async live(db: DataSource | EntityManager = this.dataSource): Promise<LiveModel> {
     const now = this.clock.now();
     if (this.cached && this.cached.until > now) return this.cached.live;
-    const [row] = await db.query('SELECT version, model FROM show_models WHERE live');
+    const [row]: { version: number; model: StoredModel }[] = await db.query('SELECT version, model FROM show_models WHERE live');
     const live: LiveModel = row
-      ? { version: row.version, model: row.model.model, siteShowRates: row.model.siteShowRates, globalShowRate: row.model.globalShowRate }
-      : { version: null, model: trainShowModel([]).model, siteShowRates: {}, globalShowRate: DEFAULT_SHOW_RATE };
+      ? { version: row.version, ...row.model, reminderDeliveredShare: row.model.reminderDeliveredShare ?? DEFAULT_REMINDER_DELIVERED_SHARE }
+      : { version: null, model: trainShowModel([]).model, siteShowRates: {}, globalShowRate: DEFAULT_SHOW_RATE, reminderDeliveredShare: DEFAULT_REMINDER_DELIVERED_SHARE };
     this.cached = { live, until: now + CACHE_MS };
     return live;
   }
@@ -78,7 +91,7 @@ export class ShowModelService extends ShowEstimates {
   async score(manager: EntityManager, bookingId: string, facts: ScoringFacts): Promise<void> {
     if (facts.cancelled || facts.outcome !== null) return;
     const live = await this.live(manager);
-    const score = scoreShow(live.model, signalsOf(facts, live));
+    const score = scoreOf(facts, live);
     await manager.query('UPDATE bookings SET show_probability = $2, show_factors = $3, show_model_version = $4 WHERE id = $1', [
       bookingId,
       score.probability,
@@ -90,7 +103,7 @@ export class ShowModelService extends ShowEstimates {
   async estimate(manager: EntityManager, prospect: Prospect): Promise<number> {
     const [facts]: ScoringFacts[] = await manager.query(PROSPECT_FACTS, [prospect.siteId, prospect.appointmentTypeId, new Date(prospect.start), new Date(prospect.now), prospect.customerReference]);
     const live = await this.live(manager);
-    return scoreShow(live.model, signalsOf(facts, live)).probability;
+    return scoreOf(facts, live).probability;
   }
 
   async current(): Promise<ShowModelView> {
@@ -140,7 +153,7 @@ export class ShowModelService extends ShowEstimates {
         `INSERT INTO show_models (kind, model, evaluation, trained_at, note, live) VALUES ($1, $2, $3, $4, $5, true) RETURNING *`,
         [
           trained.model.kind,
-          { model: trained.model, siteShowRates: sets.rates.rates, globalShowRate: sets.rates.global },
+          { model: trained.model, siteShowRates: sets.rates.rates, globalShowRate: sets.rates.global, reminderDeliveredShare: reminderDeliveredShare(rows) } satisfies StoredModel,
           { ...evaluation, heldOutFrom: sets.heldOutFrom === null ? null : new Date(sets.heldOutFrom).toISOString() },
           new Date(now),
           trained.reason ?? null,
@@ -177,6 +190,11 @@ export class ShowModelService extends ShowEstimates {
       after = batch[batch.length - 1].id;
     }
   }
+}
+
+/** A booking's score as its facts stand, a reminder still to come at its expected effect. */
+function scoreOf(facts: ScoringFacts, live: LiveModel): ShowScore {
+  return scoreBooking(live.model, signalsOf(facts, live), { hoursAhead: facts.hours_ahead, deliveredShare: live.reminderDeliveredShare });
 }
 
 function signalsOf(facts: ScoringFacts, live: LiveModel): ShowSignals {

@@ -2,10 +2,12 @@ import { ShowModelService } from '../../src/attendance/show-model.service';
 import { auc } from '../../src/attendance/domain/metrics';
 import { showed } from '../../src/attendance/domain/outcomes';
 import { withCustomerHistory } from '../../src/attendance/domain/customer-history';
+import { EXPECTED_REMINDER_FACTOR } from '../../src/attendance/domain/reminder-expectation';
 import { generateHistory, observableShowProbability, SyntheticAppointment } from '../../src/attendance/domain/synthetic-history';
 import { insertHistory, syntheticRecord } from '../../src/attendance/history-records';
 import { BookingView } from '../../src/bookings/dto/bookings.dto';
 import { BookingEvents, SYSTEM } from '../../src/common/events/booking-events';
+import { DAY } from '../../src/common/time/local-time';
 import { ADMIN, serviceBooking, serviceDiary, useTestContext } from '../support/context';
 import { BuiltDiary } from '../support/fixtures';
 
@@ -103,6 +105,40 @@ describe('show probability (integration)', () => {
       expect(delivered).toBeGreaterThan(booking.showProbability!);
       // A later failure does not undo a delivery.
       expect(await signal('reminder_failed')).toBe(delivered);
+    });
+
+    it('counts a reminder still to come at its expected effect, and none for a booking made under a day ahead', async () => {
+      const [{ model }]: { model: { reminderDeliveredShare: number } }[] = await ctx.dataSource.query('SELECT model FROM show_models WHERE live');
+      const due = history.filter((r) => r.start - r.bookedAt >= DAY && r.reminder !== 'pending');
+      const share = model.reminderDeliveredShare;
+      expect(share).toBeCloseTo(due.filter((r) => r.reminder === 'delivered').length / due.length, 12);
+      // The booking as made, then its reminders failed, then one delivered: the three states a booking's score can take.
+      const settle = async (start: string, reference: string) => {
+        const booking = (await ctx.bookings.book(ADMIN, serviceBooking(diary, start, reference), undefined, AFTER_HISTORY)).booking;
+        const signal = async (kind: 'reminder_delivered' | 'reminder_failed') => {
+          await ctx.dataSource.transaction((manager) => ctx.module.get(BookingEvents).record(manager, { bookingId: booking.id, kind, at: AFTER_HISTORY, actor: SYSTEM }));
+          return (await ctx.bookings.get(ADMIN, booking.id)).showProbability!;
+        };
+        const failed = await signal('reminder_failed');
+        return { booking, failed, delivered: await signal('reminder_delivered') };
+      };
+      const [{ id: appointmentTypeId }] = await ctx.dataSource.query('SELECT id FROM appointment_types WHERE code = $1', [diary.typeCode]);
+      const quoted = await ctx.dataSource.transaction((manager) =>
+        service().estimate(manager, { customerReference: 'C-WEEK-AHEAD', siteId: diary.siteId, appointmentTypeId, start: t('2026-01-19T10:00:00Z'), now: AFTER_HISTORY }),
+      );
+      const weekAhead = await settle('2026-01-19T10:00:00Z', 'C-WEEK-AHEAD');
+      expect(weekAhead.booking.showProbability!).toBeCloseTo(share * weekAhead.delivered + (1 - share) * weekAhead.failed, 5);
+      // What a search quotes for the slot is what the booking then gets.
+      expect(weekAhead.booking.showProbability!).toBeCloseTo(quoted, 6);
+      const factors = weekAhead.booking.showFactors.map((f) => f.factor);
+      expect(factors).not.toContain('reminder delivered');
+      expect(factors.filter((f) => /reminder/.test(f))).toEqual(factors.some((f) => /reminder/.test(f)) ? [EXPECTED_REMINDER_FACTOR] : []);
+      // Twenty-one hours ahead: no reminder is coming, and 'pending' is what the model learned such bookings by.
+      const nextDay = await settle('2026-01-13T09:00:00Z', 'C-NEXT-DAY');
+      const mixture = share * nextDay.delivered + (1 - share) * nextDay.failed;
+      expect(Math.abs(nextDay.booking.showProbability! - mixture)).toBeGreaterThan(0.005);
+      expect(nextDay.failed).toBeLessThan(nextDay.booking.showProbability!);
+      expect(nextDay.delivered).toBeGreaterThan(nextDay.booking.showProbability!);
     });
 
     it('a cancelled booking has no probability', async () => {

@@ -8,6 +8,7 @@ import {
   LogisticShowModel,
   MAX_FACTORS,
   scoreShow,
+  scoreShowExpected,
   ShowEncoding,
   showProbability,
   trainShowModel,
@@ -310,6 +311,29 @@ describe('a model fitted to examples from a known logistic model', () => {
     for (let round = 0; round < 20; round++) timeAll();
     const rounds = Array.from({ length: 9 }, timeAll).sort((a, b) => a - b);
     console.log(`scoreShow: 50 candidates in ${rounds[4].toFixed(3)} ms (median of 9)`);
+  });
+});
+
+describe('scoreShowExpected', () => {
+  const model = handModel({ 'reminder:delivered': 0.4, 'reminder:failed': -0.4, 'weekday:1': -0.5 }, 0.2);
+
+  it('is scoreShow itself for a single certain outcome', () => {
+    fc.assert(
+      fc.property(signalsArbitrary, (signals) => expect(scoreShowExpected(model, [{ signals, weight: 1 }], {})).toEqual(scoreShow(model, signals))),
+      RUNS,
+    );
+  });
+
+  it('refuses to describe a group whose value differs between the outcomes unless given a label', () => {
+    const outcomes = [
+      { signals: { ...neutral, reminder: 'delivered' as const }, weight: 0.5 },
+      { signals: { ...neutral, reminder: 'failed' as const }, weight: 0.5 },
+    ];
+    // Symmetric weights cancel the reminder's effect out: it would be dropped, so it is not described.
+    expect(scoreShowExpected(model, outcomes, {}).factors).toEqual([]);
+    const monday = outcomes.map((o) => ({ ...o, weight: o.signals.reminder === 'delivered' ? 0.9 : 0.1, signals: { ...o.signals, weekday: 1 } }));
+    expect(() => scoreShowExpected(model, monday, {})).toThrow(/reminder/);
+    expect(scoreShowExpected(model, monday, { reminder: 'a reminder, perhaps' }).factors.map((f) => f.factor)).toEqual(['Monday', 'a reminder, perhaps']);
   });
 });
 

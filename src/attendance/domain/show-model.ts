@@ -298,28 +298,73 @@ export function showProbability(model: ShowModel, signals: ShowSignals): number 
   return sigmoid(logOdds(model, groupContributions(model, signals)));
 }
 
-/** The probability and its largest reasons, each as the change in probability it makes. */
-export function scoreShow(model: ShowModel, signals: ShowSignals): ShowScore {
+type GroupEffects = { probability: number; effects: Float64Array };
+
+/**
+ * The probability and each group's unrounded effect, in GROUPS order: the probability as it is
+ * minus the probability with that group at its neutral value.
+ */
+function groupEffects(model: ShowModel, signals: ShowSignals): GroupEffects {
+  const effects = new Float64Array(GROUPS.length);
   if (model.kind === 'base_rates') {
     const probability = smoothedHistory(signals, model.priorStrength);
-    // Without the customer's record the base-rate model says the site's rate.
-    const history = historyCount(signals) === 0 ? [] : [{ definition: HISTORY, effect: probability - clampRate(signals.siteShowRate) }];
-    return { probability, factors: explain(history, signals) };
+    // Without the customer's record the base-rate model says the site's rate, and it has no other group.
+    if (historyCount(signals) > 0) effects[GROUPS.indexOf(HISTORY)] = probability - clampRate(signals.siteShowRate);
+    return { probability, effects };
   }
   const contributions = groupContributions(model, signals);
   const eta = logOdds(model, contributions);
   const probability = sigmoid(eta);
-  const effects = GROUPS.map((definition, group) => ({ definition, effect: probability - sigmoid(eta - contributions[group]) }));
-  return { probability, factors: explain(effects, signals) };
+  contributions.forEach((contribution, group) => (effects[group] = probability - sigmoid(eta - contribution)));
+  return { probability, effects };
 }
 
-function explain(effects: { definition: GroupDefinition; effect: number }[], signals: ShowSignals): ShowFactor[] {
+/** The probability and its largest reasons, each as the change in probability it makes. */
+export function scoreShow(model: ShowModel, signals: ShowSignals): ShowScore {
+  const { probability, effects } = groupEffects(model, signals);
+  return { probability, factors: explain(effects, (definition) => definition.describe(signals)) };
+}
+
+/** One way a booking's signals may yet turn out, and its chance. */
+export interface ShowOutcome {
+  signals: ShowSignals;
+  weight: number;
+}
+
+/**
+ * The score of a booking whose signals are not all settled, as its expectation over the ways
+ * they may turn out (weights summing to 1). Each group's effect is the weighted mean of its
+ * effects, which is the expected probability less the expected probability with that group at
+ * its neutral value, so the factors mean what scoreShow's mean. A group whose value differs
+ * between the outcomes has no single description: `labels` gives it one, and a group that
+ * differs without a label is refused rather than described as one of the outcomes.
+ */
+export function scoreShowExpected(model: ShowModel, outcomes: readonly ShowOutcome[], labels: Partial<Record<ShowFactorGroup, string>>): ShowScore {
+  if (!outcomes.length) throw new RangeError('an expectation needs at least one outcome');
+  let probability = 0;
+  const effects = new Float64Array(GROUPS.length);
+  for (const { signals, weight } of outcomes) {
+    const scored = groupEffects(model, signals);
+    probability += weight * scored.probability;
+    scored.effects.forEach((effect, group) => (effects[group] += weight * effect));
+  }
+  const describe = (definition: GroupDefinition): string => {
+    const label = labels[definition.group];
+    if (label !== undefined) return label;
+    const [first, ...rest] = outcomes.map(({ signals }) => definition.describe(signals));
+    if (rest.some((other) => other !== first)) throw new RangeError(`the outcomes differ in ${definition.group}: give it a label`);
+    return first;
+  };
+  return { probability, factors: explain(effects, describe) };
+}
+
+function explain(effects: Float64Array, describe: (definition: GroupDefinition) => string): ShowFactor[] {
   const rounded = (effect: number) => Math.round(effect * 100) / 100;
-  return effects
+  return GROUPS.map((definition, group) => ({ definition, effect: effects[group] }))
     .filter(({ effect }) => rounded(effect) !== 0)
     .sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect))
     .slice(0, MAX_FACTORS)
-    .map(({ definition, effect }) => ({ group: definition.group, factor: definition.describe(signals), effect: rounded(effect) }));
+    .map(({ definition, effect }) => ({ group: definition.group, factor: describe(definition), effect: rounded(effect) }));
 }
 
 const historyCases = (examples: readonly ShowExample[]) =>

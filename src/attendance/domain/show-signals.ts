@@ -19,7 +19,11 @@ export interface ShowSignals {
   weekday: number;
   /** Local hour of the appointment's start, 0-23. */
   hour: number;
-  /** Where the reminders stand: none due yet, at least one delivered, or all so far failed. */
+  /**
+   * Where the reminders stand: none delivered or failed yet, at least one delivered, or all so
+   * far failed. History's 'pending' rows are bookings made under a day ahead, which get no
+   * reminder; a booking still waiting for one is scored by scoreBooking (reminder-expectation).
+   */
   reminder: 'pending' | 'delivered' | 'failed';
   /** The customer said they will come (a reply to a reminder). */
   confirmed: boolean;
