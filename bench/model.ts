@@ -14,7 +14,12 @@
  *   - the observable ceiling: observableShowProbability(row, history), the hidden model
  *     with the reliability replaced by what the customer's record says of it;
  *   - the service's base-rate fallback (customer record smoothed toward the site rate),
- *     and a constant (the training show rate), for contrast.
+ *     and a constant (the training show rate), for contrast;
+ *   - the same model as it scores a booking when it is made, before any reminder has gone
+ *     (the other signals as the held-out row has them): with the reminder taken as pending,
+ *     as bookings were scored before scoreBooking, and with scoreBooking (a reminder due,
+ *     from a day ahead, at its expected effect, the delivered share of the earlier part's
+ *     rows), as the service scores them now.
  * Then the fit alone is timed on ~1,000,000 rows (BENCH_MODEL_FIT_ROWS).
  *
  * Prints Markdown tables and writes bench/results/model-<time>.json. Never asserts.
@@ -27,7 +32,9 @@ import { performance } from 'node:perf_hooks';
 import { withCustomerHistory } from '../src/attendance/domain/customer-history';
 import { auc, brierScore, calibrationByDecile, CalibrationRow } from '../src/attendance/domain/metrics';
 import { showed } from '../src/attendance/domain/outcomes';
-import { baseRateModel, evaluateShowModel, ShowEvaluation, trainShowModel } from '../src/attendance/domain/show-model';
+import { reminderDeliveredShare, scoreBooking } from '../src/attendance/domain/reminder-expectation';
+import { baseRateModel, evaluateShowModel, ShowEvaluation, showProbability, trainShowModel } from '../src/attendance/domain/show-model';
+import { ShowExample, ShowSignals } from '../src/attendance/domain/show-signals';
 import { generateHistory, HistoryOptions, observableShowProbability, SyntheticAppointment } from '../src/attendance/domain/synthetic-history';
 import { TrainingRow, trainingSets } from '../src/attendance/domain/training-set';
 import { Rng } from '../src/common/random/rng';
@@ -74,6 +81,7 @@ function world(seed: string, sites: number, advisers: number, rows: number): His
   };
 }
 
+const HOUR = DAY / 24;
 const localDays = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
 
 /**
@@ -122,6 +130,15 @@ function scoreOf(name: string, probabilities: Float64Array, labels: Uint8Array):
   return { name, auc: auc(probabilities, labels), brier: brierScore(probabilities, labels), calibration: calibrationByDecile(probabilities, labels) };
 }
 
+const AT_BOOKING_PENDING = 'show model at booking, reminder taken as pending (as scored before scoreBooking)';
+const AT_BOOKING_EXPECTED = 'show model at booking, scoreBooking: a due reminder at its expected effect (as the service scores now)';
+
+/** The mean prediction less the observed show rate: how far the predictions sit off as a whole. */
+const meanBias = (s: Scored) => {
+  const n = s.calibration.reduce((t, c) => t + c.n, 0);
+  return s.calibration.reduce((t, c) => t + c.n * ((c.meanPredicted ?? 0) - (c.observedRate ?? 0)), 0) / n;
+};
+
 const fromEvaluation = (name: string, e: ShowEvaluation): Scored => ({ name, auc: e.auc, brier: e.brier, calibration: e.calibration });
 
 interface SeedResult {
@@ -132,6 +149,8 @@ interface SeedResult {
   heldOut: number;
   heldOutFrom: string;
   trainShowRate: number;
+  /** Of the earlier part's due reminders, the share delivered: what scoreBooking weighs a coming reminder by. */
+  deliveredShare: number;
   heldOutShowRate: number;
   model: { kind: string; fallback: boolean; priorStrength: number; features: number; fitMs: number };
   scores: Scored[];
@@ -144,7 +163,8 @@ function runSeed(seed: string): SeedResult {
   const history = generateHistory(world(seed, SITES, ADVISERS, ROWS));
   const t1 = performance.now();
   // The service reads rows in start order (ORDER BY start); the generator yields them so.
-  const sets = trainingSets(history.map(trainingRow));
+  const trainingRows = history.map(trainingRow);
+  const sets = trainingSets(trainingRows);
   const trainExamples = sets.earlier;
   const testExamples = sets.heldOut;
   const truths = heldOutTruths(history, sets.heldOutFrom);
@@ -158,12 +178,21 @@ function runSeed(seed: string): SeedResult {
   const labels = Uint8Array.from(testExamples, (e) => e.showed);
   const trainRate = trainExamples.reduce((s, e) => s + e.showed, 0) / trainExamples.length;
   const fallback = baseRateModel(trainExamples);
+  const deliveredShare = reminderDeliveredShare(trainingRows.filter((row) => sets.heldOutFrom === null || row.start < sets.heldOutFrom));
+  const atBooking = (score: (e: ShowExample, row: SyntheticAppointment) => number) => Float64Array.from(testExamples, (e, i) => score(e, truths[i].row));
+  const pending = (e: ShowExample): ShowSignals => ({ ...e.signals, reminder: 'pending' });
   const scores: Scored[] = [
     fromEvaluation('show model (trainShowModel, as trained by the service)', evaluation),
     scoreOf('omniscient ceiling: hidden showProbability', Float64Array.from(truths, (t) => t.row.showProbability), labels),
     scoreOf('observable ceiling: observableShowProbability(row, history)', Float64Array.from(truths, (t) => observableShowProbability(t.row, t.history)), labels),
     fromEvaluation('base-rate fallback (customer record smoothed toward the site rate)', evaluateShowModel(fallback, testExamples)),
     scoreOf('constant: the training show rate', new Float64Array(testExamples.length).fill(trainRate), labels),
+    scoreOf(AT_BOOKING_PENDING, atBooking((e) => showProbability(trial.model, pending(e))), labels),
+    scoreOf(
+      AT_BOOKING_EXPECTED,
+      atBooking((e, row) => scoreBooking(trial.model, pending(e), { hoursAhead: (row.start - row.bookedAt) / HOUR, deliveredShare }).probability),
+      labels,
+    ),
   ];
   return {
     seed,
@@ -173,6 +202,7 @@ function runSeed(seed: string): SeedResult {
     heldOut: testExamples.length,
     heldOutFrom: sets.heldOutFrom === null ? '-' : new Date(sets.heldOutFrom).toISOString(),
     trainShowRate: trainRate,
+    deliveredShare,
     heldOutShowRate: evaluation.baseRate ?? NaN,
     model: {
       kind: trial.model.kind,
@@ -273,6 +303,30 @@ async function main() {
   );
   const worst = (s: Scored) => Math.max(...s.calibration.map((c) => Math.abs((c.observedRate ?? 0) - (c.meanPredicted ?? 0))));
   console.log(`\nLargest |observed - predicted| over the deciles, show model: ${seeds.map((r) => fmt(worst(scoreAt(r, names[0])), 3)).join(', ')}`);
+
+  console.log(`\n### At booking, before any reminder has gone: held out, ${seeds.length} seeds\n`);
+  console.log(`(Delivered share of the earlier part's due reminders: ${seeds.map((r) => fmt(r.deliveredShare, 3)).join(', ')})\n`);
+  console.log(
+    table(
+      ['predictor', 'AUC mean', 'Brier mean', ...seeds.map((r) => `mean predicted − observed, ${r.seed}`), 'largest decile gap per seed'],
+      [names[0], AT_BOOKING_PENDING, AT_BOOKING_EXPECTED].map((name) => [
+        name,
+        fmt(mean((r) => scoreAt(r, name).auc ?? NaN), 3),
+        fmt(mean((r) => scoreAt(r, name).brier ?? NaN), 4),
+        ...seeds.map((r) => fmt(meanBias(scoreAt(r, name)), 4)),
+        seeds.map((r) => fmt(worst(scoreAt(r, name)), 3)).join(', '),
+      ]),
+    ),
+  );
+  console.log(`\n### Calibration at booking by decile, held out, ${first.seed} (mean predicted / observed show rate)\n`);
+  const pendingDeciles = deciles(scoreAt(first, AT_BOOKING_PENDING));
+  const expectedDeciles = deciles(scoreAt(first, AT_BOOKING_EXPECTED));
+  console.log(
+    table(
+      ['decile', 'reminder as pending', 'reminder at its expected effect'],
+      scoreAt(first, AT_BOOKING_EXPECTED).calibration.map((c, i) => [c.decile, pendingDeciles[i], expectedDeciles[i]]),
+    ),
+  );
 
   let fit: ReturnType<typeof timeFit> | null = null;
   if (FIT_ROWS > 0) {

@@ -16,10 +16,12 @@
  *     appointment's own day and up to two working days after (as simulation.spec's scenario
  *     does). Late cancellations are left out of the demand: the simulation replays no
  *     cancellations, and without them a row comes with probability exactly showProbability;
- *   - predictedShow is the model's score with the signals as the booking has them (the
- *     customer's record as of booking, the site rate of the training year, reminder pending,
- *     not confirmed); turnsUp is the generator's own outcome; the oracle's input is the same
- *     with predictedShow replaced by showProbability. A request keeps the signals and truth of
+ *   - predictedShow is the model's score as ShowModelService scores a booking when it is made
+ *     (scoreBooking: the customer's record as of booking, the site rate of the training year,
+ *     not confirmed, and the reminder not yet sent, taken at its expected effect when the
+ *     booking is a day or more ahead, weighed by the training year's delivered share);
+ *     turnsUp is the generator's own outcome; the oracle's input is the same with
+ *     predictedShow replaced by showProbability. A request keeps the signals and truth of
  *     the appointment it was drawn from wherever in its window it lands: the model and the
  *     oracle are told the same about it;
  *   - the site: 10 advisers of one-to-one 60-minute sessions on weekdays, 09:00-12:00 and
@@ -29,9 +31,7 @@
  *   - every policy goes through simulationPolicy, the rule bookings are admitted by, with
  *     showRate = the mean predictedShow of the requests (for the oracle, the mean truth).
  *     Risk is run with the default caps (maxExtraPerDay 5, noOverbookWithinHours 24), with the
- *     day's cap at 50, and with both opened (50, 0);
- *   - beside the model and the oracle, the model with the reminder a booking will get taken at
- *     its expectation instead of as pending, to show how much of the gap to the oracle that is.
+ *     day's cap at 50, and with both opened (50, 0).
  *
  * Prints Markdown tables and writes bench/results/overbooking-<time>.json. Never asserts.
  *
@@ -43,7 +43,8 @@ import { performance } from 'node:perf_hooks';
 import { withCustomerHistory } from '../src/attendance/domain/customer-history';
 import { auc } from '../src/attendance/domain/metrics';
 import { showed } from '../src/attendance/domain/outcomes';
-import { ShowModel, showProbability, trainShowModel } from '../src/attendance/domain/show-model';
+import { reminderDeliveredShare, scoreBooking } from '../src/attendance/domain/reminder-expectation';
+import { ShowModel, trainShowModel } from '../src/attendance/domain/show-model';
 import { ShowSignals } from '../src/attendance/domain/show-signals';
 import { generateHistory, HistoryOptions, SyntheticAppointment } from '../src/attendance/domain/synthetic-history';
 import { SiteShowRates, TrainingRow, trainingSets } from '../src/attendance/domain/training-set';
@@ -107,6 +108,7 @@ function world(seed: string): HistoryOptions {
   };
 }
 
+const HOUR = DAY / 24;
 const localDays = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
 
 /** A row as ShowModelService.train reads it from attendance_records (as bench/model.ts builds it). */
@@ -170,22 +172,16 @@ function worldOf(seed: string, days: readonly string[]): World {
   const training = history.filter((row) => row.start < replayFrom);
   const sets = trainingSets(training.map(trainingRow));
   const { model } = trainShowModel(sets.all);
-  const due = training.filter((row) => row.reminder !== 'pending');
   const t2 = performance.now();
   const pool = [...withCustomerHistory(history)]
     .filter(({ row }) => row.start >= replayFrom && row.appointmentType === TYPE.code && showed(row.outcome) !== null)
     .map(({ row, history: record }) => ({ row, record }));
-  const delivered = due.filter((row) => row.reminder === 'delivered').length / due.length;
+  const delivered = reminderDeliveredShare(training);
   return { pool, model, rates: sets.rates, delivered, trainedOn: sets.all.length, generateMs: t1 - t0, fitMs: t2 - t1 };
 }
 
-/**
- * Who asks: the model as the service scores a new booking (reminder pending); the same model
- * with the reminder a booking made a day or more ahead will get taken at its expectation
- * (delivered at the training year's rate, otherwise failed), since the model learned
- * "pending" from bookings made under a day ahead, which get none; and the generator's truth.
- */
-const PREDICTORS = ['model', 'model, reminder expected', 'oracle'] as const;
+/** Who asks: the model as the service scores a new booking, and the generator's truth. */
+const PREDICTORS = ['model', 'oracle'] as const;
 type Predictor = (typeof PREDICTORS)[number];
 
 interface Demand {
@@ -207,7 +203,7 @@ function demandOf(w: World, seed: string, count: number, days: readonly string[]
 
   const dayIndex = new Map(days.map((d, i) => [d, i]));
   const requests: SimRequest[] = [];
-  const predicted: Demand['predicted'] = { model: [], 'model, reminder expected': [], oracle: [] };
+  const predicted: Demand['predicted'] = { model: [], oracle: [] };
   for (const { row, record } of drawn) {
     const t = trainingRow(row);
     const signals: ShowSignals = {
@@ -220,13 +216,13 @@ function demandOf(w: World, seed: string, count: number, days: readonly string[]
       channel: t.channel,
       weekday: t.weekday,
       hour: t.hour,
-      // As ShowModelService.score does at booking: bookings.reminder_state starts 'pending'.
+      // Nothing is sent when a booking is made: bookings.reminder_state starts 'pending'.
       reminder: 'pending',
       confirmed: false,
     };
     const first = dayIndex.get(localClockOf(row.start, ZONE).date)!;
     const last = Math.min(days.length - 1, first + rng.int(0, 2));
-    const score = showProbability(w.model, signals);
+    const score = scoreBooking(w.model, signals, { hoursAhead: (row.start - row.bookedAt) / HOUR, deliveredShare: w.delivered }).probability;
     requests.push({
       customerId: row.customerReference,
       requestedAt: row.bookedAt,
@@ -242,11 +238,6 @@ function demandOf(w: World, seed: string, count: number, days: readonly string[]
       referralSource: row.referralSource,
     });
     predicted.model.push(score);
-    const expected =
-      row.start - row.bookedAt < DAY
-        ? score
-        : w.delivered * showProbability(w.model, { ...signals, reminder: 'delivered' }) + (1 - w.delivered) * showProbability(w.model, { ...signals, reminder: 'failed' });
-    predicted['model, reminder expected'].push(expected);
     predicted.oracle.push(row.showProbability);
   }
   return { requests, predicted };
