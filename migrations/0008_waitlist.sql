@@ -29,9 +29,11 @@ CREATE UNIQUE INDEX waitlist_entries_one_waiting ON waitlist_entries (client_id,
 CREATE INDEX waitlist_entries_waiting_idx ON waitlist_entries (appointment_type_id, created_at) WHERE status = 'waiting';
 CREATE INDEX waitlist_entries_organisation_idx ON waitlist_entries (organisation_id, created_at);
 
--- A freed slot on offer. open: texts out, nobody has taken it; claimed: a reply is booking it;
--- taken: booked (booking_id); lost: the booking was refused (taken by ordinary booking meanwhile);
--- expired: every round lapsed unanswered, or nobody was left to ask.
+-- Every seat a cancellation or a move frees, and its offer. open: texts out and nobody has
+-- taken it, or (no text out) waiting for customers busy with other offers; claimed: a reply
+-- is booking it; taken: booked (booking_id); lost: the booking was refused (taken by
+-- ordinary booking meanwhile); expired: every round lapsed unanswered, nobody it fits was
+-- left to ask, or too little time was left to take it.
 CREATE TABLE waitlist_offers (
   id                   uuid PRIMARY KEY,
   freed_booking_id     uuid NOT NULL REFERENCES bookings(id),
@@ -41,9 +43,11 @@ CREATE TABLE waitlist_offers (
   starts_at            timestamptz NOT NULL,
   ends_at              timestamptz NOT NULL,
   created_at           timestamptz NOT NULL,
-  -- When the current round lapses; the dispatcher then asks the next few, or closes it.
+  -- When the current round lapses (or the wait for busy customers ends); the dispatcher
+  -- then asks the next few, or closes it.
   expires_at           timestamptz NOT NULL,
-  round                integer NOT NULL DEFAULT 1,
+  -- Rounds of texts sent so far.
+  round                integer NOT NULL DEFAULT 0,
   status               text NOT NULL CHECK (status IN ('open', 'claimed', 'taken', 'lost', 'expired')),
   -- The entry whose reply claimed it, and the booking made.
   entry_id             uuid REFERENCES waitlist_entries(id),

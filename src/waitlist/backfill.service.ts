@@ -9,7 +9,7 @@ import { Clock } from '../common/time/clock';
 import { DAY } from '../common/time/local-time';
 import { smsSegments } from '../reminders/domain/sms-segments';
 import { reminderPolicy } from '../reminders/reminder-planner.service';
-import { chooseRecipients, FreedSlot, offerTiming, waitlistWording } from './domain/backfill';
+import { Candidate, FreedSlot, offerTiming, planRound, waitlistWording } from './domain/backfill';
 
 // A reply is read as an answer to the last offer texted to its number for this long.
 const ANSWER_KEPT_MS = DAY;
@@ -20,8 +20,6 @@ interface OpenOffer extends FreedSlot {
   zone: string;
   minNotice: number;
 }
-
-type Timing = NonNullable<ReturnType<typeof offerTiming>>;
 
 /** What a customer's reply to an offer got, for replies to text back and log. */
 export interface WaitlistAnswer {
@@ -62,8 +60,6 @@ export class BackfillService implements OnModuleInit {
     const start = from ? Date.parse(from.start) : booking.starts_at.getTime();
     const siteId = from?.siteId ?? booking.site_id;
     const [site] = await manager.query('SELECT name, timezone, min_notice_minutes FROM sites WHERE id = $1', [siteId]);
-    const timing = offerTiming(event.at, start, site.min_notice_minutes, site.timezone, await reminderPolicy(manager, siteId));
-    if (!timing) return;
     const offer: OpenOffer = {
       id: randomUUID(),
       typeId: booking.appointment_type_id,
@@ -75,46 +71,68 @@ export class BackfillService implements OnModuleInit {
       minNotice: site.min_notice_minutes,
     };
     await manager.query(
-      `INSERT INTO waitlist_offers (id, freed_booking_id, appointment_type_id, site_id, adviser_id, starts_at, ends_at, created_at, expires_at, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')`,
-      [offer.id, event.bookingId, offer.typeId, offer.siteId, from?.adviserId ?? booking.adviser_id, new Date(offer.start), new Date(offer.end), new Date(event.at), new Date(timing.expiresAt)],
+      `INSERT INTO waitlist_offers (id, freed_booking_id, appointment_type_id, site_id, adviser_id, starts_at, ends_at, created_at, expires_at, round, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, 'open')`,
+      [offer.id, event.bookingId, offer.typeId, offer.siteId, from?.adviserId ?? booking.adviser_id, new Date(offer.start), new Date(offer.end), new Date(event.at)],
     );
-    if (!(await this.ask(manager, offer, 1, timing, event.at))) {
-      await manager.query(`UPDATE waitlist_offers SET status = 'expired', closed_at = $2 WHERE id = $1`, [offer.id, new Date(event.at)]);
-    }
+    await this.advance(manager, offer, 0, event.at);
   }
 
   /**
-   * Texts the next few it fits who have not been asked about this slot, are not answering
-   * another offer, and can be texted. Returns how many were asked.
+   * The offer's next round (see planRound): texts to the next few, written as the outbox,
+   * with the round's expiry; or a later try when all it fits are answering other offers;
+   * or closed, when it fits nobody left or is too near to take.
    */
-  private async ask(manager: EntityManager, offer: OpenOffer, round: number, timing: Timing, now: number): Promise<number> {
-    const rows: { id: string; appointment_type_id: string; site_ids: string[]; earliest: Date; latest: Date; created_at: Date; mobile: string }[] = await manager.query(
-      `SELECT e.id, e.appointment_type_id, e.site_ids, e.earliest, e.latest, e.created_at, e.mobile
+  private async advance(manager: EntityManager, offer: OpenOffer, round: number, now: number): Promise<void> {
+    const timing = offerTiming(now, offer.start, offer.minNotice, offer.zone, await reminderPolicy(manager, offer.siteId));
+    const plan = timing && planRound(offer, await this.candidates(manager, offer, now), timing.sendAt);
+    if (!plan) {
+      await manager.query(`UPDATE waitlist_offers SET status = 'expired', closed_at = $2 WHERE id = $1`, [offer.id, new Date(now)]);
+      return;
+    }
+    if ('retryAt' in plan) {
+      await manager.query('UPDATE waitlist_offers SET expires_at = $2 WHERE id = $1', [offer.id, new Date(plan.retryAt)]);
+      return;
+    }
+    const { sendAt, expiresAt } = timing!;
+    const body = waitlistWording.offer(offer, expiresAt);
+    await manager.query(
+      `INSERT INTO waitlist_offer_texts (id, offer_id, entry_id, round, mobile, body, segments, created_at, send_at, expires_at, status, updated_at)
+       SELECT x.id, $1, x.entry_id, $2, x.mobile, $3, $4, $5, $6, $7, 'queued', $5 FROM unnest($8::uuid[], $9::uuid[], $10::text[]) AS x(id, entry_id, mobile)`,
+      [offer.id, round + 1, body, smsSegments(body).segments, new Date(now), new Date(sendAt), new Date(expiresAt), plan.ask.map(() => randomUUID()), plan.ask.map((e) => e.id), plan.ask.map((e) => e.mobile)],
+    );
+    await manager.query('UPDATE waitlist_offers SET round = $2, expires_at = $3 WHERE id = $1', [offer.id, round + 1, new Date(expiresAt)]);
+  }
+
+  /** Who may yet be asked about this offer: waiting for its type, not asked about it already, textable; and until when each is answering another. */
+  private async candidates(manager: EntityManager, offer: OpenOffer, now: number): Promise<(Candidate & { mobile: string })[]> {
+    const rows: { id: string; appointment_type_id: string; site_ids: string[]; earliest: Date; latest: Date; created_at: Date; mobile: string; busy_until: Date | null }[] = await manager.query(
+      `SELECT e.id, e.appointment_type_id, e.site_ids, e.earliest, e.latest, e.created_at, e.mobile,
+              (SELECT max(t.expires_at) FROM waitlist_offer_texts t JOIN waitlist_offers o ON o.id = t.offer_id
+                WHERE t.entry_id = e.id AND o.status IN ('open', 'claimed') AND t.expires_at > $3) AS busy_until
          FROM waitlist_entries e
         WHERE e.status = 'waiting' AND e.appointment_type_id = $1
-          AND NOT EXISTS (SELECT 1 FROM waitlist_offer_texts t JOIN waitlist_offers o ON o.id = t.offer_id
-                           WHERE t.entry_id = e.id AND (t.offer_id = $2 OR (o.status IN ('open', 'claimed') AND t.expires_at > $3)))
+          AND NOT EXISTS (SELECT 1 FROM waitlist_offer_texts t WHERE t.entry_id = e.id AND t.offer_id = $2)
           -- A STOP is for the number, whoever's record it came in on.
           AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.mobile = e.mobile AND (c.sms_opted_out_at IS NOT NULL OR c.mobile_invalid_at IS NOT NULL))`,
       [offer.typeId, offer.id, new Date(now)],
     );
-    const entries = rows.map((r) => ({ id: r.id, typeId: r.appointment_type_id, siteIds: r.site_ids, earliest: r.earliest.getTime(), latest: r.latest.getTime(), createdAt: r.created_at.getTime(), mobile: r.mobile }));
-    const chosen = chooseRecipients(offer, entries);
-    if (!chosen.length) return 0;
-    const body = waitlistWording.offer(offer, timing.expiresAt);
-    await manager.query(
-      `INSERT INTO waitlist_offer_texts (id, offer_id, entry_id, round, mobile, body, segments, created_at, send_at, expires_at, status, updated_at)
-       SELECT x.id, $1, x.entry_id, $2, x.mobile, $3, $4, $5, $6, $7, 'queued', $5 FROM unnest($8::uuid[], $9::uuid[], $10::text[]) AS x(id, entry_id, mobile)`,
-      [offer.id, round, body, smsSegments(body).segments, new Date(now), new Date(timing.sendAt), new Date(timing.expiresAt), chosen.map(() => randomUUID()), chosen.map((e) => e.id), chosen.map((e) => e.mobile)],
-    );
-    return chosen.length;
+    return rows.map((r) => ({
+      id: r.id,
+      typeId: r.appointment_type_id,
+      siteIds: r.site_ids,
+      earliest: r.earliest.getTime(),
+      latest: r.latest.getTime(),
+      createdAt: r.created_at.getTime(),
+      mobile: r.mobile,
+      busyUntil: r.busy_until?.getTime() ?? null,
+    }));
   }
 
   /**
-   * Offers whose round has lapsed unanswered go to the next few, with a fresh expiry, or
-   * close when nobody is left or the slot is too near. One offer at a time, each in its
-   * own transaction, skipping any another process is working on.
+   * Offers whose round has lapsed unanswered, or whose wait for busy customers is over, are
+   * moved on (advance). One offer at a time, each in its own transaction, skipping any
+   * another process is working on.
    */
   async nextRounds(now = this.clock.now()): Promise<number> {
     let moved = 0;
@@ -137,10 +155,7 @@ export class BackfillService implements OnModuleInit {
           zone: row.timezone,
           minNotice: row.min_notice_minutes,
         };
-        const timing = offerTiming(now, offer.start, offer.minNotice, offer.zone, await reminderPolicy(manager, offer.siteId));
-        const asked = timing ? await this.ask(manager, offer, row.round + 1, timing, now) : 0;
-        if (asked) await manager.query('UPDATE waitlist_offers SET round = round + 1, expires_at = $2 WHERE id = $1', [offer.id, new Date(timing!.expiresAt)]);
-        else await manager.query(`UPDATE waitlist_offers SET status = 'expired', closed_at = $2 WHERE id = $1`, [offer.id, new Date(now)]);
+        await this.advance(manager, offer, row.round, now);
         moved++;
         return false;
       });
@@ -204,15 +219,32 @@ export class BackfillService implements OnModuleInit {
         throw error;
       }
       // Booked by someone else meanwhile, closed, or too near now: nobody can have it.
-      await this.dataSource.query(`UPDATE waitlist_offers SET status = 'lost', closed_at = $2 WHERE id = $1`, [t.offer_id, new Date(now)]);
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(`UPDATE waitlist_offers SET status = 'lost', closed_at = $2 WHERE id = $1`, [t.offer_id, new Date(now)]);
+        await this.wakeWaiting(manager, now);
+      });
       return this.answered(textId, 'gone', now);
     }
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`UPDATE waitlist_offers SET status = 'taken', booking_id = $2, closed_at = $3 WHERE id = $1`, [t.offer_id, bookingId, new Date(now)]);
+      await this.wakeWaiting(manager, now);
       await manager.query(`UPDATE waitlist_entries SET status = 'fulfilled', booking_id = $2, closed_at = $3 WHERE id = $1`, [t.entry_id, bookingId, new Date(now)]);
       await manager.query(`UPDATE waitlist_offer_texts SET answer = 'won', answered_at = $2 WHERE id = $1`, [textId, new Date(now)]);
     });
     return { outcome: 'waitlist_booked', reply: waitlistWording.booked(slot), bookingId };
+  }
+
+  /**
+   * An offer closed: those asked about it are free for others. Offers that were waiting for
+   * busy customers (open, no text out) are moved on at the dispatcher's next pass rather
+   * than when the offers they waited on would have lapsed.
+   */
+  private async wakeWaiting(manager: EntityManager, now: number): Promise<void> {
+    await manager.query(
+      `UPDATE waitlist_offers o SET expires_at = $1 WHERE o.status = 'open' AND o.expires_at > $1
+          AND NOT EXISTS (SELECT 1 FROM waitlist_offer_texts t WHERE t.offer_id = o.id AND t.expires_at > $1)`,
+      [new Date(now)],
+    );
   }
 
   private async answered(textId: string, answer: 'gone' | 'expired', now: number): Promise<WaitlistAnswer> {

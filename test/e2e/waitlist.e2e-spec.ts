@@ -150,6 +150,25 @@ describe('Waitlist and backfill (end to end, texts through the real twilio libra
     expect(await bookedAt(fresh, TUE_9_FEB_10)).toHaveLength(1);
   });
 
+  it('a slot freed while all it fits are answering another offer goes to them once that offer is taken', async () => {
+    const fresh = await createDiary(e2e.api);
+    const [a, b] = [nextMobile(), nextMobile()];
+    await wait(a, {}, fresh);
+    await wait(b, {}, fresh);
+    await free(TUE_9_FEB_10, fresh);
+    await until('the first offer texted', async () => offersTo(a).length === 1 && offersTo(b).length === 1);
+    await free(WED_10_FEB_14, fresh);
+    const [second] = await e2e.db.query<{ round: number; status: string }>('SELECT round, status FROM waitlist_offers WHERE site_id = $1 AND starts_at = $2', [fresh.siteId, WED_10_FEB_14]);
+    expect(second).toEqual({ round: 0, status: 'open' });
+
+    expect(await text(a, '1')).toMatch(/^Booked: your appointment is on Tue 9 Feb 10:00/);
+    const [offer] = await until('the second offer texted to the one still waiting', async () => (offersTo(b).length === 2 ? offersTo(b).slice(1) : null));
+    expect(offer.body).toMatch(/^A time has come up: Wed 10 Feb 14:00 at /);
+    expect(offersTo(a)).toHaveLength(1);
+    expect(await text(b, '1')).toMatch(/^Booked: your appointment is on Wed 10 Feb 14:00/);
+    expect((await bookedAt(fresh, WED_10_FEB_14)).map((r) => r.mobile)).toEqual([b]);
+  });
+
   it('a move frees the time it leaves, which is offered as a cancelled one is', async () => {
     const fresh = await createDiary(e2e.api);
     const mobile = nextMobile();

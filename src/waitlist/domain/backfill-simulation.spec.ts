@@ -40,8 +40,15 @@ describe('replayBackfill', () => {
   it('gives a customer one seat, and keeps them off a second offer while they are asked about the first', () => {
     const two = [slot(START - 23 * HOUR), { ...slot(START - 23 * HOUR + 30 * MINUTE), start: START + 2 * HOUR, end: START + 3 * HOUR }];
     const figures = replayBackfill(two, [waiter('a', 72)], replies({ a: 60 }), settings);
-    // Busy with the first until it is taken an hour in; by then the second's only round has gone to nobody.
     expect(figures).toMatchObject({ freed: 2, offered: 1, refilled: 1, texts: 1 });
+  });
+
+  it('offers a seat freed while all it fits are answering another offer once that offer closes', () => {
+    const two = [slot(START - 23 * HOUR), { ...slot(START - 23 * HOUR + 30 * MINUTE), start: START + 2 * HOUR, end: START + 3 * HOUR }];
+    // a takes the first an hour in; b, asked with a and silent, is free then and takes the second 5 minutes after its text.
+    const replyOf: ReplyOf = (id, slotIndex) => (id === 'a' && slotIndex === 0 ? 60 : id === 'b' && slotIndex === 1 ? 5 : null);
+    const figures = replayBackfill(two, [waiter('a', 72), waiter('b', 48)], replyOf, settings);
+    expect(figures).toMatchObject({ freed: 2, offered: 2, refilled: 2, texts: 3, minutesToRefill: [60, 35] });
   });
 
   it('never refills more seats than were freed or than there are customers waiting, and refill times are never negative (property)', () => {

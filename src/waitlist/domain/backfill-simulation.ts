@@ -2,7 +2,7 @@ import type { SyntheticAppointment } from '../../attendance/domain/synthetic-his
 import { Rng } from '../../common/random/rng';
 import { DAY, MINUTE } from '../../common/time/local-time';
 import { DEFAULT_REMINDER_POLICY } from '../../reminders/domain/reminder-plan';
-import { chooseRecipients, FreedSlot, offerTiming, WaitingEntry } from './backfill';
+import { FreedSlot, offerTiming, planRound, WaitingEntry } from './backfill';
 
 /** A seat freed at `freedAt`. */
 export interface Cancellation extends FreedSlot {
@@ -36,8 +36,8 @@ export interface BackfillFigures {
 /**
  * The service's backfill policy over a stream of freed seats: each offered when it frees
  * (after quiet hours), to the three longest waiting it fits who are not answering another
- * offer, round after round until someone replies in time or there is no time or nobody
- * left. Seats are settled one at a time in the order they freed, so a customer asked about
+ * offer (when all are, once the first of those offers closes), round after round until
+ * someone replies in time or there is no time or nobody left. Seats are settled one at a time in the order they freed, so a customer asked about
  * one seat is busy until that round lapses or the seat is taken; a seat freed while an
  * earlier one is still on offer sees the earlier one's outcome already (close enough when
  * seats free hours apart, as here).
@@ -55,9 +55,14 @@ export function replayBackfill(freed: readonly Cancellation[], waiting: readonly
     for (;;) {
       const timing = offerTiming(now, c.start, settings.minNoticeMinutes, settings.zoneOf(c.siteId), DEFAULT_REMINDER_POLICY);
       if (!timing) break;
-      const free = waiting.filter((e) => e.createdAt <= now && !fulfilled.has(e.id) && !asked.has(e.id) && (busyUntil.get(e.id) ?? 0) <= timing.sendAt);
-      const chosen = chooseRecipients(c, free);
-      if (!chosen.length) break;
+      const candidates = waiting.filter((e) => e.createdAt <= now && !fulfilled.has(e.id) && !asked.has(e.id)).map((e) => ({ ...e, busyUntil: busyUntil.get(e.id) ?? null }));
+      const plan = planRound(c, candidates, timing.sendAt);
+      if (!plan) break;
+      if ('retryAt' in plan) {
+        now = plan.retryAt;
+        continue;
+      }
+      const chosen = plan.ask;
       if (!asked.size) offered++;
       texts += chosen.length;
       let winner: { id: string; at: number } | null = null;

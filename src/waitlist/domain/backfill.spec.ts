@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { smsSegments } from '../../reminders/domain/sms-segments';
 import { DAY, MINUTE } from '../../common/time/local-time';
 import { DEFAULT_REMINDER_POLICY } from '../../reminders/domain/reminder-plan';
-import { chooseRecipients, fits, FreedSlot, MAX_WINDOW_DAYS, OFFER_BATCH, offerExpiry, offerTiming, WaitingEntry, waitlistWording, windowProblem } from './backfill';
+import { chooseRecipients, fits, FreedSlot, MAX_WINDOW_DAYS, OFFER_BATCH, offerExpiry, offerTiming, planRound, WaitingEntry, waitlistWording, windowProblem } from './backfill';
 
 const HOUR = 60 * MINUTE;
 const TUE_10 = Date.parse('2027-02-09T10:00:00Z');
@@ -87,6 +87,24 @@ describe('chooseRecipients', () => {
         for (const left of fitting.filter((e) => !chosen.includes(e))) expect(left.createdAt).toBeGreaterThanOrEqual(lastChosen);
       }),
     );
+  });
+});
+
+describe('planRound', () => {
+  const at = TUE_10 - DAY;
+  const candidate = (id: string, busyUntil: number | null, overrides: Partial<WaitingEntry> = {}) => ({ ...entry(id, overrides), busyUntil });
+
+  it('asks those free, passing over those answering another offer', () => {
+    expect(planRound(slot, [candidate('busy', at + HOUR), candidate('free', null), candidate('done', at - MINUTE)], at)).toEqual({ ask: [candidate('done', at - MINUTE), candidate('free', null)] });
+  });
+
+  it('tries again when the first other offer lapses if everyone it fits is busy', () => {
+    expect(planRound(slot, [candidate('a', at + 2 * HOUR), candidate('b', at + HOUR), candidate('elsewhere', null, { siteIds: ['site-b'] })], at)).toEqual({ retryAt: at + HOUR });
+  });
+
+  it('does nothing when it fits nobody', () => {
+    expect(planRound(slot, [candidate('elsewhere', null, { siteIds: ['site-b'] })], at)).toBeNull();
+    expect(planRound(slot, [], at)).toBeNull();
   });
 });
 

@@ -45,6 +45,24 @@ export function chooseRecipients<E extends WaitingEntry>(slot: FreedSlot, entrie
     .slice(0, max);
 }
 
+/** A customer on the list, and until when they are answering another offer (null: they are not). */
+export interface Candidate extends WaitingEntry {
+  busyUntil: number | null;
+}
+
+/**
+ * What a round of an offer going out at `at` does: ask the few `chooseRecipients` picks
+ * among those free; or, when everyone it fits is answering another offer, try again when
+ * the first of those offers lapses (one of them may be turned down or go unanswered); or
+ * nothing, when it fits nobody.
+ */
+export function planRound<E extends Candidate>(slot: FreedSlot, candidates: readonly E[], at: number): { ask: E[] } | { retryAt: number } | null {
+  const fitting = candidates.filter((e) => fits(slot, e));
+  const free = fitting.filter((e) => e.busyUntil === null || e.busyUntil <= at);
+  if (free.length) return { ask: chooseRecipients(slot, free) };
+  return fitting.length ? { retryAt: Math.min(...fitting.map((e) => e.busyUntil!)) } : null;
+}
+
 /**
  * When an offer made at `now` lapses: after OFFER_TTL_MS, or earlier so that whoever takes
  * it is still booking outside the site's minimum notice. Null when that leaves too little
