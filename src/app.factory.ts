@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './common/config/config';
 import { Clock } from './common/time/clock';
 import { jsonBody } from './common/http/json-body';
+import { configureViews } from './web/views';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -21,6 +22,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean; 
     bodyParser: false,
   });
   for (const handler of jsonBody()) app.use(handler);
+  configureViews(app);
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
@@ -50,6 +52,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
       .addTag('overbooking', 'How far a site admits bookings beyond capacity, set by its managers (scope sites:manage).')
       .addTag('replies', "Customers' SMS replies the service could not act on, listed per site for a person to follow up (scope sites:manage).")
       .addTag('waitlist', 'Customers waiting for a nearer time, offered slots that cancellations and moves free, by SMS (first reply of 1 wins).')
+      .addTag('staff', 'Staff accounts for the pages under /app (admin); staff sign in there with a password.')
       .addTag('webhooks', 'Called by Twilio, not by API clients.')
       .addTag('health', 'Whether the service and what it depends on are up.')
       .addBearerAuth()

@@ -27,7 +27,9 @@ import { SiteClosure } from './sites/entities/site-closure.entity';
 import { Site } from './sites/entities/site.entity';
 import { SitesModule } from './sites/sites.module';
 import { SlotsModule } from './slots/slots.module';
+import { StaffModule } from './staff/staff.module';
 import { WaitlistModule } from './waitlist/waitlist.module';
+import { WebModule } from './web/web.module';
 
 @Global()
 @Module({})
@@ -65,6 +67,8 @@ export class AppModule {
         OverbookingModule,
         RepliesModule,
         WaitlistModule,
+        StaffModule,
+        WebModule,
         HealthModule,
         OperationsModule,
       ],

@@ -58,6 +58,8 @@ Keys (valid while this demo runs):
   Jobcentre Plus:    ${demo.jobcentreKey}
   Lewisham partner:  ${demo.partnerKey}
 
+Pages for staff: ${base}/app   (sign in as a work coach: ${demo.coach.email}, password ${demo.coach.password})
+
 Try (as the jobcentre):
   curl -s ${base}/v1/appointment-types ${auth}
   curl -s "${base}/v1/slots?appointmentType=SKILLS_HEALTH_CHECK&siteId=${demo.sampleSiteId}" ${auth}

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { APPOINTMENT_TYPES, AREAS, DEMO_CUSTOMERS } from './demo-data';
 
@@ -9,6 +10,8 @@ export interface DemoKeys {
   sampleBookingId: string | null;
   /** The booking of the customer who prefers email: its confirmation shows in the log or mail catcher. */
   emailBookingId: string | null;
+  /** A work coach of the jobcentre, to sign in to the pages at /app with. */
+  coach: { email: string; password: string };
 }
 
 /**
@@ -34,6 +37,9 @@ export async function seedDemo(baseUrl: string, adminKey: string, zone: string, 
   const jobcentreKey = (await call('POST', `/v1/organisations/${jobcentre.id}/api-keys`, { scopes: ['slots:read', 'bookings:write'] })).key;
   const partnerKey = (await call('POST', `/v1/organisations/${partner.id}/api-keys`, { scopes: ['slots:read', 'bookings:write'] })).key;
   for (const type of APPOINTMENT_TYPES) await call('POST', '/v1/appointment-types', type);
+  // A fresh password each run, printed with the keys: the demo may be reachable by others.
+  const coach = { email: 'work.coach@jobcentre.example', password: randomBytes(12).toString('base64url') };
+  await call('POST', '/v1/staff', { name: 'Jo Okafor', email: coach.email, organisationId: jobcentre.id, role: 'work_coach', password: coach.password });
 
   // Patterns start on this week's Monday, so that today has a diary for "free now".
   const monday = DateTime.fromMillis(now, { zone }).startOf('week').toISODate()!;
@@ -91,5 +97,5 @@ export async function seedDemo(baseUrl: string, adminKey: string, zone: string, 
     sampleBookingId ??= booking.id;
     if (customer.preferredChannel === 'email') emailBookingId ??= booking.id;
   }
-  return { jobcentreKey, partnerKey, sampleSiteId, sampleAdviserId, sampleBookingId, emailBookingId };
+  return { jobcentreKey, partnerKey, sampleSiteId, sampleAdviserId, sampleBookingId, emailBookingId, coach };
 }

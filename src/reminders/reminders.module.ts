@@ -41,6 +41,6 @@ const emailChannel = (config: AppConfig): EmailChannel =>
     { provide: SmsChannel, useFactory: smsChannel, inject: [APP_CONFIG] },
     { provide: EmailChannel, useFactory: emailChannel, inject: [APP_CONFIG] },
   ],
-  exports: [ReminderPlanner, OutboxRelay, Queues, TwilioStatusService, SmsChannel],
+  exports: [ReminderPlanner, OutboxRelay, Queues, TwilioStatusService, SmsChannel, RemindersService],
 })
 export class RemindersModule {}

@@ -6,6 +6,6 @@ import { SlotsService } from './slots.service';
 @Module({
   controllers: [SlotsController],
   providers: [DiaryLoader, SlotsService],
-  exports: [DiaryLoader],
+  exports: [DiaryLoader, SlotsService],
 })
 export class SlotsModule {}

@@ -80,6 +80,7 @@ const FREE_START = '2027-06-08T10:00:00+01:00';
 const validSlot = (f: Fixture, start = FREE_START) => slotRef(f, start);
 const validBooking = (f: Fixture, start = FREE_START) => bookingBody(f, start, 'BAD-INPUT-1');
 const validWaitlist = (f: Fixture) => ({ customer: customer('BAD-INPUT-WAIT'), referral, appointmentType: f.typeCode, siteIds: [f.siteId], earliest: '2027-06-07T09:00:00+01:00', latest: '2027-06-11T17:00:00+01:00' });
+const validStaff = (f: Fixture) => ({ name: 'Jo Okafor', email: 'jo.okafor@jcp.example', organisationId: f.organisationId, role: 'work_coach', password: 'plum anchor tidal lantern' });
 const validSearch = (f: Fixture): Record<string, string | string[]> => ({ appointmentType: f.typeCode, siteId: f.siteId, from: '2027-06-07', to: '2027-06-11' });
 
 interface Case {
@@ -701,6 +702,20 @@ const cases: Case[] = [
   get('GET /v1/waitlist: an unknown status', () => '/v1/waitlist?status=pending', 400, V),
   ...pathIdCases('GET /v1/waitlist/:id', 'GET', (id) => `/v1/waitlist/${id}`, () => undefined, 'WAITLIST_ENTRY_NOT_FOUND'),
   ...pathIdCases('DELETE /v1/waitlist/:id', 'DELETE', (id) => `/v1/waitlist/${id}`, () => undefined, 'WAITLIST_ENTRY_NOT_FOUND'),
+  // ------------------------------------------------------------------------ /v1/staff
+  ...envelopeCases('POST /v1/staff', () => '/v1/staff', validStaff),
+  post('POST /v1/staff: name empty', () => '/v1/staff', (f) => patch(validStaff(f), { name: '' }), 400, V),
+  post('POST /v1/staff: email missing', () => '/v1/staff', (f) => patch(validStaff(f), { email: DELETE }), 400, V),
+  post('POST /v1/staff: email not an address', () => '/v1/staff', (f) => patch(validStaff(f), { email: 'jo@' }), 400, V),
+  post('POST /v1/staff: an unknown role', () => '/v1/staff', (f) => patch(validStaff(f), { role: 'manager' }), 400, V),
+  post('POST /v1/staff: organisationId not a UUID', () => '/v1/staff', (f) => patch(validStaff(f), { organisationId: 'jcp' }), 400, V),
+  post('POST /v1/staff: an unknown organisation', () => '/v1/staff', (f) => patch(validStaff(f), { organisationId: UNKNOWN }), 422, 'UNKNOWN_ORGANISATION'),
+  post('POST /v1/staff: a password of 11 characters', () => '/v1/staff', (f) => patch(validStaff(f), { password: 'short words' }), 400, V),
+  post('POST /v1/staff: a password as a number', () => '/v1/staff', (f) => patch(validStaff(f), { password: 123456789012 }), 400, V),
+  post('POST /v1/staff: a site manager with no sites', () => '/v1/staff', (f) => patch(validStaff(f), { role: 'site_manager' }), 400, 'INVALID_SITES'),
+  post('POST /v1/staff: a work coach with managed sites', () => '/v1/staff', (f) => patch(validStaff(f), { managedSiteIds: [f.siteId] }), 400, 'INVALID_SITES'),
+  post('POST /v1/staff: a site twice', () => '/v1/staff', (f) => patch(validStaff(f), { role: 'site_manager', managedSiteIds: [f.siteId, f.siteId] }), 400, V),
+  post('POST /v1/staff: an unknown site', () => '/v1/staff', (f) => patch(validStaff(f), { role: 'site_manager', managedSiteIds: [UNKNOWN] }), 422, 'UNKNOWN_SITE'),
 ];
 
 /** What is wrong with a slot reference is wrong the same way for holds, bookings and reschedules. */

@@ -421,6 +421,7 @@ describe('bookings (e2e)', () => {
         'GET /v1/waitlist',
         'GET /v1/waitlist/{id}',
         'DELETE /v1/waitlist/{id}',
+        'POST /v1/staff',
       ];
       expect([...documented].filter((op) => op.includes(' /v1/')).sort()).toEqual([...expected].sort());
 

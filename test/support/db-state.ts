@@ -33,6 +33,9 @@ export const TABLES = [
   'waitlist_entries',
   'waitlist_offers',
   'waitlist_offer_texts',
+  'staff',
+  'staff_sign_in_failures',
+  'staff_sessions',
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -1,0 +1,201 @@
+import { Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { BookingsService } from '../../bookings/bookings.service';
+import { Public } from '../../common/auth/auth.decorators';
+import { Principal } from '../../common/auth/principal';
+import { AppError } from '../../common/errors/app-error';
+import { UuidParam } from '../../common/http/validation';
+import { Clock } from '../../common/time/clock';
+import { DAY, parseInstant } from '../../common/time/local-time';
+import { RemindersService } from '../../reminders/reminders.service';
+import { SlotView } from '../../slots/dto/slots.dto';
+import { SlotsService } from '../../slots/slots.service';
+import { SessionStore } from '../../staff/sessions';
+import { maySeeBooking } from '../../staff/domain/roles';
+import { spokenDateTime } from '../format';
+import { fieldErrorsOf, render, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
+import { BookQueries, SiteOption } from './book.queries';
+import { checkCustomerForm, CUSTOMER_FIELDS, CustomerForm, FieldError, readCustomerForm } from './customer-form';
+import { bookingSearch, BookingSearch, searchQuery, stepLabel } from './search';
+
+// A work coach picks from the first few; more is scrolling past the customer in front of them.
+const SLOTS_SHOWN = 10;
+const NEAR_DAYS = 14;
+
+const stringOf = (body: unknown, name: string): string => {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+/**
+ * Booking for the customer in front of the work coach: a type and sites, the earliest free
+ * slots, a slot held while the customer's details are typed, the booking, its confirmation.
+ * Every step goes through the API's own services as the work coach's organisation.
+ */
+@ApiExcludeController()
+@Public()
+@UseGuards(WebGuard)
+@UseFilters(WebErrorFilter)
+@Controller('app')
+export class BookController {
+  constructor(
+    private readonly slots: SlotsService,
+    private readonly bookings: BookingsService,
+    private readonly reminders: RemindersService,
+    private readonly queries: BookQueries,
+    private readonly sessions: SessionStore,
+    private readonly clock: Clock,
+  ) {}
+
+  private principal(request: WebRequest): Principal {
+    if (!request.web.staff || !maySeeBooking(request.web.staff.role)) throw new AppError(403, 'FORBIDDEN', 'Booking is for work coaches: your account cannot book appointments.');
+    return request.web.principal!;
+  }
+
+  @Get('book')
+  async search(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
+    const principal = this.principal(request);
+    const flash = await this.sessions.takeFlash(request.web.session);
+    const [types, sites] = await Promise.all([this.queries.types(), this.queries.sites()]);
+    const query = request.query as Record<string, unknown>;
+    const searched = query.appointmentType !== undefined || query.siteId !== undefined;
+    const checked = searched ? bookingSearch(query, new Set(types.map((t) => t.code)), new Set(sites.map((s) => s.id))) : { errors: [] as FieldError[] };
+    const errors = [...(flash?.errors ?? []), ...checked.errors];
+    const chosen = 'search' in checked && checked.search ? checked.search : null;
+    const results = chosen ? await this.results(principal, chosen, sites) : null;
+    const draft = request.web.session.draft;
+    render(request, response, 'pages/book/search', {
+      title: 'Book an appointment',
+      errors,
+      fieldErrors: fieldErrorsOf(errors),
+      types,
+      sites,
+      values: { appointmentType: typeof query.appointmentType === 'string' ? query.appointmentType : '', siteIds: ([] as unknown[]).concat(query.siteId ?? []) },
+      chosen,
+      results,
+      searchQuery: chosen ? searchQuery(chosen) : '',
+      draftCustomer: draft?.name ? { name: draft.name, reference: draft.reference } : null,
+    });
+  }
+
+  private async results(principal: Principal, search: BookingSearch, sites: SiteOption[]) {
+    const now = this.clock.now();
+    const byId = new Map(sites.map((s) => [s.id, s]));
+    const query = { appointmentType: search.appointmentType, siteId: search.siteIds };
+    // The near fortnight first; a diary that starts later (or a full one) is worth the longer look.
+    let found = await this.slots.search({ ...query, to: new Date(now + NEAR_DAYS * DAY).toISOString() }, now, principal.clientId);
+    if (found.length < SLOTS_SHOWN) found = await this.slots.search({ ...query, to: new Date(now + 92 * DAY).toISOString() }, now, principal.clientId);
+    const earliest = found.filter((s) => !s.overbook).slice(0, SLOTS_SHOWN);
+    const freeNow = (await Promise.all(search.siteIds.map((id) => this.slots.freeNow(id, search.appointmentType, now)))).flat();
+    const advisers = await this.queries.adviserNames([...new Set([...earliest, ...freeNow].map((s) => s.adviserId))]);
+    const row = (slot: SlotView) => ({
+      ...slot,
+      when: spokenDateTime(slot.start, byId.get(slot.siteId)!.timezone),
+      siteName: byId.get(slot.siteId)!.name,
+      adviserName: advisers.get(slot.adviserId) ?? 'An adviser',
+    });
+    return { earliest: earliest.map(row), freeNow: freeNow.map(row) };
+  }
+
+  @Post('book/hold')
+  async hold(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
+    const principal = this.principal(request);
+    const body = request.body as Record<string, unknown>;
+    const [types, sites] = await Promise.all([this.queries.types(), this.queries.sites()]);
+    const checked = bookingSearch({ appointmentType: body.appointmentType, siteId: body.searchSiteId }, new Set(types.map((t) => t.code)), new Set(sites.map((s) => s.id)));
+    const siteId = stringOf(body, 'siteId');
+    const adviserId = stringOf(body, 'adviserId');
+    const start = stringOf(body, 'start');
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    if (!checked.search || !uuid.test(siteId) || !uuid.test(adviserId) || parseInstant(start) === null) {
+      throw new AppError(400, 'INVALID_FORM', 'The slot chosen could not be read. Go back to the search and choose it again.');
+    }
+    const back = `/app/book?${searchQuery(checked.search)}`;
+    try {
+      const hold = await this.bookings.createHold(principal, { appointmentType: checked.search.appointmentType, siteId, adviserId, start });
+      await this.sessions.setDraft(request.web.session, { ...(request.web.session.draft ?? {}), search: searchQuery(checked.search) });
+      response.redirect(303, `/app/book/holds/${hold.id}`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      const site = sites.find((s) => s.id === siteId);
+      const when = site ? spokenDateTime(start, site.timezone) : 'that time';
+      await this.sessions.setFlash(request.web.session, { errors: [{ href: '#slots', text: `The slot on ${when} has just gone. Choose another slot.` }] });
+      response.redirect(303, back);
+    }
+  }
+
+  @Get('book/holds/:id')
+  async customer(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
+    const principal = this.principal(request);
+    const hold = await this.queries.hold(principal, id, this.clock.now());
+    const flash = await this.sessions.takeFlash(request.web.session);
+    const draft = request.web.session.draft ?? {};
+    const typed: CustomerForm = {};
+    for (const field of CUSTOMER_FIELDS) if (draft[field] !== undefined) typed[field] = draft[field];
+    const values = flash?.values ?? (Object.keys(typed).length ? typed : { referralSource: 'jcp', referrerName: request.web.staff!.name });
+    const errors = flash?.errors ?? [];
+    render(request, response, 'pages/book/customer', {
+      title: "Customer's details",
+      errors,
+      fieldErrors: fieldErrorsOf(errors),
+      values,
+      hold: { ...hold, when: spokenDateTime(hold.start, hold.timezone), heldUntil: spokenDateTime(hold.expiresAt, hold.timezone).replace(/^.* at /, '') },
+      backLink: draft.search ? `/app/book?${draft.search}` : '/app/book',
+    });
+  }
+
+  @Post('book/holds/:id')
+  async book(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
+    const principal = this.principal(request);
+    const hold = await this.queries.hold(principal, id, this.clock.now());
+    const session = request.web.session;
+    const form = readCustomerForm(request.body as Record<string, unknown>);
+    const search = session.draft?.search ?? searchQuery({ appointmentType: hold.appointmentType, siteIds: [hold.siteId] });
+    // Kept whatever happens next, so that nothing typed is lost if the slot goes.
+    await this.sessions.setDraft(session, { ...form, search } as Record<string, string>);
+    const again = async (errors: FieldError[], to = `/app/book/holds/${id}`) => {
+      await this.sessions.setFlash(session, { errors, values: form as Record<string, string> });
+      response.redirect(303, to);
+    };
+    const checked = checkCustomerForm(form);
+    if (!checked.customer || !checked.referral) return again(checked.errors);
+    try {
+      // Keyed by the hold: a second press of Book returns the first booking rather than a second.
+      const { booking } = await this.bookings.book(principal, { holdId: id, customer: checked.customer, referral: checked.referral }, `web-hold-${id}`);
+      await this.sessions.setDraft(session, null);
+      response.redirect(303, `/app/bookings/${booking.id}`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      if (error.code === 'INVALID_MOBILE') return again([{ href: '#mobile', text: 'Enter a UK mobile number, like 07700 900 982' }]);
+      if (error.code === 'CONTACT_MISSING') return again([{ href: '#channel', text: error.message }]);
+      await this.sessions.setFlash(session, {
+        errors: [{ href: '#slots', text: `The slot on ${spokenDateTime(hold.start, hold.timezone)} has just been taken by someone else. What you typed has been kept: choose another slot.` }],
+      });
+      response.redirect(303, `/app/book?${search}`);
+    }
+  }
+
+  @Get('bookings/:id')
+  async confirmation(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
+    const principal = this.principal(request);
+    const booking = await this.bookings.get(principal, id);
+    const [site, typeName, advisers, plan] = await Promise.all([
+      this.queries.site(booking.siteId),
+      this.queries.typeName(booking.appointmentType),
+      this.queries.adviserNames([booking.adviserId]),
+      this.reminders.messages(principal, id),
+    ]);
+    render(request, response, 'pages/book/confirmation', {
+      title: 'Appointment booked',
+      booking,
+      when: spokenDateTime(booking.start, site.timezone),
+      site,
+      typeName,
+      adviserName: advisers.get(booking.adviserId) ?? 'An adviser',
+      reminders: plan.steps
+        .filter((s) => s.status !== 'cancelled' && s.status !== 'superseded')
+        .map((s) => ({ step: stepLabel(s.step), when: s.sendAt ? spokenDateTime(s.sendAt, site.timezone) : 'Not sent', status: s.status })),
+    });
+  }
+}

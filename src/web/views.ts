@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+import nunjucks from 'nunjucks';
+
+/** The service's own name, in the header where a GOV.UK service would have the crown. */
+export const SERVICE_NAME = 'Careers booking';
+
+// dist/govuk inside the package; nunjucks looks in its parent so templates say "govuk/...".
+const GOVUK = dirname(require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.js'));
+// views/ beside src/ and dist/ alike.
+const VIEWS = join(__dirname, '..', '..', 'views');
+
+// The compiled stylesheet points at /assets; the pages keep everything under /app.
+const CSS = readFileSync(join(GOVUK, 'govuk-frontend.min.css'), 'utf8').replaceAll('url(/assets/', 'url(/app/assets/');
+const JS = readFileSync(join(GOVUK, 'govuk-frontend.min.js'), 'utf8');
+const APP_CSS = '.app-link-button{background:none;border:0;padding:0;cursor:pointer;font:inherit}.app-sign-out{display:inline}';
+const APP_JS = "import { initAll } from '/app/assets/govuk-frontend.min.js'\ninitAll()\n";
+
+const serve = (type: string, body: string) => (_: Request, response: Response) => {
+  response.type(type).setHeader('Cache-Control', 'public, max-age=86400');
+  response.send(body);
+};
+
+/**
+ * Nunjucks over the app's views and govuk-frontend's templates, and the design system's
+ * assets, served by the app itself. Configured once at start-up: nothing per request goes
+ * into app.locals, which every request shares.
+ */
+export function configureViews(app: NestExpressApplication): void {
+  const express = app.getHttpAdapter().getInstance();
+  nunjucks.configure([VIEWS, join(GOVUK, '..')], { autoescape: true, express, noCache: false });
+  app.setViewEngine('njk');
+  express.get('/app/assets/govuk-frontend.min.css', serve('css', CSS));
+  express.get('/app/assets/app.css', serve('css', APP_CSS));
+  express.get('/app/assets/app.js', serve('js', APP_JS));
+  express.get('/app/assets/govuk-frontend.min.js', serve('js', JS));
+  app.useStaticAssets(join(GOVUK, 'assets'), { prefix: '/app/assets/', index: false, maxAge: '1d' });
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { BookingsModule } from '../bookings/bookings.module';
+import { RemindersModule } from '../reminders/reminders.module';
+import { SlotsModule } from '../slots/slots.module';
+import { StaffModule } from '../staff/staff.module';
+import { BookController } from './book/book.controller';
+import { BookQueries } from './book/book.queries';
+import { SignInController } from './sign-in/sign-in.controller';
+import { WebGuard } from './web-session';
+
+/** The pages under /app, for staff at a desk; the API stays under /v1. */
+@Module({
+  imports: [StaffModule, SlotsModule, BookingsModule, RemindersModule],
+  controllers: [SignInController, BookController],
+  providers: [WebGuard, BookQueries],
+})
+export class WebModule {}
