@@ -16,6 +16,8 @@ interface QueuedText {
   body: string;
   expires_at: Date;
   reachable: boolean;
+  /** The offer still open and the customer still waiting. */
+  current: boolean;
 }
 
 /**
@@ -72,7 +74,8 @@ export class OfferDispatcher implements OnApplicationBootstrap, OnApplicationShu
       `UPDATE waitlist_offer_texts t SET status = 'sending', updated_at = $1
         WHERE t.id IN (SELECT id FROM waitlist_offer_texts WHERE status = 'queued' AND send_at <= $1 ORDER BY send_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
         RETURNING t.id, t.mobile, t.body, t.expires_at,
-                  NOT EXISTS (SELECT 1 FROM customers c WHERE c.mobile = t.mobile AND (c.sms_opted_out_at IS NOT NULL OR c.mobile_invalid_at IS NOT NULL)) AS reachable`,
+                  NOT EXISTS (SELECT 1 FROM customers c WHERE c.mobile = t.mobile AND (c.sms_opted_out_at IS NOT NULL OR c.mobile_invalid_at IS NOT NULL)) AS reachable,
+                  EXISTS (SELECT 1 FROM waitlist_offers o JOIN waitlist_entries e ON e.id = t.entry_id WHERE o.id = t.offer_id AND o.status = 'open' AND e.status = 'waiting') AS current`,
       [new Date(now)],
     );
     for (const text of claimed) await this.send(text, now);
@@ -85,8 +88,10 @@ export class OfferDispatcher implements OnApplicationBootstrap, OnApplicationShu
         `UPDATE waitlist_offer_texts SET status = $2, provider_id = $3, error_code = $4, sent_at = CASE WHEN $2 = 'sent' THEN $5::timestamptz END, updated_at = $5 WHERE id = $1`,
         [text.id, status, fields.providerId ?? null, fields.errorCode ?? null, new Date(now)],
       );
-    // A STOP since the offer was made, or an offer that lapsed while the worker was behind: not worth a text.
+    // A STOP since the offer was made, a slot taken or a customer booked or taken off the
+    // list meanwhile, or an offer that lapsed while the worker was behind: not worth a text.
     if (!text.reachable) return void (await settle('failed', { errorCode: 'OPTED_OUT' }));
+    if (!text.current) return void (await settle('failed', { errorCode: 'WITHDRAWN' }));
     if (text.expires_at.getTime() <= now) return void (await settle('failed', { errorCode: 'LAPSED' }));
     const outcome = await this.sms.send({ messageId: text.id, to: text.mobile, body: text.body });
     if (outcome.ok) return void (await settle('sent', { providerId: outcome.providerId }));

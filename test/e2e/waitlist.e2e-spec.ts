@@ -169,6 +169,33 @@ describe('Waitlist and backfill (end to end, texts through the real twilio libra
     expect((await bookedAt(fresh, WED_10_FEB_14)).map((r) => r.mobile)).toEqual([b]);
   });
 
+  it('holds an offer through the site\'s quiet hours for texts, and sends nothing to a customer taken off the list meanwhile', async () => {
+    const fresh = await createDiary(e2e.api);
+    // Quiet until 13:00: the app's clock stands at about 12:00 in London.
+    const quiet = { daysBefore: 2, daysBeforeAt: '10:00', hoursBefore: 3, quietFrom: '11:00', quietUntil: '13:00', minimumGapMinutes: 60 };
+    expect((await e2e.api.request('PUT', `/v1/sites/${fresh.siteId}/reminder-policy`, quiet)).status).toBe(200);
+    const [kept, removed] = [nextMobile(), nextMobile()];
+    await wait(kept, {}, fresh);
+    const gone = await wait(removed, {}, fresh);
+    await free(TUE_9_FEB_10, fresh);
+    const texts = () => e2e.db.query<{ mobile: string; send_at: Date; expires_at: Date; status: string; error_code: string | null }>(
+      'SELECT t.mobile, t.send_at, t.expires_at, t.status, t.error_code FROM waitlist_offer_texts t JOIN waitlist_offers o ON o.id = t.offer_id WHERE o.site_id = $1 ORDER BY t.created_at, t.mobile',
+      [fresh.siteId],
+    );
+    const held = await texts();
+    expect(held.map((t) => [t.send_at.toISOString(), t.expires_at.toISOString(), t.status])).toEqual([
+      ['2026-11-30T13:00:00.000Z', '2026-11-30T15:00:00.000Z', 'queued'],
+      ['2026-11-30T13:00:00.000Z', '2026-11-30T15:00:00.000Z', 'queued'],
+    ]);
+    expect((await adviser.delete(`/v1/waitlist/${gone.id}`)).status).toBe(204);
+    // The quiet hours made to end now.
+    await e2e.db.query(`UPDATE waitlist_offer_texts SET send_at = '2026-11-30T11:00:00Z' WHERE offer_id IN (SELECT id FROM waitlist_offers WHERE site_id = $1)`, [fresh.siteId]);
+    await until('the offer texted', async () => offersTo(kept).length === 1);
+    expect(offersTo(kept)[0].body).toMatch(/Reply 1 by 15:00 to take it/);
+    expect(await until('the other text settled', async () => (await texts()).find((t) => t.mobile === removed && t.status !== 'queued'))).toMatchObject({ status: 'failed', error_code: 'WITHDRAWN' });
+    expect(offersTo(removed)).toEqual([]);
+  });
+
   it('a move frees the time it leaves, which is offered as a cancelled one is', async () => {
     const fresh = await createDiary(e2e.api);
     const mobile = nextMobile();
