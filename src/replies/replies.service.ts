@@ -178,6 +178,12 @@ export class RepliesService {
       )
     ).map((r: { id: string; site_id: string; starts_at: Date; site_name: string; timezone: string }) => ({ id: r.id, siteId: r.site_id, siteName: r.site_name, start: r.starts_at.getTime(), zone: r.timezone }));
 
+    // With no booking it could confirm, a YES answers the freed slot just offered: people say yes to "Reply 1".
+    if (intent.kind === 'confirm' && !upcoming.length) {
+      const freed = await this.backfill.latestText(inbound.sender, now);
+      if (freed) return { ...base, outcome: 'waitlist', reply: '', waitlist: { textId: freed.id, option: 1 } };
+    }
+
     const verb = verbOf(intent);
     if (!verb) {
       const sites = await this.followUpSites(inbound.sender, upcoming);
