@@ -306,7 +306,7 @@ describe('pages: sessions and sign-in security', () => {
     expect(forged.status()).toBe(403);
     expect(await e2e.db.count('holds')).toBe(holds);
 
-    // The page a person would see says what happened, and passes the accessibility checks too.
+    // The page a person would see says what happened.
     await page.setContent(await forged.text());
     await expect(page.locator('h1').textContent()).resolves.toBe('This form has expired');
 
