@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import parsePhoneNumber from 'libphonenumber-js/max';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { ukMobile } from '../common/contact/mobile';
 import { AppError } from '../common/errors/app-error';
 import { actorOf, BookingEvents } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
@@ -88,17 +88,8 @@ const bookingView = (r: BookingRow): BookingView => ({
   overbookRisk: r.overbook_risk,
 });
 
-/** UK mobiles only: reminders go by SMS, so a landline or a typo must be caught now. */
-function normaliseMobile(mobile: string): string {
-  const parsed = parsePhoneNumber(mobile, 'GB');
-  if (!parsed?.isValid() || parsed.getType() !== 'MOBILE') {
-    throw new AppError(400, 'INVALID_MOBILE', `${mobile} is not a valid mobile number`);
-  }
-  return parsed.number;
-}
-
 function checkCustomer(customer: CustomerDto): { mobile: string | null; email: string | null } {
-  const mobile = customer.mobile ? normaliseMobile(customer.mobile) : null;
+  const mobile = customer.mobile ? ukMobile(customer.mobile) : null;
   const email = customer.email?.toLowerCase() ?? null;
   if (customer.preferredChannel === 'sms' && !mobile) throw new AppError(400, 'CONTACT_MISSING', 'preferredChannel is sms but no mobile number was given');
   if (customer.preferredChannel === 'email' && !email) throw new AppError(400, 'CONTACT_MISSING', 'preferredChannel is email but no email address was given');

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import parsePhoneNumber from 'libphonenumber-js/max';
 import { DataSource } from 'typeorm';
 import { CustomerDto, ReferralDto } from '../bookings/dto/bookings.dto';
 import { Principal } from '../common/auth/principal';
+import { ukMobile } from '../common/contact/mobile';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { formatInstant, parseInstant } from '../common/time/local-time';
@@ -74,9 +74,7 @@ function offerMobile(customer: CustomerDto): string {
   if (!customer.mobile || !customer.consentToContact) {
     throw new AppError(422, 'SMS_REQUIRED', 'Freed slots are offered by SMS: the customer needs a mobile number and consentToContact true');
   }
-  const parsed = parsePhoneNumber(customer.mobile, 'GB');
-  if (!parsed?.isValid() || parsed.getType() !== 'MOBILE') throw new AppError(400, 'INVALID_MOBILE', `${customer.mobile} is not a valid mobile number`);
-  return parsed.number;
+  return ukMobile(customer.mobile);
 }
 
 /** Customers waiting for a time: who put them there sees and removes them; an admin sees all. */
