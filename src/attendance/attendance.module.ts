@@ -13,6 +13,6 @@ import { ShowModelService } from './show-model.service';
 @Module({
   controllers: [AttendanceController],
   providers: [AttendanceService, AttendanceRecords, AutoDnaSweep, HistoryImportService, InsightsService, ShowModelService, { provide: ShowEstimates, useExisting: ShowModelService }],
-  exports: [ShowEstimates],
+  exports: [ShowEstimates, AttendanceService],
 })
 export class AttendanceModule {}

@@ -8,7 +8,7 @@ import { Role, StaffMember } from './domain/roles';
 import { CreateStaffDto, StaffView } from './dto/staff.dto';
 import { hashPassword, verifyPassword } from './password';
 
-const COLUMNS = 'id, name, email, organisation_id, role, managed_site_ids::text[] AS managed_site_ids, password_hash';
+const COLUMNS = 'id, name, email, organisation_id, role, managed_site_ids::text[] AS managed_site_ids, adviser_id, password_hash';
 
 interface StaffRow {
   id: string;
@@ -17,10 +17,11 @@ interface StaffRow {
   organisation_id: string;
   role: Role;
   managed_site_ids: string[];
+  adviser_id: string | null;
   password_hash: string | null;
 }
 
-const member = (row: StaffRow): StaffMember => ({ id: row.id, name: row.name, email: row.email, organisationId: row.organisation_id, role: row.role, managedSiteIds: row.managed_site_ids });
+const member = (row: StaffRow): StaffMember => ({ id: row.id, name: row.name, email: row.email, organisationId: row.organisation_id, role: row.role, managedSiteIds: row.managed_site_ids, adviserId: row.adviser_id });
 
 export type SignInResult = { ok: true; staff: StaffMember } | { ok: false; reason: 'wrong' | 'locked'; until?: number };
 
@@ -40,13 +41,18 @@ export class StaffService {
     if (!organisation) throw new AppError(422, 'UNKNOWN_ORGANISATION', `No organisation with id ${dto.organisationId}`);
     const [{ known }] = await this.dataSource.query('SELECT count(*)::int AS known FROM sites WHERE id = ANY ($1::uuid[])', [sites]);
     if (known !== sites.length) throw new AppError(422, 'UNKNOWN_SITE', 'managedSiteIds names a site that does not exist');
+    if (dto.adviserId !== undefined) {
+      if (dto.role !== 'adviser') throw new AppError(400, 'INVALID_ADVISER', 'Only an adviser is linked to an adviser (adviserId)');
+      const [adviser] = await this.dataSource.query('SELECT 1 FROM advisers WHERE id = $1 AND organisation_id = $2', [dto.adviserId, dto.organisationId]);
+      if (!adviser) throw new AppError(422, 'UNKNOWN_ADVISER', "adviserId names no adviser of the account's organisation");
+    }
     const passwordHash = dto.password === undefined ? null : await hashPassword(dto.password);
     const rows: StaffRow[] = await this.dataSource.query(
-      `INSERT INTO staff (id, name, email, organisation_id, role, managed_site_ids, password_hash, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7, $8)
+      `INSERT INTO staff (id, name, email, organisation_id, role, managed_site_ids, adviser_id, password_hash, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9)
        ON CONFLICT (email) DO NOTHING
        RETURNING ${COLUMNS}`,
-      [randomUUID(), dto.name, dto.email.toLowerCase(), dto.organisationId, dto.role, sites, passwordHash, new Date(this.clock.now())],
+      [randomUUID(), dto.name, dto.email.toLowerCase(), dto.organisationId, dto.role, sites, dto.adviserId ?? null, passwordHash, new Date(this.clock.now())],
     );
     if (!rows[0]) throw new AppError(409, 'STAFF_EXISTS', 'There is already an account with that email');
     return { ...member(rows[0]), hasPassword: passwordHash !== null };

@@ -15,7 +15,8 @@ const VIEWS = join(__dirname, '..', '..', 'views');
 // The compiled stylesheet points at /assets; the pages keep everything under /app.
 const CSS = readFileSync(join(GOVUK, 'govuk-frontend.min.css'), 'utf8').replaceAll('url(/assets/', 'url(/app/assets/');
 const JS = readFileSync(join(GOVUK, 'govuk-frontend.min.js'), 'utf8');
-const APP_CSS = '.app-link-button{background:none;border:0;padding:0;cursor:pointer;font:inherit}.app-sign-out{display:inline}';
+const APP_CSS = '.app-link-button{background:none;border:0;padding:0;cursor:pointer;font:inherit}.app-sign-out{display:inline}' +
+  '.app-inline-form{display:inline-block;margin-right:10px}.app-inline-list li{display:inline-block;margin-right:20px}';
 const APP_JS = "import { initAll } from '/app/assets/govuk-frontend.min.js'\ninitAll()\n";
 
 const serve = (type: string, body: string) => (_: Request, response: Response) => {

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
-import { principalOf, StaffMember } from '../staff/domain/roles';
+import { maySeeBooking, principalOf, Role, StaffMember } from '../staff/domain/roles';
 import { csrfMatches, Session, SessionStore } from '../staff/sessions';
 import { StaffService } from '../staff/staff.service';
 import { SERVICE_NAME } from './views';
@@ -81,6 +81,12 @@ export class WebGuard implements CanActivate {
   }
 }
 
+// Each role's pages, in the order they sit in the service navigation.
+const NAVIGATION: { href: string; text: string; views: string; may: (role: Role) => boolean }[] = [
+  { href: '/app/book', text: 'Book', views: 'pages/book', may: maySeeBooking },
+  { href: '/app/day', text: 'My day', views: 'pages/day', may: (role) => role === 'adviser' },
+];
+
 /**
  * Renders a page with what every page needs: the signed-in person, the CSRF token for its
  * forms and a nonce for its scripts, under a Content-Security-Policy that runs no other script
@@ -99,7 +105,7 @@ export function render(request: Request, response: Response, view: string, model
   // Pages show customers' details: not for shared caches, nor for the back button after sign-out.
   response.setHeader('Cache-Control', 'no-store');
   const staff = web?.staff ?? null;
-  const navigation = staff ? [{ href: '/app/book', text: 'Book', active: view.startsWith('pages/book') }] : [];
+  const navigation = staff ? NAVIGATION.filter((n) => n.may(staff.role)).map((n) => ({ href: n.href, text: n.text, active: view.startsWith(n.views) })) : [];
   response.status(status).render(view, { serviceName: SERVICE_NAME, staff, csrfToken: web?.session.csrfToken, cspNonce, navigation, errors: [], fieldErrors: {}, values: {}, ...model });
 }
 

@@ -1,17 +1,20 @@
 import { Module } from '@nestjs/common';
+import { AttendanceModule } from '../attendance/attendance.module';
 import { BookingsModule } from '../bookings/bookings.module';
 import { RemindersModule } from '../reminders/reminders.module';
 import { SlotsModule } from '../slots/slots.module';
 import { StaffModule } from '../staff/staff.module';
 import { BookController } from './book/book.controller';
 import { BookQueries } from './book/book.queries';
+import { DayController } from './day/day.controller';
+import { DayQueries } from './day/day.queries';
 import { SignInController } from './sign-in/sign-in.controller';
 import { WebGuard } from './web-session';
 
 /** The pages under /app, for staff at a desk; the API stays under /v1. */
 @Module({
-  imports: [StaffModule, SlotsModule, BookingsModule, RemindersModule],
-  controllers: [SignInController, BookController],
-  providers: [WebGuard, BookQueries],
+  imports: [StaffModule, SlotsModule, BookingsModule, RemindersModule, AttendanceModule],
+  controllers: [SignInController, BookController, DayController],
+  providers: [WebGuard, BookQueries, DayQueries],
 })
 export class WebModule {}

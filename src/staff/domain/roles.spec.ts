@@ -8,6 +8,7 @@ const member = (overrides: Partial<StaffMember>): StaffMember => ({
   organisationId: 'org-1',
   role: 'work_coach',
   managedSiteIds: [],
+  adviserId: null,
   ...overrides,
 });
 

@@ -10,6 +10,8 @@ export interface StaffMember {
   organisationId: string;
   role: Role;
   managedSiteIds: string[];
+  /** The adviser whose diary is an adviser's own (their day page); null for the other roles, or until linked. */
+  adviserId: string | null;
 }
 
 // What each role may do through the pages, in the API's own scopes, so that a page is held to
@@ -40,3 +42,6 @@ export function principalOf(staff: StaffMember): Principal {
 
 /** Whether the role books for customers (the booking pages). */
 export const maySeeBooking = (role: Role): boolean => role === 'work_coach' || role === 'admin';
+
+/** The page a role starts on after signing in. */
+export const homeOf = (staff: StaffMember): string => (staff.role === 'adviser' ? '/app/day' : '/app/book');

@@ -18,6 +18,11 @@ export class CreateStaffDto {
   @IsId({ each: true })
   managedSiteIds?: string[];
 
+  @ApiPropertyOptional({ format: 'uuid', description: "An adviser's own diary: the adviser (of the same organisation) whose sessions their day page shows. Refused for the other roles." })
+  @IsOptional()
+  @IsId()
+  adviserId?: string;
+
   @ApiPropertyOptional({
     example: 'plum anchor tidal lantern',
     description: 'At least 12 characters (three random words make a good one). Leave it out for someone who will sign in through single sign-on only.',
@@ -35,5 +40,6 @@ export class StaffView {
   @ApiProperty({ format: 'uuid' }) organisationId: string;
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ type: [String], format: 'uuid' }) managedSiteIds: string[];
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) adviserId: string | null;
   @ApiProperty({ description: 'Whether they can sign in with a password.' }) hasPassword: boolean;
 }

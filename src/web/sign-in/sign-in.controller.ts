@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { Public } from '../../common/auth/auth.decorators';
 import { APP_CONFIG, AppConfig } from '../../common/config/config';
 import { SessionStore } from '../../staff/sessions';
+import { homeOf } from '../../staff/domain/roles';
 import { StaffService } from '../../staff/staff.service';
 import { DateTime } from 'luxon';
 import { spokenTime } from '../format';
@@ -29,13 +30,13 @@ export class SignInController {
   @Get()
   @SignedOut()
   start(@Req() request: WebRequest, @Res() response: Response): void {
-    response.redirect(303, request.web.staff ? '/app/book' : '/app/sign-in');
+    response.redirect(303, request.web.staff ? homeOf(request.web.staff) : '/app/sign-in');
   }
 
   @Get('sign-in')
   @SignedOut()
   async form(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
-    if (request.web.staff) return response.redirect(303, '/app/book');
+    if (request.web.staff) return response.redirect(303, homeOf(request.web.staff));
     const flash = await this.sessions.takeFlash(request.web.session);
     render(request, response, 'pages/sign-in', { title: 'Sign in', errors: flash?.errors ?? [], fieldErrors: fieldErrorsOf(flash?.errors), values: flash?.values ?? {}, notice: flash?.notice });
   }
@@ -65,7 +66,7 @@ export class SignInController {
     }
     const session = await this.sessions.signIn(request.web.session, result.staff.id);
     setSessionCookie(response, this.config, session);
-    response.redirect(303, '/app/book');
+    response.redirect(303, homeOf(result.staff));
   }
 
   @Post('sign-out')
