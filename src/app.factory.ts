@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './common/config/config';
 import { Clock } from './common/time/clock';
 import { jsonBody } from './common/http/json-body';
+import { withSharedAnswers } from './common/http/openapi';
 import { configureViews } from './web/views';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -33,7 +34,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean; 
  * (NestFactory.create with preview: true).
  */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
+  const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Careers adviser booking API')
@@ -58,4 +59,5 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
       .addBearerAuth()
       .build(),
   );
+  return withSharedAnswers(document);
 }

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/auth/auth.decorators';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '../common/errors/error.filter';
 import { HealthView } from './health.dto';
 import { RedisProbe } from './redis.probe';
 
@@ -22,7 +23,8 @@ export class HealthController {
   @Public()
   @ApiOkResponse({ description: 'Everything is up.', type: HealthView, example: { status: 'ok', database: { status: 'up' }, redis: { status: 'up' }, queueBackend: 'redis' } })
   @ApiServiceUnavailableResponse({
-    description: 'A dependency the service needs is down (why is in the service log).',
+    description: 'A dependency the service needs is down (why is in the service log); ask again after Retry-After seconds.',
+    headers: { 'Retry-After': { description: 'Seconds to wait before asking again.', schema: { type: 'integer', minimum: 1 } } },
     type: HealthView,
     example: { status: 'degraded', database: { status: 'up' }, redis: { status: 'down' }, queueBackend: 'redis' },
   })
@@ -32,6 +34,8 @@ export class HealthController {
     const redis = this.config.QUEUE_BACKEND === 'redis' ? await this.probe('Redis', () => this.redis.ping()) : { status: 'not used' };
     const ok = database.status === 'up' && redis.status !== 'down';
     response.status(ok ? 200 : 503);
+    // As every other answer during an outage says (ErrorFilter), so that one retry policy fits all.
+    if (!ok) response.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
     return { status: ok ? 'ok' : 'degraded', database, redis, queueBackend: this.config.QUEUE_BACKEND };
   }
 

@@ -73,6 +73,33 @@ describe('ErrorFilter: PostgreSQL errors', () => {
     });
   });
 
+  describe('a datastore out of reach is worth a retry a few seconds on, logged as a warning', () => {
+    const socketError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, errno: -111, syscall: 'connect' });
+    it.each([
+      ['PostgreSQL refusing connections', socketError('ECONNREFUSED')],
+      ['a connection reset', socketError('ECONNRESET')],
+      ['every address refusing (AggregateError)', Object.assign(new AggregateError([socketError('ECONNREFUSED'), socketError('ECONNREFUSED')]), { code: 'ECONNREFUSED' })],
+      ['a connection lost mid-query, as TypeORM wraps it', new QueryFailedError('COMMIT', [], new Error('Connection terminated unexpectedly'))],
+      ['a pooled client that lost its connection', new Error('Client has encountered a connection error and is not queryable')],
+      ['no connection within the pool timeout', new Error('timeout exceeded when trying to connect')],
+      ['a connect that timed out', new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') })],
+      ['PostgreSQL shutting down (57P01)', pgError('57P01', 'terminating connection due to administrator command')],
+      ['PostgreSQL starting up (57P03)', pgError('57P03', 'the database system is starting up')],
+      ['a connection exception (class 08)', pgError('08006', 'connection failure')],
+      ['Redis gone, offline queue off', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
+      ['Redis connection closed', new Error('Connection is closed.')],
+    ])('%s: 503 SERVICE_UNAVAILABLE with Retry-After', (_, dbError) => {
+      expect(answer(dbError)).toEqual({ status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) }, headers: { 'Retry-After': '5' } });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(error).not.toHaveBeenCalled();
+    });
+
+    it('but not an error that merely mentions a connection', () => {
+      expect(answer(new Error('Connection is closed. Or so it says')).status).toBe(500);
+      expect(answer(Object.assign(new Error('no such file'), { code: 'ENOENT' })).status).toBe(500);
+    });
+  });
+
   describe('any other integrity violation is a bug of ours: 500, logged as an error', () => {
     it.each([
       ['a check constraint', pgError('23514', 'new row for relation "organisations" violates check constraint "organisations_name_check"', { constraint: 'organisations_name_check', table: 'organisations' })],

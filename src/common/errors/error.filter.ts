@@ -16,6 +16,13 @@ type Answer = [status: number, code: string, message: string];
 
 const SLOT_TAKEN: Answer = [409, 'SLOT_TAKEN', 'The adviser or the room is already busy at that time'];
 const COLLIDED: Answer = [503, 'RETRY', 'The request collided with another one; retry it'];
+const UNAVAILABLE: Answer = [503, 'SERVICE_UNAVAILABLE', 'A datastore this service needs is unreachable for now; retry after Retry-After seconds'];
+
+/** Retry-After during an outage: a datastore that is away is usually restarting or failing over, which takes seconds. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+// A collision clears as soon as the other transaction ends.
+const RETRY_AFTER: Record<string, string> = { RETRY: '1', SERVICE_UNAVAILABLE: String(OUTAGE_RETRY_AFTER_SECONDS) };
 
 // An integrity violation that reaches here is either one a legitimate request can cause,
 // listed below by constraint name, or a bug of ours (a path that skipped a check, a
@@ -39,14 +46,52 @@ const PG_CODES = new Map<string, Answer>([
   ['40001', COLLIDED],
   ['40P01', COLLIDED],
   ['53300', [503, 'RETRY', 'The service is busy; retry shortly']],
+  // The server is shutting down, crashed or still starting (a restart or a failover).
+  ['57P01', UNAVAILABLE],
+  ['57P02', UNAVAILABLE],
+  ['57P03', UNAVAILABLE],
 ]);
 
+// Node's socket errors: the server refused the connection, dropped it, or is not reachable.
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+// pg, pg-pool and ioredis say a connection was lost or could not be had by message alone.
+const LOST_CONNECTION = [
+  /^Connection terminated/,
+  /^timeout exceeded when trying to connect$/,
+  /^Client has encountered a connection error and is not queryable$/,
+  /^Connection is closed\.$/,
+  /^Stream isn't writeable and enableOfflineQueue options is false$/,
+  /^Reached the max retries per request limit/,
+];
+
+/**
+ * Whether an error means a datastore is unreachable rather than that the request or our
+ * code is wrong. TypeORM wraps the driver's error (driverError) and Node's connect wraps one
+ * error per address (an AggregateError), so the causes are looked through as well.
+ */
+function unreachable(error: unknown, depth = 0): boolean {
+  if (depth > 4 || error === null || typeof error !== 'object') return false;
+  const { code, message, driverError, cause, errors } = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && SOCKET_CODES.has(code)) return true;
+  if (typeof message === 'string' && LOST_CONNECTION.some((pattern) => pattern.test(message))) return true;
+  return [driverError, cause, ...(Array.isArray(errors) ? errors : [])].some((inner) => unreachable(inner, depth + 1));
+}
+
 // Class 22 (data exception: a bad format, an out-of-range value, a NUL in text) is the
-// caller's data that validation let through, whatever the exact code.
+// caller's data that validation let through, whatever the exact code. Class 08 (connection
+// exception) is the server unreachable or the connection lost.
 const pgAnswer = (code: string, constraint: unknown): Answer | undefined =>
   (typeof constraint === 'string' ? PG_CONSTRAINTS.get(constraint) : undefined) ??
   PG_CODES.get(code) ??
-  (code.startsWith('22') ? [400, 'INVALID_INPUT', 'A value has the wrong format or is out of range'] : undefined);
+  (code.startsWith('22') ? [400, 'INVALID_INPUT', 'A value has the wrong format or is out of range'] : undefined) ??
+  (code.startsWith('08') ? UNAVAILABLE : undefined);
+
+interface Described {
+  status: number;
+  body: object;
+  headers: Record<string, string>;
+}
 
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -55,12 +100,13 @@ export class ErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body, headers } = this.describe(error);
-    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // A 503 is logged as a warning where it is recognised: an outage or a collision, no bug of ours.
+    if (status >= 500 && status !== 503) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(status).json(body);
   }
 
-  private describe(error: unknown): { status: number; body: object; headers: Record<string, string> } {
+  private describe(error: unknown): Described {
     if (error instanceof AppError) {
       return { status: error.status, body: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) }, headers: error.headers };
     }
@@ -74,9 +120,18 @@ export class ErrorFilter implements ExceptionFilter {
     if (known) {
       // Races, backstops and data that validation missed are rare, so each is worth a line in the log.
       this.logger.warn(`Database refused a request (${String(pgCode)}${constraint ? ` ${String(constraint)}` : ''}): ${(error as Error).message}`);
-      const [status, code, message] = known;
-      return { status, body: { code, message }, headers: status === 503 ? { 'Retry-After': '1' } : {} };
+      return this.answer(known);
+    }
+    if (unreachable(error)) {
+      // Every request during an outage lands here: a warning each, not an error, as no bug of ours is behind it.
+      this.logger.warn(`A datastore is unreachable: ${(error as Error).message}`);
+      return this.answer(UNAVAILABLE);
     }
     return { status: 500, body: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' }, headers: {} };
+  }
+
+  private answer([status, code, message]: Answer): Described {
+    const retryAfter = RETRY_AFTER[code];
+    return { status, body: { code, message }, headers: retryAfter ? { 'Retry-After': retryAfter } : {} };
   }
 }

@@ -1,6 +1,6 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OpenAPIObject, OperationObject, PathItemObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 /** Helpers for the OpenAPI document, which partners generate their clients from. */
 
@@ -66,4 +66,34 @@ export function ApiErrors(...answers: (ErrorStatus | Partial<Record<ErrorStatus,
     else for (const [status, codes] of Object.entries(answer)) descriptions.set(Number(status) as ErrorStatus, `${MEANINGS[Number(status) as ErrorStatus]} Here: ${codes}.`);
   }
   return applyDecorators(...[...descriptions].map(([status, description]) => ApiResponse({ status, description, type: ErrorView })));
+}
+
+const RETRY_AFTER_HEADER = { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } as const;
+
+const UNAVAILABLE_ANSWER = {
+  description:
+    'Try again after Retry-After seconds. SERVICE_UNAVAILABLE: a datastore the service needs is unreachable for now (a restart, a failover); ' +
+    'RETRY: the request collided with another one, or the database is busy. The request took effect in full or not at all: repeat a POST ' +
+    'with the same Idempotency-Key (where it takes one) to be sure it is done once.',
+  headers: { 'Retry-After': RETRY_AFTER_HEADER },
+  content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorView) } } },
+};
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+
+/**
+ * Adds what any operation may answer whatever it does, which no decorator can be trusted to
+ * repeat on each: 503 when a datastore is away or a request collided (ErrorFilter). An
+ * operation that documents a 503 of its own (/health) keeps it. Only statuses that every
+ * operation can give are added, so an answer of any other status the operation does not
+ * list still breaks the contract.
+ */
+export function withSharedAnswers(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths) as PathItemObject[]) {
+    for (const method of METHODS) {
+      const operation: OperationObject | undefined = item[method];
+      if (operation) operation.responses['503'] ??= UNAVAILABLE_ANSWER;
+    }
+  }
+  return document;
 }
