@@ -55,7 +55,7 @@ export class AppModule {
           entities: [Organisation, ApiKey, Site, Room, SiteClosure, AppointmentType, Adviser, DiaryPatternEntity],
           // The schema belongs to the hand-written migrations, never to the entities.
           synchronize: false,
-          extra: { max: config.DB_POOL_SIZE },
+          extra: { max: config.DB_POOL_SIZE, connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS },
         }),
         PartnersModule,
         SitesModule,

@@ -29,6 +29,12 @@ describe('loadConfig', () => {
     expect(message).not.toContain('REDIS_URL');
   });
 
+  it('bounds how long a request waits for a database connection', () => {
+    expect(loadConfig(valid).DB_CONNECT_TIMEOUT_MS).toBe(10_000);
+    expect(loadConfig({ ...valid, DB_CONNECT_TIMEOUT_MS: '2500' }).DB_CONNECT_TIMEOUT_MS).toBe(2500);
+    for (const bad of ['0', '99', '120001', 'soon', '1.5']) expect(() => loadConfig({ ...valid, DB_CONNECT_TIMEOUT_MS: bad })).toThrow(/DB_CONNECT_TIMEOUT_MS/);
+  });
+
   it('requires an admin key: there is no default secret', () => {
     expect(() => loadConfig({})).toThrow(/ADMIN_API_KEY/);
   });

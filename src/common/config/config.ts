@@ -18,6 +18,9 @@ const schema = z
   .object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200),
+  // How long a request waits for a database connection (a new one, or a turn in the pool)
+  // before answering 503: a PostgreSQL that drops packets would otherwise hold it for minutes.
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000),
   REDIS_URL: url(['redis:', 'rediss:']),
   QUEUE_BACKEND: z.enum(['redis', 'postgres']),
   // Redis key prefix of every queue, so that several deployments (or test runs) can share one Redis.
