@@ -6,6 +6,10 @@ const base = { testEnvironment: 'node', transform: tsJest, moduleFileExtensions:
 module.exports = {
   // Jest reads the timeout only at the top level, not per project.
   testTimeout: 60000,
+  // npm test runs the files one at a time in one worker (--maxWorkers=1, not --runInBand), so
+  // that the worker can be replaced once the apps, drivers and compiled modules of earlier
+  // files have grown it: in one process the whole suite outgrew Node's 4 GB heap.
+  workerIdleMemoryLimit: '1.5GB',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },

@@ -299,19 +299,6 @@ describe('a model fitted to examples from a known logistic model', () => {
     const stored: LogisticShowModel = JSON.parse(JSON.stringify(model));
     fc.assert(fc.property(signalsArbitrary, (signals) => expect(scoreShow(stored, signals)).toEqual(scoreShow(model, signals))), RUNS);
   });
-
-  it('scores 50 candidates quickly (printed, not asserted)', () => {
-    const candidates = fc.sample(signalsArbitrary, { numRuns: 50, seed: 7 });
-    const timeAll = () => {
-      const start = process.hrtime.bigint();
-      for (const signals of candidates) scoreShow(model, signals);
-      return Number(process.hrtime.bigint() - start) / 1e6;
-    };
-    // Warmed up first, then the median of 9 rounds, so a busy machine's worst moment does not decide it.
-    for (let round = 0; round < 20; round++) timeAll();
-    const rounds = Array.from({ length: 9 }, timeAll).sort((a, b) => a - b);
-    console.log(`scoreShow: 50 candidates in ${rounds[4].toFixed(3)} ms (median of 9)`);
-  });
 });
 
 describe('scoreShowExpected', () => {
