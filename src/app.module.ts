@@ -9,6 +9,7 @@ import { APP_CONFIG, AppConfig } from './common/config/config';
 import { ErrorFilter } from './common/errors/error.filter';
 import { BookingEventsModule } from './common/events/booking-events';
 import { validationPipe } from './common/http/validation';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { Clock } from './common/time/clock';
 import { DiariesModule } from './diaries/diaries.module';
 import { Adviser } from './diaries/entities/adviser.entity';
@@ -48,6 +49,7 @@ export class AppModule {
       imports: [
         ConfigModule.with(config, clock),
         BookingEventsModule,
+        RateLimitModule,
         ScheduleModule.forRoot(),
         TypeOrmModule.forRoot({
           type: 'postgres',

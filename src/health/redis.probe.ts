@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../common/config/config';
 @Injectable()
 export class RedisProbe implements OnModuleDestroy {
   private client: Redis | null = null;
+  private connecting: Promise<void> | null = null;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -12,7 +13,9 @@ export class RedisProbe implements OnModuleDestroy {
   async ping(): Promise<void> {
     // Fail fast rather than queue commands while Redis is away: health must answer promptly.
     this.client ??= new Redis(this.config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000 });
-    if (this.client.status === 'wait' || this.client.status === 'end') await this.client.connect();
+    // One connect for probes that come together: without an offline queue, a ping sent while it is under way fails.
+    if (this.client.status === 'wait' || this.client.status === 'end') this.connecting ??= this.client.connect().finally(() => (this.connecting = null));
+    if (this.connecting) await this.connecting;
     await this.client.ping();
   }
 

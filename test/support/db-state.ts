@@ -36,6 +36,7 @@ export const TABLES = [
   'staff',
   'staff_sign_in_failures',
   'staff_sessions',
+  'rate_limits',
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -11,6 +11,10 @@ export interface Principal {
   admin: boolean;
   /** The sites a sites:manage key may manage (a site manager's, set when the key is made). */
   managedSites?: ReadonlySet<string>;
+  /** The organisation API key's id, whose token bucket the request draws on; none for the bootstrap admin. */
+  keyId?: string;
+  /** The organisation's own limits on its keys; none for the service's defaults. */
+  rateLimit?: { burst: number; perMinute: number } | null;
   /** The customer acting on their own booking (by replying to a text), which its history records as theirs. */
   customer?: true;
 }

@@ -28,6 +28,10 @@ const schema = z
   PORT: z.coerce.number().int().min(0).max(65535),
   ADMIN_API_KEY: z.string({ error: 'is required: a secret of at least 24 characters for the bootstrap administrator' }).min(24, 'must be at least 24 characters (it guards every admin endpoint)'),
   PUBLIC_BASE_URL: url(['http:', 'https:']),
+  // Each organisation API key's token bucket, unless its organisation has limits of its own:
+  // this many requests at once, refilled at this many a minute.
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100_000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000),
   HOLD_MINUTES: z.coerce.number().int().min(1).max(60),
   DEFAULT_TIMEZONE: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/London'),
   MAX_SEARCH_DAYS: z.coerce.number().int().min(1).max(366),

@@ -79,20 +79,35 @@ const UNAVAILABLE_ANSWER = {
   content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorView) } } },
 };
 
+const RATE_LIMITED_ANSWER = {
+  description:
+    'RATE_LIMITED: this API key has used up its requests for now (see RateLimit-Policy); try again after Retry-After seconds. ' +
+    "Every answer to an organisation's key carries RateLimit and RateLimit-Policy.",
+  headers: {
+    'Retry-After': RETRY_AFTER_HEADER,
+    RateLimit: { description: 'draft-ietf-httpapi-ratelimit-headers: r, the requests left now; t, seconds until the key has its whole burst again. E.g. "per-key";r=0;t=10', schema: { type: 'string' } },
+    'RateLimit-Policy': { description: 'q, the burst; w, seconds the bucket takes to refill from empty at the sustained rate. E.g. "per-key";q=200;w=10', schema: { type: 'string' } },
+  },
+  content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorView) } } },
+};
+
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 
 /**
- * Adds what any operation may answer whatever it does, which no decorator can be trusted to
- * repeat on each: 503 when a datastore is away or a request collided (ErrorFilter). An
- * operation that documents a 503 of its own (/health) keeps it. Only statuses that every
- * operation can give are added, so an answer of any other status the operation does not
- * list still breaks the contract.
+ * Adds what an operation may answer whatever it does, which no decorator can be trusted to
+ * repeat on each: 503 when a datastore is away or a request collided (ErrorFilter), on every
+ * operation; 429 when an API key is over its rate limit (AuthGuard), on every operation that
+ * takes a key, as those documenting a 401 do. An operation that documents a 503 of its own
+ * (/health) keeps it. Only statuses an operation can give are added, so an answer of any
+ * other status it does not list still breaks the contract.
  */
 export function withSharedAnswers(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths) as PathItemObject[]) {
     for (const method of METHODS) {
       const operation: OperationObject | undefined = item[method];
-      if (operation) operation.responses['503'] ??= UNAVAILABLE_ANSWER;
+      if (!operation) continue;
+      if (operation.responses['401']) operation.responses['429'] ??= RATE_LIMITED_ANSWER;
+      operation.responses['503'] ??= UNAVAILABLE_ANSWER;
     }
   }
   return document;
