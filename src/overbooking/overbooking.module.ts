@@ -15,6 +15,6 @@ import { SimulationService } from './simulation.service';
   imports: [SlotsModule],
   controllers: [OverbookingController, DaySheetController, SimulationController],
   providers: [OverbookingService, DaySheetService, SimulationService, OverbookingAdmission, { provide: ExtraSeats, useExisting: OverbookingAdmission }],
-  exports: [ExtraSeats],
+  exports: [ExtraSeats, OverbookingService, DaySheetService, SimulationService],
 })
 export class OverbookingModule {}

@@ -85,6 +85,7 @@ export class WebGuard implements CanActivate {
 const NAVIGATION: { href: string; text: string; views: string; may: (role: Role) => boolean }[] = [
   { href: '/app/book', text: 'Book', views: 'pages/book', may: maySeeBooking },
   { href: '/app/day', text: 'My day', views: 'pages/day', may: (role) => role === 'adviser' },
+  { href: '/app/sites', text: 'Sites', views: 'pages/sites', may: (role) => role === 'site_manager' || role === 'admin' },
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AttendanceModule } from '../attendance/attendance.module';
 import { BookingsModule } from '../bookings/bookings.module';
+import { OverbookingModule } from '../overbooking/overbooking.module';
 import { RemindersModule } from '../reminders/reminders.module';
 import { SlotsModule } from '../slots/slots.module';
 import { StaffModule } from '../staff/staff.module';
@@ -8,13 +9,15 @@ import { BookController } from './book/book.controller';
 import { BookQueries } from './book/book.queries';
 import { DayController } from './day/day.controller';
 import { DayQueries } from './day/day.queries';
+import { SitesController } from './sites/sites.controller';
+import { SitesQueries } from './sites/sites.queries';
 import { SignInController } from './sign-in/sign-in.controller';
 import { WebGuard } from './web-session';
 
 /** The pages under /app, for staff at a desk; the API stays under /v1. */
 @Module({
-  imports: [StaffModule, SlotsModule, BookingsModule, RemindersModule, AttendanceModule],
-  controllers: [SignInController, BookController, DayController],
-  providers: [WebGuard, BookQueries, DayQueries],
+  imports: [StaffModule, SlotsModule, BookingsModule, RemindersModule, AttendanceModule, OverbookingModule],
+  controllers: [SignInController, BookController, DayController, SitesController],
+  providers: [WebGuard, BookQueries, DayQueries, SitesQueries],
 })
 export class WebModule {}

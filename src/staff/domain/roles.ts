@@ -43,5 +43,7 @@ export function principalOf(staff: StaffMember): Principal {
 /** Whether the role books for customers (the booking pages). */
 export const maySeeBooking = (role: Role): boolean => role === 'work_coach' || role === 'admin';
 
+const HOME: Partial<Record<Role, string>> = { adviser: '/app/day', site_manager: '/app/sites' };
+
 /** The page a role starts on after signing in. */
-export const homeOf = (staff: StaffMember): string => (staff.role === 'adviser' ? '/app/day' : '/app/book');
+export const homeOf = (staff: StaffMember): string => HOME[staff.role] ?? '/app/book';
