@@ -372,6 +372,9 @@ describe('bookings (e2e)', () => {
       const expected = [
         'POST /v1/organisations',
         'POST /v1/organisations/{id}/api-keys',
+        'GET /v1/organisations/{id}/rate-limit',
+        'PUT /v1/organisations/{id}/rate-limit',
+        'DELETE /v1/organisations/{id}/rate-limit',
         'POST /v1/sites',
         'GET /v1/sites',
         'GET /v1/sites/{id}',

@@ -80,7 +80,7 @@ describe('the response check', () => {
   it('fails a field the document does not name, a value outside an enum, a status it does not list, and an error that is not the shared shape', () => {
     expect(contract.violations(answer(200, { ...site, secret: 'x' }))).toEqual(['(the body): has "secret", which the document does not name']);
     expect(contract.violations(answer(200, { ...site, bankHolidays: 'FRA' }))).toEqual(['/bankHolidays: must be one of ["ENG","WLS","SCT","NIR","NONE"], got "FRA"']);
-    expect(contract.violations(answer(409, { code: 'X', message: 'y' }))).toEqual(['the document lists no 409 answer for it (only 200, 400, 401, 403, 404, 503)']);
+    expect(contract.violations(answer(409, { code: 'X', message: 'y' }))).toEqual(['the document lists no 409 answer for it (only 200, 400, 401, 403, 404, 429, 503)']);
     expect(contract.violations(answer(404, { error: 'Not Found' }))).toEqual([
       "(the body): must have required property 'code'",
       "(the body): must have required property 'message'",
