@@ -14,6 +14,7 @@ import { SlotsService } from '../../slots/slots.service';
 import { SessionStore } from '../../staff/sessions';
 import { maySeeBooking } from '../../staff/domain/roles';
 import { spokenDateTime } from '../format';
+import { formField } from '../form-field';
 import { fieldErrorsOf, render, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
 import { BookQueries, SiteOption } from './book.queries';
 import { checkCustomerForm, CUSTOMER_FIELDS, CustomerForm, FieldError, readCustomerForm } from './customer-form';
@@ -22,11 +23,6 @@ import { bookingSearch, BookingSearch, searchQuery, stepLabel } from './search';
 // A work coach picks from the first few; more is scrolling past the customer in front of them.
 const SLOTS_SHOWN = 10;
 const NEAR_DAYS = 14;
-
-const stringOf = (body: unknown, name: string): string => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
 
 /**
  * Booking for the customer in front of the work coach: a type and sites, the earliest free
@@ -104,9 +100,9 @@ export class BookController {
     const body = request.body as Record<string, unknown>;
     const [types, sites] = await Promise.all([this.queries.types(), this.queries.sites()]);
     const checked = bookingSearch({ appointmentType: body.appointmentType, siteId: body.searchSiteId }, new Set(types.map((t) => t.code)), new Set(sites.map((s) => s.id)));
-    const siteId = stringOf(body, 'siteId');
-    const adviserId = stringOf(body, 'adviserId');
-    const start = stringOf(body, 'start');
+    const siteId = formField(body, 'siteId');
+    const adviserId = formField(body, 'adviserId');
+    const start = formField(body, 'start');
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     if (!checked.search || !uuid.test(siteId) || !uuid.test(adviserId) || parseInstant(start) === null) {
       throw new AppError(400, 'INVALID_FORM', 'The slot chosen could not be read. Go back to the search and choose it again.');

@@ -11,6 +11,7 @@ import { Clock } from '../../common/time/clock';
 import { addDays, isValidDate, localDateOf, localDay } from '../../common/time/local-time';
 import { SessionStore } from '../../staff/sessions';
 import { spokenTime } from '../format';
+import { formField } from '../form-field';
 import { render, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
 import { AdviserBooking, DayQueries } from './day.queries';
 import { reminderStatus } from './reminder-status';
@@ -26,11 +27,6 @@ const LABELS: Record<string, string> = { ...Object.fromEntries(DAY_OUTCOMES.map(
 
 // Below this the customer is more likely than not to miss: worth a call before the session.
 const LIKELY_TO_MISS = 0.5;
-
-const field = (body: unknown, name: string): string => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
 
 const dayLink = (date: string) => `/app/day?date=${date}`;
 
@@ -142,9 +138,9 @@ export class DayController {
   @Post('day/bookings/:id/outcome')
   async record(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
     this.adviserOf(request);
-    const sentDate = field(request.body, 'date');
+    const sentDate = formField(request.body, 'date');
     const back = `${dayLink(isValidDate(sentDate) ? sentDate : localDateOf(this.clock.now(), this.config.DEFAULT_TIMEZONE))}#booking-${id}`;
-    const outcome = DAY_OUTCOMES.find((o) => o.value === field(request.body, 'outcome'));
+    const outcome = DAY_OUTCOMES.find((o) => o.value === formField(request.body, 'outcome'));
     if (!outcome) {
       await this.sessions.setFlash(request.web.session, { errors: [{ href: `#booking-${id}`, text: 'Choose attended, late, DNA or left unseen' }] });
       return response.redirect(303, back);

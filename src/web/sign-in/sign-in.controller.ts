@@ -8,12 +8,8 @@ import { homeOf } from '../../staff/domain/roles';
 import { StaffService } from '../../staff/staff.service';
 import { DateTime } from 'luxon';
 import { spokenTime } from '../format';
+import { formField } from '../form-field';
 import { fieldErrorsOf, render, setSessionCookie, SignedOut, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
-
-const field = (body: unknown, name: string): string => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
 
 @ApiExcludeController()
 @Public()
@@ -44,8 +40,8 @@ export class SignInController {
   @Post('sign-in')
   @SignedOut()
   async signIn(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
-    const email = field(request.body, 'email').trim();
-    const password = field(request.body, 'password');
+    const email = formField(request.body, 'email').trim();
+    const password = formField(request.body, 'password');
     const back = async (errors: { href: string; text: string }[]) => {
       await this.sessions.setFlash(request.web.session, { errors, values: { email: email.slice(0, 254) } });
       response.redirect(303, '/app/sign-in');

@@ -15,6 +15,7 @@ import { SimulationService } from '../../overbooking/simulation.service';
 import { SessionStore } from '../../staff/sessions';
 import type { FieldError } from '../book/customer-form';
 import { spokenTime } from '../format';
+import { formField } from '../form-field';
 import { fieldErrorsOf, render, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
 import { curveChart } from './chart';
 import { readDate } from './date-field';
@@ -108,9 +109,7 @@ export class SitesController {
     const { principal, site } = await this.site(request, id);
     const query = request.query as Record<string, unknown>;
     const types = await this.queries.types(id);
-    const typed = typeof query.appointmentType === 'string' ? query.appointmentType : '';
-    const appointmentType = types.some((t) => t.code === typed) ? typed : '';
-    const errors: FieldError[] = typed && !appointmentType ? [{ href: '#appointmentType', text: 'Select an appointment type offered at this site' }] : [];
+    const { appointmentType, errors } = chosenType(types, query);
     const current = await this.overbooking.get(id, appointmentType || undefined);
     const flash = await this.sessions.takeFlash(request.web.session);
     errors.push(...(flash?.errors ?? []));
@@ -157,15 +156,13 @@ export class SitesController {
   async save(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
     const { principal } = await this.site(request, id);
     const body = request.body as Record<string, unknown>;
-    const types = await this.queries.types(id);
-    const typed = typeof body.appointmentType === 'string' ? body.appointmentType : '';
-    const appointmentType = types.some((t) => t.code === typed) ? typed : '';
+    const { appointmentType, errors: typeErrors } = chosenType(await this.queries.types(id), body);
     const form = readPolicyForm(body);
     const back = async (errors: FieldError[]) => {
       await this.sessions.setFlash(request.web.session, { errors, values: form as Record<string, string> });
       response.redirect(303, policyPath(id, appointmentType));
     };
-    if (typed && !appointmentType) return back([{ href: '#appointmentType', text: 'Select an appointment type offered at this site' }]);
+    if (typeErrors.length) return back(typeErrors);
     const checked = checkPolicyForm(form);
     if (!checked.input) return back(checked.errors);
     try {
@@ -178,6 +175,13 @@ export class SitesController {
       return back(problems);
     }
   }
+}
+
+/** The type a policy is for: one the site offers, or '' for the site's own policy. */
+function chosenType(types: { code: string }[], source: unknown): { appointmentType: string; errors: FieldError[] } {
+  const typed = formField(source, 'appointmentType');
+  if (!typed || types.some((t) => t.code === typed)) return { appointmentType: typed, errors: [] };
+  return { appointmentType: '', errors: [{ href: '#appointmentType', text: 'Select an appointment type offered at this site' }] };
 }
 
 const runLabel = (run: SimulationRunView) => (run.policy.mode === 'off' ? 'Off' : `Risk target ${percent(run.policy.maxRisk)}`);
