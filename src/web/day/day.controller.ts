@@ -17,7 +17,7 @@ import { AdviserBooking, DayQueries } from './day.queries';
 import { reminderStatus } from './reminder-status';
 
 /** The outcomes an adviser records with one press; a late cancellation is the booking side's to record. */
-export const DAY_OUTCOMES = [
+const DAY_OUTCOMES = [
   { value: 'attended', button: 'Attended', label: 'Attended' },
   { value: 'late', button: 'Late', label: 'Late' },
   { value: 'dna', button: 'DNA', label: 'Did not attend' },

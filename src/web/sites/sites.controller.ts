@@ -116,7 +116,7 @@ export class SitesController {
     // The form sent with "Simulate" (a GET: it changes nothing) carries the mode; otherwise the policy in force, or what a refused save sent.
     const simulating = typeof query.mode === 'string';
     const values: PolicyForm = simulating ? readPolicyForm(query) : ((flash?.values as PolicyForm | undefined) ?? policyFormOf(current));
-    let simulation: (ReturnType<typeof simulationModel> & { typeName: string }) | null = null;
+    let simulation: ReturnType<typeof simulationModel> | null = null;
     let simulationProblem: string | null = null;
     if (simulating && !errors.length) {
       const checked = checkPolicyForm(values);
@@ -124,7 +124,7 @@ export class SitesController {
       if (checked.input) {
         try {
           const result = await this.simulations.simulate(principal, id, { policy: checked.input, ...(appointmentType ? { appointmentType } : {}) });
-          simulation = { ...simulationModel(result), typeName: types.find((t) => t.code === result.appointmentType)?.name ?? result.appointmentType };
+          simulation = simulationModel(result, types.find((t) => t.code === result.appointmentType)?.name ?? result.appointmentType);
         } catch (error) {
           const problems = problemsOf(error);
           if (problems) errors.push(...problems);
@@ -187,7 +187,7 @@ function chosenType(types: { code: string }[], source: unknown): { appointmentTy
 const runLabel = (run: SimulationRunView) => (run.policy.mode === 'off' ? 'Off' : `Risk target ${percent(run.policy.maxRisk)}`);
 
 /** The simulation as the page shows it: the chart, its numbers in a table, the fairness of the policy tried. */
-function simulationModel(result: SimulationView) {
+function simulationModel(result: SimulationView, typeName: string) {
   const runs = [
     { run: result.off, label: 'Off', candidate: false },
     ...result.curve.map((run) => ({ run, label: runLabel(run), candidate: false })),
@@ -195,6 +195,7 @@ function simulationModel(result: SimulationView) {
   ];
   const fairness = result.policy.fairness;
   return {
+    typeName,
     from: DateTime.fromISO(result.from).toFormat('d LLLL yyyy'),
     to: DateTime.fromISO(result.to).toFormat('d LLLL yyyy'),
     weeks: result.weeks,
