@@ -36,11 +36,12 @@ import { reminderDeliveredShare, scoreBooking } from '../src/attendance/domain/r
 import { baseRateModel, evaluateShowModel, ShowEvaluation, showProbability, trainShowModel } from '../src/attendance/domain/show-model';
 import { ShowExample, ShowSignals } from '../src/attendance/domain/show-signals';
 import { generateHistory, HistoryOptions, observableShowProbability, SyntheticAppointment } from '../src/attendance/domain/synthetic-history';
-import { TrainingRow, trainingSets } from '../src/attendance/domain/training-set';
+import { trainingSets } from '../src/attendance/domain/training-set';
 import { Rng } from '../src/common/random/rng';
-import { DAY, isoWeekday, localClockOf } from '../src/common/time/local-time';
+import { DAY } from '../src/common/time/local-time';
 import { machine } from './lib/machine';
 import { writeResult } from './lib/paths';
+import { trainingRow } from './lib/training-row';
 import { fmt, table } from './lib/stats';
 
 const SEEDS = Number(process.env.BENCH_MODEL_SEEDS ?? 3);
@@ -82,30 +83,6 @@ function world(seed: string, sites: number, advisers: number, rows: number): His
 }
 
 const HOUR = DAY / 24;
-const localDays = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
-
-/**
- * A row as ShowModelService.train reads it from attendance_records, where insertHistory's SQL
- * stored lead days, weekday and hour in the site's zone.
- */
-function trainingRow(row: SyntheticAppointment): TrainingRow {
-  const start = localClockOf(row.start, ZONE);
-  return {
-    customerReference: row.customerReference,
-    bookedAt: row.bookedAt,
-    start: row.start,
-    outcome: row.outcome,
-    siteId: row.siteId,
-    leadDays: Math.max(0, localDays(localClockOf(row.bookedAt, ZONE).date, start.date)),
-    referralSource: row.referralSource,
-    mandatory: row.mandatory,
-    appointmentType: row.appointmentType,
-    channel: row.channel,
-    weekday: isoWeekday(start.date),
-    hour: Math.floor(start.minutes / 60),
-    reminder: row.reminder,
-  };
-}
 
 /**
  * The held-out rows themselves with the customer's record as of booking, in the order of
@@ -163,7 +140,7 @@ function runSeed(seed: string): SeedResult {
   const history = generateHistory(world(seed, SITES, ADVISERS, ROWS));
   const t1 = performance.now();
   // The service reads rows in start order (ORDER BY start); the generator yields them so.
-  const trainingRows = history.map(trainingRow);
+  const trainingRows = history.map((row) => trainingRow(row, ZONE));
   const sets = trainingSets(trainingRows);
   const trainExamples = sets.earlier;
   const testExamples = sets.heldOut;
@@ -225,7 +202,7 @@ function timeFit(rows: number) {
   const history = generateHistory(world('careers-model-fit', Math.round(SITES * scale), Math.round(ADVISERS * scale), rows));
   const t1 = performance.now();
   // As train() fits the live model: every example, site rates from all of them.
-  const examples = trainingSets(history.map(trainingRow)).all;
+  const examples = trainingSets(history.map((row) => trainingRow(row, ZONE))).all;
   const t2 = performance.now();
   const cpu0 = process.cpuUsage();
   const trained = trainShowModel(examples);

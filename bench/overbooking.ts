@@ -47,7 +47,7 @@ import { reminderDeliveredShare, scoreBooking } from '../src/attendance/domain/r
 import { ShowModel, trainShowModel } from '../src/attendance/domain/show-model';
 import { ShowSignals } from '../src/attendance/domain/show-signals';
 import { generateHistory, HistoryOptions, SyntheticAppointment } from '../src/attendance/domain/synthetic-history';
-import { SiteShowRates, TrainingRow, trainingSets } from '../src/attendance/domain/training-set';
+import { SiteShowRates, trainingSets } from '../src/attendance/domain/training-set';
 import { Rng } from '../src/common/random/rng';
 import { addDays, DAY, isoWeekday, localClockOf, localToInstant, minutesOfDay, timeOfDay } from '../src/common/time/local-time';
 import { OverbookingPolicyInput, resolvePolicy } from '../src/overbooking/domain/policy';
@@ -55,6 +55,7 @@ import { simulationPolicy } from '../src/overbooking/domain/policy-simulation';
 import { SimRequest, SimSession, SimulationFigures, SimulationInput, sweep } from '../src/overbooking/domain/simulation';
 import { machine } from './lib/machine';
 import { writeResult } from './lib/paths';
+import { trainingRow } from './lib/training-row';
 import { fmt, table } from './lib/stats';
 
 const SEEDS = Number(process.env.BENCH_OVERBOOKING_SEEDS ?? 5);
@@ -109,27 +110,6 @@ function world(seed: string): HistoryOptions {
 }
 
 const HOUR = DAY / 24;
-const localDays = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
-
-/** A row as ShowModelService.train reads it from attendance_records (as bench/model.ts builds it). */
-function trainingRow(row: SyntheticAppointment): TrainingRow {
-  const start = localClockOf(row.start, ZONE);
-  return {
-    customerReference: row.customerReference,
-    bookedAt: row.bookedAt,
-    start: row.start,
-    outcome: row.outcome,
-    siteId: row.siteId,
-    leadDays: Math.max(0, localDays(localClockOf(row.bookedAt, ZONE).date, start.date)),
-    referralSource: row.referralSource,
-    mandatory: row.mandatory,
-    appointmentType: row.appointmentType,
-    channel: row.channel,
-    weekday: isoWeekday(start.date),
-    hour: Math.floor(start.minutes / 60),
-    reminder: row.reminder,
-  };
-}
 
 // --- the site ------------------------------------------------------------------------
 
@@ -170,7 +150,7 @@ function worldOf(seed: string, days: readonly string[]): World {
   const t1 = performance.now();
   const replayFrom = localToInstant(ZONE, days[0], '00:00');
   const training = history.filter((row) => row.start < replayFrom);
-  const sets = trainingSets(training.map(trainingRow));
+  const sets = trainingSets(training.map((row) => trainingRow(row, ZONE)));
   const { model } = trainShowModel(sets.all);
   const t2 = performance.now();
   const pool = [...withCustomerHistory(history)]
@@ -205,7 +185,7 @@ function demandOf(w: World, seed: string, count: number, days: readonly string[]
   const requests: SimRequest[] = [];
   const predicted: Demand['predicted'] = { model: [], oracle: [] };
   for (const { row, record } of drawn) {
-    const t = trainingRow(row);
+    const t = trainingRow(row, ZONE);
     const signals: ShowSignals = {
       history: record,
       siteShowRate: w.rates.rates[row.siteId] ?? w.rates.global,
