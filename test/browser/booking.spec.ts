@@ -1,48 +1,22 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { useTestApp } from '../support/app';
-import { bookingBody, BuiltDiary, createDiary, createOrganisation, partnerKey, uniq } from '../support/fixtures';
-import { expectPage, launchChromium, screenshot, tabTo } from './browser';
+import { bookingBody, BuiltDiary, createDiary, createOrganisation, partnerKey } from '../support/fixtures';
+import { expectPage, PASSWORD, screenshot, tabTo, useBrowser } from './browser';
 
-const PASSWORD = 'plum anchor tidal lantern';
 
 describe('pages: a work coach books for the customer in front of them', () => {
   const e2e = useTestApp();
-  let browser: Browser;
+  const pages = useBrowser(e2e);
+  const { newPage, signIn } = pages;
   let diary: BuiltDiary;
   let coachOrganisation: string;
-  const contexts: BrowserContext[] = [];
-
-  const newStaff = async (role = 'work_coach', organisationId = coachOrganisation) => {
-    const email = `coach.${uniq().toLowerCase()}@jcp.example`;
-    await e2e.api.create('/v1/staff', { name: 'Jo Okafor', email, organisationId, role, password: PASSWORD });
-    return email;
-  };
-
-  const newPage = async (): Promise<Page> => {
-    // @axe-core/playwright needs a page of a context made this way, not browser.newPage().
-    const context = await browser.newContext();
-    contexts.push(context);
-    return context.newPage();
-  };
-
-  const signIn = async (page: Page, email: string, password = PASSWORD) => {
-    await page.goto(`${e2e.app.url}/app/sign-in`);
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await page.click('button:has-text("Sign in")');
-  };
+  const newStaff = (role = 'work_coach', organisationId = coachOrganisation) => pages.newStaff(role, organisationId);
 
   const searchUrl = () => `${e2e.app.url}/app/book?appointmentType=${diary.typeCode}&siteId=${diary.siteId}`;
 
   beforeAll(async () => {
-    browser = await launchChromium();
     diary = await createDiary(e2e.api);
     coachOrganisation = (await createOrganisation(e2e.api, 'jobcentre')).id;
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
   });
 
   it('signs in and books with the keyboard alone, then shows a confirmation to read out', async () => {
@@ -206,36 +180,14 @@ describe('pages: a work coach books for the customer in front of them', () => {
 
 describe('pages: sessions and sign-in security', () => {
   const e2e = useTestApp();
-  let browser: Browser;
+  const pages = useBrowser(e2e);
+  const { newContext, signIn } = pages;
   let organisationId: string;
-  const contexts: BrowserContext[] = [];
-
-  const newStaff = async () => {
-    const email = `coach.${uniq().toLowerCase()}@jcp.example`;
-    await e2e.api.create('/v1/staff', { name: 'Jo Okafor', email, organisationId, role: 'work_coach', password: PASSWORD });
-    return email;
-  };
-  const newContext = async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    return context;
-  };
-  const signIn = async (page: Page, email: string, password = PASSWORD) => {
-    await page.goto(`${e2e.app.url}/app/sign-in`);
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await page.click('button:has-text("Sign in")');
-  };
+  const newStaff = () => pages.newStaff('work_coach', organisationId);
   const sessionCookie = async (context: BrowserContext) => (await context.cookies()).find((c) => c.name === 'cb_session');
 
   beforeAll(async () => {
-    browser = await launchChromium();
     organisationId = (await createOrganisation(e2e.api, 'jobcentre')).id;
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
   });
 
   it('gives a new session id at sign-in (no fixation) in an HttpOnly SameSite cookie, and signs out', async () => {

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { AppUnderTest } from '../support/app';
+import { uniq } from '../support/fixtures';
 
 /**
  * Debian's chromium, driven by playwright-core: no browser is downloaded. The flags keep it
@@ -41,4 +43,44 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const folder = join(__dirname, '..', '..', 'docs', 'screenshots');
   mkdirSync(folder, { recursive: true });
   await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+}
+
+export const PASSWORD = 'plum anchor tidal lantern';
+
+/**
+ * A browser for the tests of the enclosing describe block, launched before them and closed
+ * after with every context they opened, and the staff they sign in as.
+ */
+export function useBrowser(e2e: AppUnderTest) {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+  });
+  const newContext = async (): Promise<BrowserContext> => {
+    // @axe-core/playwright needs a page of a context made this way, not browser.newPage().
+    const context = await browser!.newContext();
+    contexts.push(context);
+    return context;
+  };
+  return {
+    newContext,
+    newPage: async (): Promise<Page> => (await newContext()).newPage(),
+    /** A staff account (its email), with PASSWORD. */
+    newStaff: async (role: string, organisationId: string, extra: Record<string, unknown> = {}): Promise<string> => {
+      const email = `${role.replace('_', '.')}.${uniq().toLowerCase()}@careers.example`;
+      await e2e.api.create('/v1/staff', { name: 'Jo Okafor', email, organisationId, role, password: PASSWORD, ...extra });
+      return email;
+    },
+    signIn: async (page: Page, email: string, password = PASSWORD): Promise<void> => {
+      await page.goto(`${e2e.app.url}/app/sign-in`);
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await page.click('button:has-text("Sign in")');
+    },
+  };
 }

@@ -1,42 +1,21 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useTestApp } from '../support/app';
 import { SteppedClock } from '../support/clock';
-import { bookingBody, BuiltDiary, createDiary, createOrganisation, partnerKey, uniq } from '../support/fixtures';
-import { expectPage, launchChromium, screenshot, tabTo } from './browser';
+import { bookingBody, BuiltDiary, createDiary, createOrganisation, partnerKey } from '../support/fixtures';
+import { expectPage, screenshot, tabTo, useBrowser } from './browser';
 
-const PASSWORD = 'plum anchor tidal lantern';
 // Monday 4 January 2027, 10:30 in London: the 9am and 10am appointments have started, the 2pm one has not.
 const MID_MORNING = Date.parse('2027-01-04T10:30:00Z');
 
 describe("pages: an adviser runs the day", () => {
   const clock = new SteppedClock();
   const e2e = useTestApp({}, { clock });
-  let browser: Browser;
+  const { newContext, newStaff, signIn } = useBrowser(e2e);
   let diary: BuiltDiary;
   const booked: Record<string, string> = {};
-  const contexts: BrowserContext[] = [];
-
-  const newStaff = async (role: string, organisationId: string, extra: Record<string, unknown> = {}) => {
-    const email = `${role}.${uniq().toLowerCase()}@careers.example`;
-    await e2e.api.create('/v1/staff', { name: 'Grace Mensah', email, organisationId, role, password: PASSWORD, ...extra });
-    return email;
-  };
-  const newContext = async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    return context;
-  };
-  const signIn = async (page: Page, email: string) => {
-    await page.goto(`${e2e.app.url}/app/sign-in`);
-    await page.fill('#email', email);
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("Sign in")');
-  };
   const outcomes = async () =>
     Object.fromEntries((await e2e.db.query('SELECT id, outcome FROM bookings WHERE id = ANY ($1)', [Object.values(booked)])).map((r: { id: string; outcome: string | null }) => [r.id, r.outcome]));
 
   beforeAll(async () => {
-    browser = await launchChromium();
     diary = await createDiary(e2e.api);
     const partner = await partnerKey(e2e.api);
     for (const [time, reference] of [['09:00', 'JCP-0900'], ['10:00', 'JCP-1000'], ['14:00', 'JCP-1400']]) {
@@ -45,11 +24,6 @@ describe("pages: an adviser runs the day", () => {
       booked[time] = response.body.id;
     }
     clock.set(MID_MORNING);
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
   });
 
   it("shows today's sessions with show probabilities and reminders, and records outcomes with the keyboard", async () => {

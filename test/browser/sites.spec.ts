@@ -1,43 +1,25 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { generateHistory } from '../../src/attendance/domain/synthetic-history';
 import { useTestApp } from '../support/app';
 import { testClock } from '../support/clock';
-import { bookingBody, BuiltDiary, createDiary, createSite, partnerKey, uniq } from '../support/fixtures';
-import { expectPage, launchChromium, screenshot } from './browser';
+import { bookingBody, BuiltDiary, createDiary, createSite, partnerKey } from '../support/fixtures';
+import { expectPage, screenshot, useBrowser } from './browser';
 
-const PASSWORD = 'plum anchor tidal lantern';
 /** A Monday well before the weeks the simulation replays (the app's clock reads Monday 30 November 2026). */
 const HISTORY_FROM = '2026-08-31';
 
 describe('pages: a site manager reads the day sheet and tunes overbooking', () => {
   const e2e = useTestApp();
-  let browser: Browser;
+  const pages = useBrowser(e2e);
+  const { newContext, signIn } = pages;
   let diary: BuiltDiary;
   let otherSiteId: string;
   let managerEmail: string;
-  const contexts: BrowserContext[] = [];
-
-  const newStaff = async (role: string, extra: Record<string, unknown> = {}) => {
-    const email = `${role}.${uniq().toLowerCase()}@careers.example`;
-    await e2e.api.create('/v1/staff', { name: 'Priya Shah', email, organisationId: diary.organisationId, role, password: PASSWORD, ...extra });
-    return email;
-  };
-  const newContext = async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    return context;
-  };
-  const signIn = async (page: Page, email: string) => {
-    await page.goto(`${e2e.app.url}/app/sign-in`);
-    await page.fill('#email', email);
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("Sign in")');
-  };
+  const newStaff = (role: string, extra: Record<string, unknown> = {}) => pages.newStaff(role, diary.organisationId, extra);
   const errorLinks = (page: Page) => page.locator('.govuk-error-summary a').evaluateAll((links) => links.map((a) => [a.getAttribute('href'), a.textContent?.trim()]));
   const policies = async (siteId: string) => e2e.db.query('SELECT policy, version FROM overbooking_policies WHERE site_id = $1', [siteId]);
 
   beforeAll(async () => {
-    browser = await launchChromium();
     // Four advisers, hour-long one-to-ones MON-FRI 09:00-17:00, in a pattern entered before the history: a site busy enough to overbook.
     diary = await createDiary(e2e.api, { advisers: 4, pattern: { validFrom: HISTORY_FROM } });
     const rows = generateHistory({
@@ -72,11 +54,6 @@ describe('pages: a site manager reads the day sheet and tunes overbooking', () =
     }
     otherSiteId = (await createSite(e2e.api)).id;
     managerEmail = await newStaff('site_manager', { managedSiteIds: [diary.siteId] });
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
   });
 
   it("shows the site's day sheet for a date typed in, and says so for a date that does not exist", async () => {
