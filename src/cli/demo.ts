@@ -58,7 +58,8 @@ Keys (valid while this demo runs):
   Jobcentre Plus:    ${demo.jobcentreKey}
   Lewisham partner:  ${demo.partnerKey}
 
-Pages for staff: ${base}/app   (sign in as a work coach: ${demo.coach.email}, password ${demo.coach.password})
+Pages for staff: ${base}/app   (sign in as any of these)
+${demo.staff.map((s) => `  ${s.role.padEnd(13)} ${s.email}   password ${s.password}`).join('\n')}
 
 Try (as the jobcentre):
   curl -s ${base}/v1/appointment-types ${auth}

@@ -10,8 +10,8 @@ export interface DemoKeys {
   sampleBookingId: string | null;
   /** The booking of the customer who prefers email: its confirmation shows in the log or mail catcher. */
   emailBookingId: string | null;
-  /** A work coach of the jobcentre, to sign in to the pages at /app with. */
-  coach: { email: string; password: string };
+  /** Staff to sign in to the pages at /app as: a work coach of the jobcentre, an adviser and the Lewisham jobcentre's manager. */
+  staff: { role: string; email: string; password: string }[];
 }
 
 /**
@@ -37,9 +37,14 @@ export async function seedDemo(baseUrl: string, adminKey: string, zone: string, 
   const jobcentreKey = (await call('POST', `/v1/organisations/${jobcentre.id}/api-keys`, { scopes: ['slots:read', 'bookings:write'] })).key;
   const partnerKey = (await call('POST', `/v1/organisations/${partner.id}/api-keys`, { scopes: ['slots:read', 'bookings:write'] })).key;
   for (const type of APPOINTMENT_TYPES) await call('POST', '/v1/appointment-types', type);
-  // A fresh password each run, printed with the keys: the demo may be reachable by others.
-  const coach = { email: 'work.coach@jobcentre.example', password: randomBytes(12).toString('base64url') };
-  await call('POST', '/v1/staff', { name: 'Jo Okafor', email: coach.email, organisationId: jobcentre.id, role: 'work_coach', password: coach.password });
+  // Fresh passwords each run, printed with the keys: the demo may be reachable by others.
+  const staff: DemoKeys['staff'] = [];
+  const addStaff = async (role: string, name: string, email: string, organisationId: string, more: Record<string, unknown> = {}) => {
+    const password = randomBytes(12).toString('base64url');
+    await call('POST', '/v1/staff', { name, email, organisationId, role, password, ...more });
+    staff.push({ role: role.replace('_', ' '), email, password });
+  };
+  await addStaff('work_coach', 'Jo Okafor', 'work.coach@jobcentre.example', jobcentre.id);
 
   // Patterns start on this week's Monday, so that today has a diary for "free now".
   const monday = DateTime.fromMillis(now, { zone }).startOf('week').toISODate()!;
@@ -70,6 +75,8 @@ export async function seedDemo(baseUrl: string, adminKey: string, zone: string, 
       if (area.name === 'Lewisham' && index === 0) {
         sampleSiteId = siteIds.jobcentre;
         sampleAdviserId = adviser.id;
+        await addStaff('adviser', person.name, email, provider.id, { adviserId: adviser.id });
+        await addStaff('site_manager', 'Sam Adeyemi', 'site.manager@careers.example', provider.id, { managedSiteIds: [sampleSiteId] });
       }
     }
   }
@@ -97,5 +104,5 @@ export async function seedDemo(baseUrl: string, adminKey: string, zone: string, 
     sampleBookingId ??= booking.id;
     if (customer.preferredChannel === 'email') emailBookingId ??= booking.id;
   }
-  return { jobcentreKey, partnerKey, sampleSiteId, sampleAdviserId, sampleBookingId, emailBookingId, coach };
+  return { jobcentreKey, partnerKey, sampleSiteId, sampleAdviserId, sampleBookingId, emailBookingId, staff };
 }
