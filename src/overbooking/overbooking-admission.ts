@@ -73,7 +73,8 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
     );
     if (!booking) return;
     const session: FullSession = { sessionId: booking.session_id, siteId: booking.site_id, appointmentTypeId: booking.appointment_type_id, start: new Date(booking.start) };
-    const outlook = await this.outlook(manager, session, event.at, { bookingId: event.bookingId, customerId: booking.customer_id });
+    const lastWasExtra = await this.lastWasExtra(manager, booking.customer_id, event.bookingId);
+    const outlook = await this.outlook(manager, session, event.at, { bookingId: event.bookingId, lastWasExtra });
     if (!outlook) throw new AppError(409, 'SLOT_FULL', 'That slot is full');
     // Unscored (a site with no model yet): counted as certain to come, which admits the fewest extras.
     const decision = decideOverbooking({ ...outlook.request, candidate: booking.show_probability ?? 1 });
@@ -88,14 +89,25 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
   async quote(manager: EntityManager, customer: { clientId: string; reference: string }, sessions: readonly FullSession[], now: number): Promise<Map<string, number>> {
     const quotes = new Map<string, number>();
     const [known] = await manager.query('SELECT id FROM customers WHERE client_id = $1 AND reference = $2', [customer.clientId, customer.reference]);
+    // The customer's history is the same for every session quoted: read it once.
+    const lastWasExtra = known ? await this.lastWasExtra(manager, known.id) : false;
     for (const session of sessions) {
-      const outlook = await this.outlook(manager, session, now, { customerId: known?.id });
+      const outlook = await this.outlook(manager, session, now, { lastWasExtra });
       if (!outlook) continue;
       const candidate = await this.shows.estimate(manager, { customerReference: customer.reference, siteId: session.siteId, appointmentTypeId: session.appointmentTypeId, start: session.start.getTime(), now });
       const decision = decideOverbooking({ ...outlook.request, candidate });
       if (decision.admit && decision.overbooked) quotes.set(session.sessionId, decision.risk);
     }
     return quotes;
+  }
+
+  /** Whether the customer's most recently arranged other active booking was admitted as an extra. */
+  private async lastWasExtra(manager: EntityManager, customerId: string, exceptBookingId?: string): Promise<boolean> {
+    const [last] = await manager.query(
+      `SELECT overbooked FROM bookings WHERE customer_id = $1 AND id IS DISTINCT FROM $2 AND status = 'booked' ORDER BY arranged_at DESC LIMIT 1`,
+      [customerId, exceptBookingId ?? null],
+    );
+    return last?.overbooked ?? false;
   }
 
   /**
@@ -108,7 +120,7 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
     manager: EntityManager,
     session: FullSession,
     now: number,
-    candidate: { bookingId?: string; customerId?: string },
+    candidate: { bookingId?: string; lastWasExtra: boolean },
   ): Promise<{ request: Omit<OverbookingRequest, 'candidate'>; version: number } | undefined> {
     const applied = await this.policy(manager, session.siteId, session.appointmentTypeId);
     if (applied?.policy.mode !== 'risk') return undefined;
@@ -134,12 +146,6 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
         WHERE site_id = $1 AND appointment_type_id = $2 AND status = 'booked' AND id IS DISTINCT FROM $3 AND starts_at BETWEEN $4 AND $5`,
       [session.siteId, session.appointmentTypeId, candidate.bookingId ?? null, new Date(start - SHOW_RATE_WINDOW), new Date(start + SHOW_RATE_WINDOW)],
     );
-    const [last] = candidate.customerId
-      ? await manager.query(
-          `SELECT overbooked FROM bookings WHERE customer_id = $1 AND id IS DISTINCT FROM $2 AND status = 'booked' ORDER BY arranged_at DESC LIMIT 1`,
-          [candidate.customerId, candidate.bookingId ?? null],
-        )
-      : [];
     return {
       version: applied.version,
       request: {
@@ -149,7 +155,7 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
         showRate: rate ?? 1,
         extrasToday: sessions.reduce((sum, s) => sum + Math.max(0, s.customers - s.capacity), 0) - self,
         hoursUntilStart: (start - now) / HOUR,
-        lastBookingOverbooked: last?.overbooked ?? false,
+        lastBookingOverbooked: candidate.lastWasExtra,
         pool,
       },
     };
