@@ -5,14 +5,13 @@ import { DEFAULT_SHOW_RATE } from '../attendance/domain/training-set';
 import { mayManageSite, Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
-import { formatInstant, localDay } from '../common/time/local-time';
+import { formatInstant, HOUR, localDay } from '../common/time/local-time';
 import { requireSite } from '../sites/require-site';
 import { slotCapacity } from '../slots/domain/slots';
 import { DiaryLoader } from '../slots/diary.loader';
 import { COLLISION_LIKELY_AT, daySheet, SheetSession, SheetWindow } from './domain/day-sheet';
 import { DaySheetView } from './dto/day-sheet.dto';
 
-const HOUR = 3_600_000;
 
 interface SessionRow {
   id: string;

@@ -4,11 +4,10 @@ import { ExtraSeats, FullSession } from '../common/admission/extra-seats';
 import { ShowEstimates } from '../common/admission/show-estimates';
 import { AppError } from '../common/errors/app-error';
 import { BookingEvent, BookingEvents } from '../common/events/booking-events';
-import { DAY, localClockOf, localDay } from '../common/time/local-time';
+import { DAY, HOUR, localClockOf, localDay } from '../common/time/local-time';
 import { decideOverbooking, OverbookingRefusal, OverbookingRequest } from './domain/admission';
 import { OverbookingPolicy } from './domain/policy';
 
-const HOUR = 3_600_000;
 // The bookings whose scores make the site's show rate: those around the session, not the
 // whole history, so that a site's rate follows the season and the model as they change.
 const SHOW_RATE_WINDOW = 28 * DAY;

@@ -1,4 +1,4 @@
-import { MINUTE } from '../../common/time/local-time';
+import { HOUR } from '../../common/time/local-time';
 import { scoreShow, scoreShowExpected, ShowModel, ShowScore } from './show-model';
 import { ShowSignals } from './show-signals';
 
@@ -24,7 +24,6 @@ export const REMINDER_DUE_HOURS = 24;
  */
 export const DEFAULT_REMINDER_DELIVERED_SHARE = 0.85;
 
-const HOUR = 60 * MINUTE;
 
 export const reminderDue = (hoursAhead: number): boolean => hoursAhead >= REMINDER_DUE_HOURS;
 

@@ -5,6 +5,7 @@ export const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as con
 export type WeekdayName = (typeof WEEKDAYS)[number];
 
 export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 
 export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -41,7 +42,6 @@ export function isoWeekday(date: string): number {
 
 // Zone offsets come from Intl and are slow to ask for; they change at most on the hour,
 // so one answer serves a whole UTC hour. Bounded, cleared when full.
-const HOUR = 3_600_000;
 const offsetCache = new Map<string, number>();
 
 /** The zone's offset from UTC at an instant, in minutes. */

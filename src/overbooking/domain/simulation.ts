@@ -1,6 +1,4 @@
-import { localClockOf, MINUTE } from '../../common/time/local-time';
-
-const HOUR = 60 * MINUTE;
+import { HOUR, localClockOf, MINUTE } from '../../common/time/local-time';
 
 /**
  * Replays a site's weeks under a candidate overbooking policy, so that a site manager can see
