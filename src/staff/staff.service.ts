@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
-import { lockedUntil } from './domain/lockout';
+import { lockedUntil, WINDOW_MS } from './domain/lockout';
 import { Role, StaffMember } from './domain/roles';
 import { CreateStaffDto, StaffView } from './dto/staff.dto';
 import { hashPassword, verifyPassword } from './password';
@@ -22,6 +22,12 @@ interface StaffRow {
 }
 
 const member = (row: StaffRow): StaffMember => ({ id: row.id, name: row.name, email: row.email, organisationId: row.organisation_id, role: row.role, managedSiteIds: row.managed_site_ids, adviserId: row.adviser_id });
+
+/** An account as an admin sees it: whether it may sign in, and until when it is locked out. */
+export interface StaffAccount extends StaffMember {
+  active: boolean;
+  lockedUntil: number | null;
+}
 
 export type SignInResult = { ok: true; staff: StaffMember } | { ok: false; reason: 'wrong' | 'locked'; until?: number };
 
@@ -58,9 +64,41 @@ export class StaffService {
     return { ...member(rows[0]), hasPassword: passwordHash !== null };
   }
 
+  /** A signed-in person's account; null once it is deactivated, so their open pages stop working at once. */
   async byId(id: string): Promise<StaffMember | null> {
-    const [row] = await this.dataSource.query<StaffRow[]>(`SELECT ${COLUMNS} FROM staff WHERE id = $1`, [id]);
+    const [row] = await this.dataSource.query<StaffRow[]>(`SELECT ${COLUMNS} FROM staff WHERE id = $1 AND deactivated_at IS NULL`, [id]);
     return row ? member(row) : null;
+  }
+
+  /** Every account, by name, with its lock-out as the sign-in form would apply it now. */
+  async list(now = this.clock.now()): Promise<StaffAccount[]> {
+    const rows = await this.dataSource.query<(StaffRow & { active: boolean; failures: Date[] | null })[]>(
+      `SELECT ${COLUMNS}, deactivated_at IS NULL AS active,
+              (SELECT array_agg(f.at) FROM staff_sign_in_failures f WHERE f.staff_id = staff.id AND f.at > $1) AS failures
+         FROM staff ORDER BY name, email`,
+      [new Date(now - WINDOW_MS)],
+    );
+    return rows.map((row) => ({ ...member(row), active: row.active, lockedUntil: lockedUntil((row.failures ?? []).map((at) => at.getTime()), now) }));
+  }
+
+  /**
+   * Switches an account off (ending every session it has) or on again. Nobody switches off
+   * their own account: the last admin could otherwise lock everyone out of the pages.
+   */
+  async setActive(id: string, active: boolean, by: string): Promise<void> {
+    if (!active && id === by) throw new AppError(409, 'OWN_ACCOUNT', 'You cannot deactivate your own account');
+    await this.dataSource.transaction(async (manager) => {
+      const [, updated] = await manager.query('UPDATE staff SET deactivated_at = $2 WHERE id = $1', [id, active ? null : new Date(this.clock.now())]);
+      if (!updated) throw new AppError(404, 'STAFF_NOT_FOUND', `No staff account with id ${id}`);
+      if (!active) await manager.query('DELETE FROM staff_sessions WHERE staff_id = $1', [id]);
+    });
+  }
+
+  /** Ends a lock-out at once (the person rang the service desk), by forgetting the failures behind it. */
+  async unlock(id: string): Promise<void> {
+    const [row] = await this.dataSource.query('SELECT 1 FROM staff WHERE id = $1', [id]);
+    if (!row) throw new AppError(404, 'STAFF_NOT_FOUND', `No staff account with id ${id}`);
+    await this.dataSource.query('DELETE FROM staff_sign_in_failures WHERE staff_id = $1', [id]);
   }
 
   /**
@@ -74,7 +112,8 @@ export class StaffService {
    */
   async signIn(email: string, password: string): Promise<SignInResult> {
     const now = this.clock.now();
-    const [row] = await this.dataSource.query<StaffRow[]>(`SELECT ${COLUMNS} FROM staff WHERE email = $1`, [email.trim().toLowerCase()]);
+    // A deactivated account is answered as an unknown one.
+    const [row] = await this.dataSource.query<StaffRow[]>(`SELECT ${COLUMNS} FROM staff WHERE email = $1 AND deactivated_at IS NULL`, [email.trim().toLowerCase()]);
     if (!row) {
       await verifyPassword(password, null);
       return { ok: false, reason: 'wrong' };

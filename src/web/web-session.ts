@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
+import { keptFields, returnPath } from '../staff/domain/resume';
 import { maySeeBooking, principalOf, Role, StaffMember } from '../staff/domain/roles';
 import { csrfMatches, Session, SessionStore } from '../staff/sessions';
 import { StaffService } from '../staff/staff.service';
@@ -65,8 +66,12 @@ export class WebGuard implements CanActivate {
     const signedOut = this.reflector.getAllAndOverride<boolean>(SIGNED_OUT_KEY, [context.getHandler(), context.getClass()]);
     let session = await this.sessions.find(cookieOf(request, COOKIE));
     if (request.method !== 'GET') {
-      // A signed-in form posted after its session ended changes nothing either: sign in again.
-      if (!session && !signedOut) throw new SignInRequired();
+      // A signed-in form posted after its session ended changes nothing either: sign in again,
+      // and find what was typed put back.
+      if (!session && !signedOut) {
+        await this.keepForm(request, response);
+        throw new SignInRequired();
+      }
       if (!session || !csrfMatches(session, (request.body as Record<string, unknown> | undefined)?._csrf)) throw new CsrfRefused();
     }
     if (!session) {
@@ -78,6 +83,19 @@ export class WebGuard implements CanActivate {
     if (!staff && !signedOut) throw new SignInRequired();
     request.web = { session, staff, principal: staff ? principalOf(staff) : null };
     return true;
+  }
+
+  /**
+   * Keeps a form posted to a session that has ended, on a fresh signed-out session, for the
+   * person whose session it was. Only a form the ended session's CSRF token vouches for: a
+   * forged post keeps nothing.
+   */
+  private async keepForm(request: Request, response: Response): Promise<void> {
+    const ended = await this.sessions.ended(cookieOf(request, COOKIE));
+    const body = request.body as Record<string, unknown> | undefined;
+    if (!ended || !csrfMatches(ended, body?._csrf)) return;
+    const kept = await this.sessions.keep({ staffId: ended.staffId, returnTo: returnPath(request.headers.referer, request.headers.host), fields: keptFields(body) });
+    setSessionCookie(response, this.config, kept);
   }
 }
 
@@ -93,7 +111,7 @@ const NAVIGATION: { href: string; text: string; views: string; may: (role: Role)
  * forms and a nonce for its scripts, under a Content-Security-Policy that runs no other script
  * (a second line behind the templates' escaping).
  */
-export function render(request: Request, response: Response, view: string, model: Record<string, unknown>, status = 200): void {
+export function render(request: Request, response: Response, view: string, model: Record<string, unknown>, status = 200, headers: Record<string, string> = {}): void {
   const web = (request as Partial<WebRequest>).web;
   const cspNonce = randomBytes(16).toString('base64');
   response.setHeader(
@@ -105,6 +123,8 @@ export function render(request: Request, response: Response, view: string, model
   response.setHeader('Referrer-Policy', 'same-origin');
   // Pages show customers' details: not for shared caches, nor for the back button after sign-out.
   response.setHeader('Cache-Control', 'no-store');
+  // A page's own, over these (a customer's link page keeps even its referrer to itself).
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   const staff = web?.staff ?? null;
   const navigation = staff ? NAVIGATION.filter((n) => n.may(staff.role)).map((n) => ({ href: n.href, text: n.text, active: view.startsWith(n.views) })) : [];
   response.status(status).render(view, { serviceName: SERVICE_NAME, staff, csrfToken: web?.session.csrfToken, cspNonce, navigation, errors: [], fieldErrors: {}, values: {}, ...model });

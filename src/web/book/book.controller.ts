@@ -136,6 +136,7 @@ export class BookController {
       errors,
       fieldErrors: fieldErrorsOf(errors),
       values,
+      notice: flash?.notice,
       hold: { ...hold, when: spokenDateTime(hold.start, hold.timezone), heldUntil: spokenDateTime(hold.expiresAt, hold.timezone).replace(/^.* at /, '') },
       backLink: draft.search ? `/app/book?${draft.search}` : '/app/book',
     });

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { Public } from '../../common/auth/auth.decorators';
 import { APP_CONFIG, AppConfig } from '../../common/config/config';
 import { SessionStore } from '../../staff/sessions';
+import { resumeFor } from '../../staff/domain/resume';
 import { homeOf } from '../../staff/domain/roles';
 import { StaffService } from '../../staff/staff.service';
 import { DateTime } from 'luxon';
@@ -62,7 +63,8 @@ export class SignInController {
     }
     const session = await this.sessions.signIn(request.web.session, result.staff.id);
     setSessionCookie(response, this.config, session);
-    response.redirect(303, homeOf(result.staff));
+    // Back to the form they were filling in when their last session ended, if there is one.
+    response.redirect(303, resumeFor(request.web.session.resume, result.staff.id)?.returnTo ?? homeOf(result.staff));
   }
 
   @Post('sign-out')
