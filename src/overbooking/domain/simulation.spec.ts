@@ -377,17 +377,20 @@ describe('simulate: generated sites', () => {
     expect(run.figures.collisions).toBe(input.sessions.length);
   });
 
-  it('sees more customers and keeps them waiting longer as the admission gets more permissive', () => {
+  // The total, not the mean: a few extras seen at once can dilute the mean wait while
+  // everybody already booked still waits as long as before (seed 'o{wXp8.' did exactly that).
+  it('sees more customers and keeps them waiting longer in total as the admission gets more permissive', () => {
+    const totalWait = (f: { meanWaitMinutes: number | null; seen: number }) => (f.meanWaitMinutes ?? 0) * f.seen;
     fc.assert(
       fc.property(seeds, (seed) => {
         const { input } = scenario({ seed, weeks: 2, advisers: 4, demand: 1.5 });
         const curve = sweep(input, [never, riskAtMost(0.1), riskAtMost(0.3), oneExtra]).map((p) => p.figures);
         for (let k = 1; k < curve.length; k++) {
-          if (!(curve[k].utilisation > curve[k - 1].utilisation && curve[k].meanWaitMinutes! > curve[k - 1].meanWaitMinutes!)) return false;
+          if (!(curve[k].utilisation > curve[k - 1].utilisation && totalWait(curve[k]) > totalWait(curve[k - 1]))) return false;
         }
         return true;
       }),
-      { numRuns: 10 },
+      { numRuns: 10, examples: [['o{wXp8.']] },
     );
   });
 
