@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../common/auth/auth.decorators';
 import { ApiErrors, BODY_ERRORS } from '../common/http/openapi';
 import { UuidParam } from '../common/http/validation';
-import { ClosureView, CreateClosureDto, CreateRoomDto, CreateSiteDto, RoomView, SiteView } from './dto/sites.dto';
+import { ClosureView, CreateClosureDto, CreateRoomDto, CreateSiteDto, RoomView, SiteLocationDto, SiteView } from './dto/sites.dto';
 import { SitesService } from './sites.service';
 
 @ApiTags('sites')
@@ -33,6 +33,15 @@ export class SitesController {
   @ApiErrors(400, { 404: 'SITE_NOT_FOUND' })
   get(@Param('id', UuidParam) id: string): Promise<SiteView> {
     return this.sites.get(id);
+  }
+
+  @Put(':id/location')
+  @RequireScope('admin')
+  @ApiOperation({ summary: "Where the site is: its area and point, as GET /v1/slots?nearSiteId= reads them. Replaces both; what is left out is cleared." })
+  @ApiOkResponse({ type: SiteView })
+  @ApiErrors(...BODY_ERRORS, { 404: 'SITE_NOT_FOUND' })
+  setLocation(@Param('id', UuidParam) id: string, @Body() dto: SiteLocationDto): Promise<SiteView> {
+    return this.sites.setLocation(id, dto);
   }
 
   @Post(':id/rooms')

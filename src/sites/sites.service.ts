@@ -6,7 +6,8 @@ import { RebookingService } from '../bookings/rebooking.service';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError, notFound } from '../common/errors/app-error';
 import { localDay } from '../common/time/local-time';
-import { ClosureView, CreateClosureDto, CreateRoomDto, CreateSiteDto, RoomView, SiteView } from './dto/sites.dto';
+import { normaliseArea } from './domain/nearby';
+import { ClosureView, CreateClosureDto, CreateRoomDto, CreateSiteDto, RoomView, SiteLocationDto, SiteView } from './dto/sites.dto';
 import { Room } from './entities/room.entity';
 import { SiteClosure } from './entities/site-closure.entity';
 import { Site } from './entities/site.entity';
@@ -26,7 +27,21 @@ export const siteView = (site: Site): SiteView => ({
   openingHours: site.openingHours,
   minNoticeMinutes: site.minNoticeMinutes,
   bankHolidays: site.bankHolidays,
+  area: site.area,
+  latitude: site.latitude,
+  longitude: site.longitude,
 });
+
+/** The location as sent, tidied; a point needs both its coordinates. */
+function location(dto: SiteLocationDto): Pick<Site, 'area' | 'latitude' | 'longitude'> {
+  const latitude = dto.latitude ?? null;
+  const longitude = dto.longitude ?? null;
+  if ((latitude === null) !== (longitude === null)) {
+    const field = latitude === null ? 'latitude' : 'longitude';
+    throw new AppError(400, 'VALIDATION_FAILED', `${field}: give latitude and longitude together, or neither`, [{ field, problems: ['give latitude and longitude together, or neither'] }]);
+  }
+  return { area: dto.area ? normaliseArea(dto.area) : null, latitude, longitude };
+}
 
 const roomView = (room: Room): RoomView => ({ id: room.id, siteId: room.siteId, name: room.name, capacity: room.capacity });
 
@@ -54,12 +69,20 @@ export class SitesService {
       openingHours: dto.openingHours ? { ...dto.openingHours } : null,
       minNoticeMinutes: dto.minNoticeMinutes ?? 0,
       bankHolidays: dto.bankHolidays ?? 'ENG',
+      ...location(dto),
     });
     return siteView(await this.sites.save(site));
   }
 
   async get(id: string): Promise<SiteView> {
     return siteView(await this.requireSite(id));
+  }
+
+  /** Replaces where the site is: what is left out is cleared. */
+  async setLocation(id: string, dto: SiteLocationDto): Promise<SiteView> {
+    const values = location(dto);
+    const site = await this.requireSite(id);
+    return siteView(await this.sites.save(Object.assign(site, values)));
   }
 
   async list(): Promise<SiteView[]> {

@@ -4,6 +4,7 @@ import { AppError, notFound } from '../common/errors/app-error';
 import { addDays, DAY } from '../common/time/local-time';
 import { DiaryPattern, expandPattern, Interval, OpeningHours, SiteCalendar, subtractBlocks, Window } from '../diaries/domain/availability';
 import { BankHolidayRegion, bankHolidaysBetween } from '../sites/domain/bank-holidays';
+import { boundingBox, isNear, Place } from '../sites/domain/nearby';
 import { OverlapBySite, SessionState, SlotType } from './domain/slots';
 
 export interface LoadedType extends SlotType {
@@ -76,6 +77,24 @@ export class DiaryLoader {
     if (!site) throw notFound('site', siteId);
   }
 
+  /**
+   * The sites near a site (itself included): of its area, or within `km` of its point. An
+   * index narrows by area and by a box round the point; the domain decides the distance.
+   */
+  async sitesNear(siteId: string, km: number): Promise<string[]> {
+    const [centre]: LocationRow[] = await this.dataSource.query('SELECT id, area, latitude, longitude FROM sites WHERE id = $1', [siteId]);
+    if (!centre) throw new AppError(422, 'UNKNOWN_SITE', `No site with id ${siteId} to search near`);
+    const from = placeOf(centre);
+    const box = from.point ? boundingBox(from.point, km) : null;
+    const candidates: LocationRow[] = await this.dataSource.query(
+      `SELECT id, area, latitude, longitude FROM sites
+        WHERE lower(area) = lower($1)
+           OR latitude BETWEEN $2 AND $3 AND longitude BETWEEN $4 AND $5`,
+      [from.area, box?.minLatitude ?? null, box?.maxLatitude ?? null, box?.minLongitude ?? null, box?.maxLongitude ?? null],
+    );
+    return [siteId, ...candidates.filter((c) => c.id !== siteId && isNear(from, placeOf(c), km)).map((c) => c.id)];
+  }
+
   async load(scope: DiaryScope, db: DataSource | EntityManager = this.dataSource): Promise<Diary> {
     const type = await this.type(scope.typeCode, db);
     const [fromDate, toDate] = dateBounds(scope.range);
@@ -109,9 +128,11 @@ export class DiaryLoader {
         [siteIds, fromDate, toDate, type.id],
       ) as Promise<SiteRow[]>,
       () => db.query(
+        // Windows are whole and last under a day, so one that starts in the range can run a
+        // day past its end: an absence there still cuts it.
         `SELECT adviser_id, lower(period) AS start, upper(period) AS "end" FROM diary_exceptions
           WHERE adviser_id = ANY ($1) AND period && tstzrange($2, $3)`,
-        [adviserIds, new Date(scope.range.start), new Date(scope.range.end)],
+        [adviserIds, new Date(scope.range.start), new Date(scope.range.end + DAY)],
       ) as Promise<{ adviser_id: string; start: Date; end: Date }[]>,
       // Sessions at the sites in question (the rooms there, and the group sessions to
       // join), and the advisers' own sessions anywhere: one at another site can run into a
@@ -162,6 +183,15 @@ export class DiaryLoader {
     };
   }
 }
+
+interface LocationRow {
+  id: string;
+  area: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+const placeOf = (row: LocationRow): Place => ({ area: row.area, point: row.latitude === null || row.longitude === null ? null : { latitude: row.latitude, longitude: row.longitude } });
 
 interface PatternRow {
   id: string;

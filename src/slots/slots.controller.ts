@@ -15,9 +15,13 @@ export class SlotsController {
   constructor(private readonly slots: SlotsService) {}
 
   @Get('slots')
-  @ApiOperation({ summary: 'What can I book? Free slots of a type at sites or with advisers, in time order; with customerReference, then the full ones that customer would be admitted into as an extra.' })
+  @ApiOperation({
+    summary:
+      'What can I book? Free slots of a type at sites (or near one) or with advisers, earliest first across them all; with customerReference, then the full ones that customer would be admitted into as an extra. ' +
+      'With limit, only the first that many of that answer.',
+  })
   @ApiOkResponse({ type: SlotListView })
-  @ApiErrors({ 400: 'SEARCH_TOO_BROAD, INVALID_RANGE, RANGE_TOO_LARGE', 422: 'UNKNOWN_APPOINTMENT_TYPE' })
+  @ApiErrors({ 400: 'SEARCH_TOO_BROAD, INVALID_RANGE, RANGE_TOO_LARGE', 422: 'UNKNOWN_APPOINTMENT_TYPE, UNKNOWN_SITE (nearSiteId)' })
   async search(@CurrentPrincipal() principal: Principal, @Query() query: SlotSearchQuery): Promise<SlotListView> {
     return { slots: await this.slots.search(query, undefined, principal.clientId) };
   }

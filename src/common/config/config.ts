@@ -35,6 +35,8 @@ const schema = z
   HOLD_MINUTES: z.coerce.number().int().min(1).max(60),
   DEFAULT_TIMEZONE: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/London'),
   MAX_SEARCH_DAYS: z.coerce.number().int().min(1).max(366),
+  // A site is near another in the same area or within this many kilometres (a slot search's nearSiteId).
+  NEAR_KM: z.coerce.number().min(0).max(500),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']),
   // Shifts the service's clock (tests, training environments); 0 in production.
   CLOCK_OFFSET_MS: z.coerce.number().int().min(-(10 ** 12)).max(10 ** 12),

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { ApiNullableRef } from '../../common/http/openapi';
 import { IsLocalDate, IsLocalTime, IsTimeZone } from '../../common/http/validation';
 import { AffectedBookingView } from '../../bookings/dto/bookings.dto';
@@ -28,7 +28,32 @@ export class OpeningHoursDto {
   @ApiNullableRef(DayHoursDto, CLOSED) @IsOptional() @IsObject() @ValidateNested() @Type(() => DayHoursDto) SUN?: DayHoursDto;
 }
 
-export class CreateSiteDto {
+const NUMBER = { allowNaN: false, allowInfinity: false };
+
+/** Where a site is, for searches of the sites near a jobcentre (GET /v1/slots?nearSiteId=). */
+export class SiteLocationDto {
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'South London', description: 'The area people call it by; sites of one area are near each other whatever the distance. Spaces are tidied; case is ignored when areas are compared.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  area?: string | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: -90, maximum: 90, example: 51.4452, description: 'WGS84 degrees; with longitude, or neither.' })
+  @IsOptional()
+  @IsNumber(NUMBER)
+  @Min(-90)
+  @Max(90)
+  latitude?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: -180, maximum: 180, example: -0.0209, description: 'WGS84 degrees; with latitude, or neither.' })
+  @IsOptional()
+  @IsNumber(NUMBER)
+  @Min(-180)
+  @Max(180)
+  longitude?: number | null;
+}
+
+export class CreateSiteDto extends SiteLocationDto {
   @ApiProperty({ example: 'Lewisham Jobcentre Plus' }) @IsString() @Length(1, 200) name: string;
   @ApiProperty({ enum: SITE_KINDS, example: 'jobcentre' }) @IsIn(SITE_KINDS) kind: SiteKind;
   @ApiProperty({ example: '6 Rushey Green, Catford, London' }) @IsString() @Length(1, 500) address: string;
@@ -73,6 +98,9 @@ export class SiteView {
   openingHours: OpeningHoursDto | null;
   @ApiProperty({ type: 'integer' }) minNoticeMinutes: number;
   @ApiProperty({ enum: BANK_HOLIDAY_REGIONS }) bankHolidays: BankHolidayRegion;
+  @ApiProperty({ type: String, nullable: true, example: 'South London' }) area: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 51.4452 }) latitude: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: -0.0209 }) longitude: number | null;
 }
 
 export class RoomView {

@@ -16,5 +16,8 @@ export class Site {
   @Column('jsonb', { name: 'opening_hours', nullable: true }) openingHours: OpeningHours | null;
   @Column('integer', { name: 'min_notice_minutes' }) minNoticeMinutes: number;
   @Column('text', { name: 'bank_holidays' }) bankHolidays: BankHolidayRegion;
+  @Column('text', { nullable: true }) area: string | null;
+  @Column('double precision', { nullable: true }) latitude: number | null;
+  @Column('double precision', { nullable: true }) longitude: number | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

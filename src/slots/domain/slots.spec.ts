@@ -3,7 +3,7 @@ import { formatInstant, localToInstant } from '../../common/time/local-time';
 import { DiaryPattern, expandPattern, Interval, SiteCalendar, subtractBlocks, Window } from '../../diaries/domain/availability';
 import { overlapAllowed } from '../../overbooking/domain/admission';
 import { POLICY_OFF, resolvePolicy } from '../../overbooking/domain/policy';
-import { busySpan, checkSlot, generateSlots, SessionState, Slot, SlotQuery, SlotType } from './slots';
+import { busySpan, checkSlot, earliestSlots, generateSlots, SessionState, Slot, SlotQuery, SlotType } from './slots';
 
 const MIN = 60_000;
 const U = 5 * MIN; // the five-minute grid
@@ -269,6 +269,28 @@ describe('generateSlots: examples', () => {
 });
 
 describe('generateSlots: properties', () => {
+  it.each(SCENARIOS)('answers in time order, then adviser order, each adviser at most once at an instant (%s)', (_name, scenarios) => {
+    fc.assert(
+      fc.property(scenarios, ({ q }) => {
+        const slots = generateSlots(q);
+        slots.slice(1).forEach((slot, i) => {
+          const before = slots[i];
+          expect(before.start < slot.start || (before.start === slot.start && before.adviserId < slot.adviserId)).toBe(true);
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it.each(SCENARIOS)('earliestSlots(limit) is the first limit of the whole search, whatever the limit (%s)', (_name, scenarios) => {
+    fc.assert(
+      fc.property(scenarios, fc.integer({ min: 1, max: 40 }), ({ q }, limit) => {
+        expect(earliestSlots(q, limit)).toEqual(generateSlots(q).slice(0, limit));
+      }),
+      RUNS,
+    );
+  });
+
   it.each(SCENARIOS)('never offers one adviser two slots that overlap, counting the buffer after each, or the overlap taken off (%s)', (_name, scenarios) => {
     fc.assert(
       fc.property(scenarios, ({ q }) => {

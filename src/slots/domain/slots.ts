@@ -1,6 +1,7 @@
 import { MINUTE } from '../../common/time/local-time';
 import { decideAdmission, remainingSeats, SessionLoad } from '../../bookings/domain/admission';
 import { Interval, Window } from '../../diaries/domain/availability';
+import { mergeSorted, take } from './merge';
 
 export interface SlotType {
   code: string;
@@ -119,26 +120,51 @@ export function busySpan(type: SlotType, overlapMinutes = 0): number {
  * into each window from its start, one after another with the type's buffer between
  * them (or overlapping, at a site with an overlap policy: busySpan), jumping past
  * whatever already occupies the adviser or the room. Packing from the window start keeps
- * the offered times stable as the clock moves on.
+ * the offered times stable as the clock moves on. In time order, then by adviser.
  */
 export function generateSlots(query: SlotQuery): Slot[] {
+  return [...slotStream(query)];
+}
+
+/** The first `limit` of generateSlots, working out little more of each adviser's diary than those need. */
+export function earliestSlots(query: SlotQuery, limit: number): Slot[] {
+  return take(slotStream(query), limit);
+}
+
+/** Every adviser's slots, merged lazily into time order (then adviser order). */
+function slotStream(query: SlotQuery): Generator<Slot> {
+  const byAdviser = new Map<string, Window[]>();
+  for (const window of query.windows) {
+    const list = byAdviser.get(window.adviserId);
+    if (list) list.push(window);
+    else byAdviser.set(window.adviserId, [window]);
+  }
+  // Ties on the start go to advisers in a fixed order; ranks make that a number compare.
+  const advisers = [...byAdviser.keys()].sort((a, b) => a.localeCompare(b));
+  const rank = new Map(advisers.map((id, i) => [id, i]));
+  const index = new SessionIndex(query.sessions);
+  const streams = advisers.map((id) => adviserSlots(byAdviser.get(id)!.sort((a, b) => a.start - b.start), index, query));
+  return mergeSorted(streams, (a, b) => a.start - b.start || rank.get(a.adviserId)! - rank.get(b.adviserId)!);
+}
+
+/**
+ * One adviser's slots in time order. Windows are taken in time order, so that a slot
+ * offered at the end of one window (its buffer running on) is not offered again against
+ * the start of the next; a window's slots start at or after the window does, so those
+ * before the next window's start are final and can be handed on.
+ */
+function* adviserSlots(windows: Window[], index: SessionIndex, query: SlotQuery): Generator<Slot> {
   const { type, range } = query;
   const duration = type.durationMinutes * MINUTE;
-  const slots: Slot[] = [];
-  const seen = new Set<string>();
+  const pending: Slot[] = [];
+  const offeredStarts = new Set<number>();
+  let offeredUntil: number | undefined;
   const offer = (slot: Slot) => {
-    const key = `${slot.adviserId}|${slot.start}`;
-    if (slot.start < range.start || slot.start >= range.end || slot.start < query.earliestStart(slot.siteId) || seen.has(key)) return;
-    seen.add(key);
-    slots.push(slot);
+    if (slot.start < range.start || slot.start >= range.end || slot.start < query.earliestStart(slot.siteId) || offeredStarts.has(slot.start)) return;
+    offeredStarts.add(slot.start);
+    pending.push(slot);
   };
-
-  // An adviser's windows in time order, so that a slot offered at the end of one window
-  // (its buffer running on) is not offered again against the start of the next.
-  const windows = [...query.windows].sort((a, b) => a.adviserId.localeCompare(b.adviserId) || a.start - b.start);
-  const offeredUntil = new Map<string, number>();
-  const index = new SessionIndex(query.sessions);
-  for (const window of windows) {
+  const expand = (window: Window) => {
     const step = busySpan(type, query.overlapMinutes?.get(window.siteId));
     const clashes = index.clashesOf(window, step - duration);
     for (const session of clashes) {
@@ -156,7 +182,7 @@ export function generateSlots(query: SlotQuery): Slot[] {
       }
     }
     const capacity = slotCapacity(type, window.roomId, query.roomCapacities);
-    let start = onGrid(Math.max(window.start, offeredUntil.get(window.adviserId) ?? window.start));
+    let start = onGrid(Math.max(window.start, offeredUntil ?? window.start));
     while (start + duration <= window.end) {
       const clash = clashes.find((s) => s.start < start + step && s.busyUntil > start);
       if (clash) {
@@ -164,11 +190,22 @@ export function generateSlots(query: SlotQuery): Slot[] {
         continue;
       }
       offer({ siteId: window.siteId, adviserId: window.adviserId, roomId: window.roomId, start, end: start + duration, capacity, remaining: capacity, sessionId: null });
-      offeredUntil.set(window.adviserId, start + step);
+      offeredUntil = start + step;
       start = onGrid(start + step);
     }
+  };
+  let next = 0;
+  for (;;) {
+    let expanded = false;
+    while (next < windows.length && (pending.length === 0 || windows[next].start <= pending[0].start)) {
+      expand(windows[next++]);
+      expanded = true;
+    }
+    if (pending.length === 0) return;
+    // Joins come before the window's new sessions, so a window's slots need sorting.
+    if (expanded) pending.sort((a, b) => a.start - b.start);
+    yield pending.shift()!;
   }
-  return slots.sort((a, b) => a.start - b.start || a.adviserId.localeCompare(b.adviserId));
 }
 
 export type SlotCheck =

@@ -1,10 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsDateOrInstant, IsId } from '../../common/http/validation';
 import { CODE_PATTERN } from '../../diaries/dto/diaries.dto';
 
 const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+// Digits become a number; anything else stays as sent, for IsInt to refuse by name.
+const asInteger = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value);
+
+export const MAX_SLOT_LIMIT = 100;
 
 export class SlotSearchQuery {
   @ApiProperty({ example: 'SKILLS_HEALTH_CHECK' })
@@ -18,6 +22,16 @@ export class SlotSearchQuery {
   @ArrayMaxSize(200)
   @IsId({ each: true })
   siteId?: string[];
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'The sites near this one (a jobcentre, say): itself, those of the same area, and those within NEAR_KM (10 km unless configured) of its point. ' +
+      'Added to any siteId given.',
+  })
+  @IsOptional()
+  @IsId()
+  nearSiteId?: string;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Repeat for several advisers (up to 200).' })
   @IsOptional()
@@ -47,6 +61,20 @@ export class SlotSearchQuery {
   @IsString()
   @Length(1, 100)
   customerReference?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_SLOT_LIMIT,
+    example: 10,
+    description: 'At most this many slots: the earliest, as the first of the answer without a limit. Without it, every slot in the range.',
+  })
+  @IsOptional()
+  @Transform(asInteger)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SLOT_LIMIT)
+  limit?: number;
 }
 
 export class FreeNowQuery {
@@ -68,5 +96,9 @@ export class SlotView {
 }
 
 export class SlotListView {
-  @ApiProperty({ type: [SlotView] }) slots: SlotView[];
+  @ApiProperty({
+    type: [SlotView],
+    description: 'Earliest first across every site and adviser searched (ties by adviser id); with customerReference, the overbook slots after the free ones.',
+  })
+  slots: SlotView[];
 }
