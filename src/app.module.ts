@@ -5,6 +5,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AttendanceModule } from './attendance/attendance.module';
 import { BookingsModule } from './bookings/bookings.module';
 import { AuthGuard } from './common/auth/auth.guard';
+import { AuthModule } from './common/auth/auth.module';
 import { APP_CONFIG, AppConfig } from './common/config/config';
 import { ErrorFilter } from './common/errors/error.filter';
 import { BookingEventsModule } from './common/events/booking-events';
@@ -16,6 +17,7 @@ import { Adviser } from './diaries/entities/adviser.entity';
 import { AppointmentType } from './diaries/entities/appointment-type.entity';
 import { DiaryPatternEntity } from './diaries/entities/diary-pattern.entity';
 import { HealthModule } from './health/health.module';
+import { LinkPageModule, LinksModule } from './links/links.module';
 import { OperationsModule } from './operations/operations.module';
 import { OverbookingModule } from './overbooking/overbooking.module';
 import { ApiKey } from './partners/entities/api-key.entity';
@@ -31,6 +33,7 @@ import { SlotsModule } from './slots/slots.module';
 import { StaffModule } from './staff/staff.module';
 import { WaitlistModule } from './waitlist/waitlist.module';
 import { WebModule } from './web/web.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Global()
 @Module({})
@@ -49,6 +52,7 @@ export class AppModule {
       imports: [
         ConfigModule.with(config, clock),
         BookingEventsModule,
+        AuthModule,
         RateLimitModule,
         ScheduleModule.forRoot(),
         TypeOrmModule.forRoot({
@@ -69,6 +73,9 @@ export class AppModule {
         OverbookingModule,
         RepliesModule,
         WaitlistModule,
+        WebhooksModule,
+        LinksModule,
+        LinkPageModule,
         StaffModule,
         WebModule,
         HealthModule,

@@ -60,12 +60,13 @@ export async function dropQueueKeys(prefix: string, redisUrl: string): Promise<v
 /**
  * The application's configuration on a fresh test database of its own, with queues under a
  * Redis prefix of their own, so test files running side by side never take each other's
- * jobs. The reminder worker is off unless `env` turns it on. The clock is the tests' (see
- * clock.ts). `drop` removes both.
+ * jobs. The reminder worker is off unless `env` turns it on. Webhooks may go to loopback
+ * receivers over http (never so outside tests). The clock is the tests' (see clock.ts).
+ * `drop` removes both.
  */
 export async function createTestConfig(env: Record<string, string> = {}): Promise<{ config: AppConfig; drop: () => Promise<void> }> {
   const db = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: db.url, ADMIN_API_KEY: ADMIN_KEY, PORT: '0', LOG_LEVEL: 'error', QUEUE_PREFIX: db.name, RUN_WORKER: 'false', CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS), ...env });
+  const config = loadConfig({ DATABASE_URL: db.url, ADMIN_API_KEY: ADMIN_KEY, PORT: '0', LOG_LEVEL: 'error', QUEUE_PREFIX: db.name, RUN_WORKER: 'false', WEBHOOKS_ALLOW_LOOPBACK: 'true', CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS), ...env });
   return {
     config,
     drop: async () => {

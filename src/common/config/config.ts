@@ -56,6 +56,13 @@ const schema = z
   REMINDER_ATTEMPTS: z.coerce.number().int().min(1).max(20),
   REMINDER_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000),
   RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000),
+  // Outbound webhooks: how long a receiver gets to answer, and a factor on the retry schedule
+  // (1 in production; tests shrink the 3-day schedule to seconds).
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000),
+  WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(1),
+  // Lets webhooks go to loopback addresses over plain http: only for tests, whose receivers
+  // listen on 127.0.0.1. Off, endpoints must be https and resolve to public addresses only.
+  WEBHOOKS_ALLOW_LOOPBACK: flag,
   MESSAGE_VARIANTS: z
     .string()
     .transform((value) => value.split(',').map((v) => v.trim()).filter(Boolean))
