@@ -5,7 +5,6 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AttendanceModule } from './attendance/attendance.module';
 import { BookingsModule } from './bookings/bookings.module';
 import { AuthGuard } from './common/auth/auth.guard';
-import { AuthModule } from './common/auth/auth.module';
 import { APP_CONFIG, AppConfig } from './common/config/config';
 import { ErrorFilter } from './common/errors/error.filter';
 import { BookingEventsModule } from './common/events/booking-events';
@@ -17,7 +16,6 @@ import { Adviser } from './diaries/entities/adviser.entity';
 import { AppointmentType } from './diaries/entities/appointment-type.entity';
 import { DiaryPatternEntity } from './diaries/entities/diary-pattern.entity';
 import { HealthModule } from './health/health.module';
-import { LinkPageModule, LinksModule } from './links/links.module';
 import { OperationsModule } from './operations/operations.module';
 import { OverbookingModule } from './overbooking/overbooking.module';
 import { ApiKey } from './partners/entities/api-key.entity';
@@ -52,7 +50,6 @@ export class AppModule {
       imports: [
         ConfigModule.with(config, clock),
         BookingEventsModule,
-        AuthModule,
         RateLimitModule,
         ScheduleModule.forRoot(),
         TypeOrmModule.forRoot({
@@ -74,8 +71,6 @@ export class AppModule {
         RepliesModule,
         WaitlistModule,
         WebhooksModule,
-        LinksModule,
-        LinkPageModule,
         StaffModule,
         WebModule,
         HealthModule,
