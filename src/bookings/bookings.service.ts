@@ -10,12 +10,16 @@ import { Clock } from '../common/time/clock';
 import { DAY, formatInstant, localDay, MINUTE, parseInstant } from '../common/time/local-time';
 import { OutboxRelay } from '../reminders/outbox.relay';
 import { ReminderPlanner } from '../reminders/reminder-planner.service';
+import { customerSearch } from './domain/customer-search';
 import { requestHash } from './domain/request-hash';
 import { BookingListQuery, BookingView, CancelDto, CreateBookingDto, CreateHoldDto, CustomerDto, HoldView, RescheduleDto, SlotOrHoldDto } from './dto/bookings.dto';
 import { Seat, SeatService, SlotRef } from './seat.service';
 
 // A referral feedback list covers at most about a quarter.
 const REFERRAL_RANGE_DAYS = 92;
+// A customer's bookings as a work coach looks them up: the coming ones and the last month's.
+export const CUSTOMER_RECENT_DAYS = 31;
+const CUSTOMER_BOOKINGS_MAX = 100;
 
 const BOOKING_SELECT = `
   SELECT b.*, t.code AS type_code, s.timezone, c.reference, c.name, c.mobile, c.email, c.preferred_channel, c.consent_to_contact
@@ -95,6 +99,9 @@ function checkCustomer(customer: CustomerDto): { mobile: string | null; email: s
   if (customer.preferredChannel === 'email' && !email) throw new AppError(400, 'CONTACT_MISSING', 'preferredChannel is email but no email address was given');
   return { mobile, email };
 }
+
+// $1 is always the caller's organisation: an admin sees every organisation's bookings.
+const organisationScope = (principal: Principal) => (principal.admin ? '$1::uuid IS NULL OR true' : 'b.organisation_id = $1');
 
 const slotOf = (dto: SlotOrHoldDto): SlotRef => ({ appointmentType: dto.appointmentType!, siteId: dto.siteId!, adviserId: dto.adviserId!, start: dto.start! });
 
@@ -263,8 +270,7 @@ export class BookingsService {
     if (forms !== 1) throw new AppError(400, 'INVALID_FILTER', 'Give exactly one of siteId (with date), adviserId (with date), customerReference, or organisationId (with from and to)');
     if (query.organisationId !== undefined) return this.referrals(principal, query);
     if (query.from || query.to || query.outcome) throw new AppError(400, 'INVALID_FILTER', 'from, to and outcome go with organisationId');
-    // $1 is always the caller's organisation: an admin sees every organisation's bookings.
-    const scope = principal.admin ? '$1::uuid IS NULL OR true' : 'b.organisation_id = $1';
+    const scope = organisationScope(principal);
     let rows: BookingRow[];
     if (query.customerReference !== undefined) {
       if (query.date) throw new AppError(400, 'INVALID_FILTER', 'date goes with siteId or adviserId, not customerReference');
@@ -281,6 +287,29 @@ export class BookingsService {
         [principal.organisationId, query.siteId ?? query.adviserId, new Date(start), new Date(end)],
       );
     }
+    return rows.map(bookingView);
+  }
+
+  /**
+   * A customer's bookings, found by what a work coach typed: their reference (whole, any case),
+   * their mobile number or part of their name. Those that start from CUSTOMER_RECENT_DAYS ago
+   * on, earliest first, and only the caller's organisation's (an admin's, everyone's).
+   */
+  async findForCustomer(principal: Principal, typed: string, now = this.clock.now()): Promise<BookingView[]> {
+    const search = customerSearch(typed, (text) => {
+      try {
+        return ukMobile(text);
+      } catch {
+        return null;
+      }
+    });
+    if (!search) throw new AppError(400, 'INVALID_FILTER', "Give the customer's reference, mobile number or 2 or more letters of their name");
+    const scope = organisationScope(principal);
+    const rows: BookingRow[] = await this.dataSource.query(
+      `${BOOKING_SELECT} WHERE (${scope}) AND (lower(c.reference) = lower($2) OR c.mobile = $3 OR c.name ILIKE $4) AND b.starts_at >= $5
+        ORDER BY b.starts_at, b.id LIMIT ${CUSTOMER_BOOKINGS_MAX}`,
+      [principal.organisationId, search.reference, search.mobile, search.namePattern, new Date(now - CUSTOMER_RECENT_DAYS * DAY)],
+    );
     return rows.map(bookingView);
   }
 
