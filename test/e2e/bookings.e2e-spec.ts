@@ -425,6 +425,13 @@ describe('bookings (e2e)', () => {
         'GET /v1/waitlist/{id}',
         'DELETE /v1/waitlist/{id}',
         'POST /v1/staff',
+        'POST /v1/webhooks/endpoints',
+        'GET /v1/webhooks/endpoints',
+        'DELETE /v1/webhooks/endpoints/{id}',
+        'POST /v1/webhooks/endpoints/{id}/rotate-secret',
+        'POST /v1/webhooks/endpoints/{id}/enable',
+        'GET /v1/webhooks/endpoints/{id}/deliveries',
+        'POST /v1/webhooks/endpoints/{id}/deliveries/{deliveryId}/replay',
       ];
       expect([...documented].filter((op) => op.includes(' /v1/')).sort()).toEqual([...expected].sort());
 

@@ -37,6 +37,10 @@ export const TABLES = [
   'staff_sign_in_failures',
   'staff_sessions',
   'rate_limits',
+  'webhook_endpoints',
+  'webhook_events',
+  'webhook_deliveries',
+  'webhook_attempts',
 ] as const;
 export type Table = (typeof TABLES)[number];
 
@@ -44,6 +48,9 @@ export type Table = (typeof TABLES)[number];
 // reminders relayed in the background, which is no change a request made.
 const ROWS: Partial<Record<Table, string>> = {
   reminders: '(SELECT id, booking_id, version, step, send_at, status, reason, round, created_at FROM reminders)',
+  // Likewise the webhook dispatcher's progress: deliveries queued and settled, endpoints failing or disabled.
+  webhook_deliveries: '(SELECT id, event_id, endpoint_id, booking_id, seq, round, created_at FROM webhook_deliveries)',
+  webhook_endpoints: '(SELECT id, organisation_id, url, events, secret, previous_secret, previous_secret_until, created_at FROM webhook_endpoints)',
 };
 
 /**
