@@ -37,7 +37,7 @@ export class SitesController {
 
   @Put(':id/location')
   @RequireScope('admin')
-  @ApiOperation({ summary: "Where the site is: its area and point, as GET /v1/slots?nearSiteId= reads them. Replaces both; what is left out is cleared." })
+  @ApiOperation({ summary: 'Where the site is, as GET /v1/slots?nearSiteId= reads it: its area (null for none) and its point (latitude and longitude, both or neither). Replaces what was there.' })
   @ApiOkResponse({ type: SiteView })
   @ApiErrors(...BODY_ERRORS, { 404: 'SITE_NOT_FOUND' })
   setLocation(@Param('id', UuidParam) id: string, @Body() dto: SiteLocationDto): Promise<SiteView> {

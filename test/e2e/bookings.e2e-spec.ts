@@ -378,6 +378,7 @@ describe('bookings (e2e)', () => {
         'POST /v1/sites',
         'GET /v1/sites',
         'GET /v1/sites/{id}',
+        'PUT /v1/sites/{id}/location',
         'POST /v1/sites/{id}/rooms',
         'GET /v1/sites/{id}/rooms',
         'POST /v1/sites/{id}/closures',

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { ApiNullableRef } from '../../common/http/openapi';
 import { IsLocalDate, IsLocalTime, IsTimeZone } from '../../common/http/validation';
 import { AffectedBookingView } from '../../bookings/dto/bookings.dto';
@@ -32,8 +32,13 @@ const NUMBER = { allowNaN: false, allowInfinity: false };
 
 /** Where a site is, for searches of the sites near a jobcentre (GET /v1/slots?nearSiteId=). */
 export class SiteLocationDto {
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'South London', description: 'The area people call it by; sites of one area are near each other whatever the distance. Spaces are tidied; case is ignored when areas are compared.' })
-  @IsOptional()
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'South London',
+    description: 'The area people call it by (null: none); sites of one area are near each other whatever the distance. Spaces are tidied; case is ignored when areas are compared.',
+  })
+  @ValidateIf((_, value) => value !== null)
   @IsString()
   @Length(1, 100)
   area?: string | null;
@@ -53,7 +58,7 @@ export class SiteLocationDto {
   longitude?: number | null;
 }
 
-export class CreateSiteDto extends SiteLocationDto {
+export class CreateSiteDto extends PartialType(SiteLocationDto) {
   @ApiProperty({ example: 'Lewisham Jobcentre Plus' }) @IsString() @Length(1, 200) name: string;
   @ApiProperty({ enum: SITE_KINDS, example: 'jobcentre' }) @IsIn(SITE_KINDS) kind: SiteKind;
   @ApiProperty({ example: '6 Rushey Green, Catford, London' }) @IsString() @Length(1, 500) address: string;
