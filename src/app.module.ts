@@ -16,6 +16,7 @@ import { Adviser } from './diaries/entities/adviser.entity';
 import { AppointmentType } from './diaries/entities/appointment-type.entity';
 import { DiaryPatternEntity } from './diaries/entities/diary-pattern.entity';
 import { HealthModule } from './health/health.module';
+import { LinkPageModule, LinksModule } from './links/links.module';
 import { OperationsModule } from './operations/operations.module';
 import { OverbookingModule } from './overbooking/overbooking.module';
 import { ApiKey } from './partners/entities/api-key.entity';
@@ -71,6 +72,8 @@ export class AppModule {
         RepliesModule,
         WaitlistModule,
         WebhooksModule,
+        LinksModule,
+        LinkPageModule,
         StaffModule,
         WebModule,
         HealthModule,

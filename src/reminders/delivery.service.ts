@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { BookingEvents, SYSTEM } from '../common/events/booking-events';
+import { CustomerLinks } from '../common/links/customer-links';
 import { Clock } from '../common/time/clock';
 import { EmailChannel, SendOutcome, SmsChannel } from './channels/channel';
 import { bookingCalendar } from './domain/calendar';
@@ -84,6 +85,7 @@ export class DeliveryService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly clock: Clock,
     private readonly events: BookingEvents,
+    private readonly links: CustomerLinks,
   ) {
     this.domain = new URL(config.PUBLIC_BASE_URL).hostname;
   }
@@ -166,7 +168,9 @@ export class DeliveryService {
 
     const template = facts.templates.find((t) => t.channel === channel) ?? builtInTemplate(facts.step, channel, facts.message_variant);
     const values = messageValues(this.bookingFacts(facts));
-    const body = channel === 'sms' ? renderSms(template, values) : render(template.body, values);
+    const rendered = channel === 'sms' ? renderSms(template, values) : render(template.body, values);
+    // Every reminder carries the free route; a cancellation notice has nothing left to act on.
+    const { sent: body, stored } = cancellation ? { sent: rendered, stored: rendered } : await this.links.carry(manager, facts.booking_id, channel, rendered, now);
     const subject = template.subject === null ? null : render(template.subject, values);
     const recipient = channel === 'sms' ? facts.mobile! : facts.email!;
     const messageId = randomUUID();
@@ -174,7 +178,7 @@ export class DeliveryService {
       `WITH claimed AS (
          INSERT INTO messages (id, reminder_id, channel, recipient, variant, body, segments, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'sending') RETURNING reminder_id)
        UPDATE reminders SET status = 'sending', updated_at = now() WHERE id = (SELECT reminder_id FROM claimed)`,
-      [messageId, reminderId, channel, recipient, facts.message_variant, body, channel === 'sms' ? smsSegments(body).segments : null],
+      [messageId, reminderId, channel, recipient, facts.message_variant, stored, channel === 'sms' ? smsSegments(body).segments : null],
     );
     return { messageId, channel, recipient, facts, values, body, subject };
   }

@@ -3,21 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import parsePhoneNumber from 'libphonenumber-js/max';
 import { DataSource, EntityManager } from 'typeorm';
-import { BookingsService } from '../bookings/bookings.service';
-import { NIL_UUID, Principal, SCOPES } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
-import { BookingEvents } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
-import { DAY, MINUTE } from '../common/time/local-time';
-import { DiaryLoader } from '../slots/diary.loader';
-import { generateSlots } from '../slots/domain/slots';
+import { DAY } from '../common/time/local-time';
 import { BackfillService } from '../waitlist/backfill.service';
-import { choicesOf, Choices, decide, OfferedSlot, replySegments, slotsToOffer, UpcomingBooking, verbOf, wording } from './domain/conversation';
+import { CustomerActions } from './customer-actions';
+import { choicesOf, Choices, decide, OfferedSlot, replySegments, UpcomingBooking, verbOf, wording } from './domain/conversation';
 import { CarrierKeyword, parseReply, ParsedReply } from './domain/intents';
-
-// Cancelling by text acts on the customer's own booking whichever organisation made it, as
-// only the admin key can; the booking records the customer as the one who cancelled.
-const CUSTOMER_BY_TEXT: Principal = { clientId: NIL_UUID, organisationId: null, scopes: new Set(SCOPES), admin: true, customer: true };
 
 // Twilio answers a webhook that takes 15 s as failed and may try again: a repeat arriving
 // while the first is still being handled waits this long for its answer.
@@ -26,10 +18,7 @@ const REPEAT_WAIT_MS = 5_000;
 const STALE_CLAIM_MS = 60_000;
 // Letters offered to a number are read back for this long.
 const CHOICES_KEPT_MS = 14 * DAY;
-// A MOVE looks for new times from now until this long after the present one (within the
-// longest search the service allows); a number picked from them is read back for OFFER_KEPT_MS.
-const MOVE_AFTER_DAYS = 14;
-const MOVE_SEARCH_DAYS = 92;
+// A number picked from the times a MOVE offered is read back for this long.
 const OFFER_KEPT_MS = DAY;
 
 type FollowUpReason = 'not_understood' | 'move_requested' | 'unanswerable';
@@ -76,9 +65,7 @@ function senderOf(from: string): string {
 export class RepliesService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly bookings: BookingsService,
-    private readonly diaries: DiaryLoader,
-    private readonly events: BookingEvents,
+    private readonly actions: CustomerActions,
     private readonly clock: Clock,
     private readonly backfill: BackfillService,
   ) {}
@@ -128,7 +115,9 @@ export class RepliesService {
     await this.dataSource.transaction(async (manager) => {
       if (plan.optOut) await this.optOut(manager, inbound.sender, plan.optOut, now);
       if (plan.pick && plan.outcome === 'moved') await manager.query('UPDATE inbound_messages SET options_taken_at = $2 WHERE id = $1', [plan.pick.offerId, new Date(now)]);
-      if (plan.confirm) await this.confirm(manager, plan, plan.confirm, inbound, now);
+      if (plan.confirm && !(await this.actions.confirm(manager, plan.confirm, { via: 'sms', inboundMessageId: inbound.id }, now))) {
+        Object.assign(plan, { outcome: 'not_changed', reply: wording.notChanged() });
+      }
       for (const f of plan.followUps) {
         await manager.query(
           `INSERT INTO follow_ups (id, inbound_message_id, site_id, booking_id, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (inbound_message_id, site_id) DO NOTHING`,
@@ -231,26 +220,9 @@ export class RepliesService {
     return row && !row.options_taken_at ? { id: row.id, at: row.received_at.getTime(), options: row.options } : null;
   }
 
-  /**
-   * Up to three free times at the booking's site, each held for the customer as a work
-   * coach's hold is (HOLD_MINUTES). None free, or none could be held: a person is asked to
-   * find one instead.
-   */
+  /** Up to three held times to move to; none free, or none could be held: a person is asked to find one instead. */
   private async offer(plan: Plan, booking: UpcomingBooking, now: number): Promise<void> {
-    const [{ code }] = await this.dataSource.query('SELECT t.code FROM bookings b JOIN appointment_types t ON t.id = b.appointment_type_id WHERE b.id = $1', [booking.id]);
-    const range = { start: now, end: Math.min(booking.start + MOVE_AFTER_DAYS * DAY, now + MOVE_SEARCH_DAYS * DAY) };
-    const diary = await this.diaries.load({ typeCode: code, siteIds: [booking.siteId], range, now });
-    const free = generateSlots({ ...diary, range, earliestStart: (siteId) => now + diary.sites.get(siteId)!.minNoticeMinutes * MINUTE });
-    const slots: OfferedSlot[] = [];
-    for (const slot of slotsToOffer(free, booking.start)) {
-      try {
-        const hold = await this.bookings.createHold(CUSTOMER_BY_TEXT, { appointmentType: code, siteId: slot.siteId, adviserId: slot.adviserId, start: new Date(slot.start).toISOString() }, now);
-        slots.push({ holdId: hold.id, start: slot.start, zone: booking.zone, siteName: booking.siteName });
-      } catch (error) {
-        // Taken since the diary was read: offer the others.
-        if (!(error instanceof AppError) || error.status >= 500) throw error;
-      }
-    }
+    const slots = await this.actions.offer(booking, now);
     if (slots.length) {
       Object.assign(plan, { reply: wording.offer(slots, booking), options: { bookingId: booking.id, slots } });
       return;
@@ -262,26 +234,8 @@ export class RepliesService {
     });
   }
 
-  /**
-   * Through the reschedule path, from the customer's hold: a hold that has lapsed still
-   * gets the time if it is free, and never a seat someone else has taken since.
-   */
   private async move(plan: Plan, pick: NonNullable<Plan['pick']>, now: number): Promise<void> {
-    try {
-      await this.bookings.reschedule(CUSTOMER_BY_TEXT, pick.bookingId, { holdId: pick.slot.holdId }, now);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500) throw error;
-      Object.assign(plan, { outcome: 'not_changed', reply: wording.taken() });
-      return;
-    }
-    for (const holdId of pick.others) {
-      try {
-        await this.bookings.releaseHold(CUSTOMER_BY_TEXT, holdId, now);
-      } catch (error) {
-        // Already released or used: nothing left to give back.
-        if (!(error instanceof AppError) || error.status >= 500) throw error;
-      }
-    }
+    if (!(await this.actions.move(pick.bookingId, pick.slot, pick.others, now))) Object.assign(plan, { outcome: 'not_changed', reply: wording.taken() });
   }
 
   /** The letters last offered to this number, if recently enough to answer. */
@@ -310,24 +264,8 @@ export class RepliesService {
     return last ? [{ siteId: last.site_id, bookingId: last.id }] : [];
   }
 
-  /** Through the bookings service, as any cancellation: seat freed, reminders withdrawn, the cancellation notice planned. */
   private async cancel(plan: Plan, booking: UpcomingBooking, now: number): Promise<void> {
-    try {
-      await this.bookings.cancel(CUSTOMER_BY_TEXT, booking.id, { by: 'customer', reason: 'Replied to a reminder by text' }, now);
-    } catch (error) {
-      // Cancelled, started or moved since the bookings were read: told, nothing changed.
-      if (!(error instanceof AppError) || error.status !== 409) throw error;
-      Object.assign(plan, { outcome: 'not_changed', reply: wording.notChanged() });
-    }
-  }
-
-  private async confirm(manager: EntityManager, plan: Plan, booking: UpcomingBooking, inbound: Inbound, now: number): Promise<void> {
-    const [row] = await manager.query(`SELECT status, starts_at FROM bookings WHERE id = $1 FOR NO KEY UPDATE`, [booking.id]);
-    if (row.status !== 'booked' || row.starts_at.getTime() !== booking.start) {
-      Object.assign(plan, { outcome: 'not_changed', reply: wording.notChanged() });
-      return;
-    }
-    await this.events.record(manager, { bookingId: booking.id, kind: 'customer_confirmed', at: now, actor: { type: 'customer' }, data: { via: 'sms', inboundMessageId: inbound.id } });
+    if (!(await this.actions.cancel(booking.id, 'Replied to a reminder by text', now))) Object.assign(plan, { outcome: 'not_changed', reply: wording.notChanged() });
   }
 
   /** Every customer on the number: a STOP is for the phone, not for one booking. */

@@ -41,6 +41,7 @@ export const TABLES = [
   'webhook_events',
   'webhook_deliveries',
   'webhook_attempts',
+  'booking_links',
 ] as const;
 export type Table = (typeof TABLES)[number];
 
