@@ -99,11 +99,19 @@ export class WebGuard implements CanActivate {
   }
 }
 
+/** The work coach (or admin) booking for customers, as their organisation's principal; anybody else is refused. */
+export function booker(request: WebRequest): Principal {
+  if (!request.web.staff || !maySeeBooking(request.web.staff.role)) throw new AppError(403, 'FORBIDDEN', 'Booking is for work coaches: your account cannot book appointments.');
+  return request.web.principal!;
+}
+
 // Each role's pages, in the order they sit in the service navigation.
 const NAVIGATION: { href: string; text: string; views: string; may: (role: Role) => boolean }[] = [
-  { href: '/app/book', text: 'Book', views: 'pages/book', may: maySeeBooking },
-  { href: '/app/day', text: 'My day', views: 'pages/day', may: (role) => role === 'adviser' },
-  { href: '/app/sites', text: 'Sites', views: 'pages/sites', may: (role) => role === 'site_manager' || role === 'admin' },
+  { href: '/app/book', text: 'Book', views: 'pages/book/', may: maySeeBooking },
+  { href: '/app/bookings', text: 'Find appointments', views: 'pages/bookings/', may: maySeeBooking },
+  { href: '/app/day', text: 'My day', views: 'pages/day/', may: (role) => role === 'adviser' },
+  { href: '/app/sites', text: 'Sites', views: 'pages/sites/', may: (role) => role === 'site_manager' || role === 'admin' },
+  { href: '/app/staff', text: 'Staff', views: 'pages/staff/', may: (role) => role === 'admin' },
 ];
 
 /**

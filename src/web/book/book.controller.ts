@@ -12,10 +12,9 @@ import { RemindersService } from '../../reminders/reminders.service';
 import { SlotView } from '../../slots/dto/slots.dto';
 import { SlotsService } from '../../slots/slots.service';
 import { SessionStore } from '../../staff/sessions';
-import { maySeeBooking } from '../../staff/domain/roles';
 import { spokenDateTime } from '../format';
 import { formField } from '../form-field';
-import { fieldErrorsOf, render, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
+import { booker, fieldErrorsOf, render, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
 import { BookQueries, SiteOption } from './book.queries';
 import { checkCustomerForm, CUSTOMER_FIELDS, CustomerForm, FieldError, readCustomerForm } from './customer-form';
 import { bookingSearch, BookingSearch, searchQuery, stepLabel } from './search';
@@ -45,8 +44,7 @@ export class BookController {
   ) {}
 
   private principal(request: WebRequest): Principal {
-    if (!request.web.staff || !maySeeBooking(request.web.staff.role)) throw new AppError(403, 'FORBIDDEN', 'Booking is for work coaches: your account cannot book appointments.');
-    return request.web.principal!;
+    return booker(request);
   }
 
   @Get('book')
@@ -110,8 +108,10 @@ export class BookController {
     const back = `/app/book?${searchQuery(checked.search)}`;
     try {
       const hold = await this.bookings.createHold(principal, { appointmentType: checked.search.appointmentType, siteId, adviserId, start });
-      await this.sessions.setDraft(request.web.session, { ...(request.web.session.draft ?? {}), search: searchQuery(checked.search) });
-      response.redirect(303, `/app/book/holds/${hold.id}`);
+      const draft = request.web.session.draft ?? {};
+      await this.sessions.setDraft(request.web.session, { ...draft, search: searchQuery(checked.search) });
+      // Moving a booking (src/web/bookings): the slot goes to the move's confirmation, not to a new customer's details.
+      response.redirect(303, draft.move ? `/app/bookings/${draft.move}/move/${hold.id}` : `/app/book/holds/${hold.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const site = sites.find((s) => s.id === siteId);
@@ -177,6 +177,7 @@ export class BookController {
   async confirmation(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
     const principal = this.principal(request);
     const booking = await this.bookings.get(principal, id);
+    const flash = await this.sessions.takeFlash(request.web.session);
     const [site, typeName, advisers, plan] = await Promise.all([
       this.queries.site(booking.siteId),
       this.queries.typeName(booking.appointmentType),
@@ -184,7 +185,11 @@ export class BookController {
       this.reminders.messages(principal, id),
     ]);
     render(request, response, 'pages/book/confirmation', {
-      title: 'Appointment booked',
+      title: booking.status === 'cancelled' ? 'Appointment cancelled' : 'Appointment booked',
+      errors: flash?.errors ?? [],
+      notice: flash?.notice,
+      // Cancelled or started, it is history: attendance is recorded instead (the adviser's day).
+      changeable: booking.status === 'booked' && Date.parse(booking.start) > this.clock.now(),
       booking,
       when: spokenDateTime(booking.start, site.timezone),
       site,
