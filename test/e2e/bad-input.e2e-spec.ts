@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { IMPORT_COLUMNS } from '../../src/attendance/domain/history-import';
 import { MAX_BODY_DEPTH } from '../../src/common/http/json-body';
-import { ApiResponse } from '../support/api';
+import { Api, ApiResponse } from '../support/api';
 import { useTestApp } from '../support/app';
-import { bookingBody, createDiary, customer, fromHold, referral, slotRef } from '../support/fixtures';
+import { bookingBody, createDiary, customer, fromHold, partnerKey, referral, slotRef } from '../support/fixtures';
 
 // Every endpoint, fed what a careless or hostile client sends. Each answer must be a 4xx
 // with a stable {code, message}, and a rejected request must leave the database as it was.
@@ -754,7 +754,8 @@ function slotRefCases(label: string, path: (f: Fixture) => string, valid: (f: Fi
 
 describe('bad input', () => {
   // Holds last an hour here, so the fixture's live hold stays live for the whole file.
-  const e2e = useTestApp({ HOLD_MINUTES: '60' });
+  // Webhooks as outside tests: https to public addresses only, loopback refused too.
+  const e2e = useTestApp({ HOLD_MINUTES: '60', WEBHOOKS_ALLOW_LOOPBACK: 'false' });
   let f: Fixture;
   let listingsBefore: unknown[];
 
@@ -808,14 +809,15 @@ describe('bad input', () => {
     listingsBefore = await listings();
   });
 
-  const send = (c: Case): Promise<ApiResponse> => {
+  const send = (c: Case, api = e2e.api): Promise<ApiResponse> => {
     const body = c.body?.(f);
-    return e2e.api.request(c.method, c.path(f), body, c.headers);
+    return api.request(c.method, c.path(f), body, c.headers);
   };
 
-  it.each(cases)('$name -> $status', async (c) => {
+  /** Sends the case (with `api`'s key) and expects it refused as the case says, with nothing written. */
+  const refused = async (c: Case, api = e2e.api) => {
     const before = await e2e.db.fingerprint();
-    const response = await send(c);
+    const response = await send(c, api);
     const after = await e2e.db.fingerprint();
     const status = c.status === '4xx' ? (response.status >= 400 && response.status < 500 ? response.status : '4xx') : c.status;
     expect({ status: response.status, code: response.body?.code }).toEqual({ status, code: c.code ?? expect.stringMatching(CODE_SHAPE) });
@@ -824,7 +826,9 @@ describe('bad input', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     // Rejected means rejected: not a row inserted, updated or deleted anywhere.
     expect(after).toEqual(before);
-  });
+  };
+
+  it.each(cases)('$name -> $status', (c) => refused(c));
 
   it('validation failures say which field was wrong', async () => {
     const response = await e2e.api.post('/v1/bookings', patch(validBooking(f), { 'customer.consentToContact': 'yes', start: '2027-06-08T10:00:00' }));
@@ -901,9 +905,105 @@ describe('bad input', () => {
       await assertNoServerError('/v1/sites', fc.oneof(fc.jsonValue({ maxDepth: 3 }), mutated(siteBody), textMutated(siteBody)));
     });
   });
+
+  describe('webhook endpoints', () => {
+    // Endpoints belong to an organisation, so these go with one of its keys. The url is an IP
+    // literal: registration resolves host names, and a test machine may have no DNS.
+    const validEndpoint = () => ({ url: 'https://93.184.215.14/careers-hooks', events: ['booking.created', 'booking.cancelled'] });
+    const ENDPOINTS = () => '/v1/webhooks/endpoints';
+    let partner: Api;
+    let readOnly: Api;
+    let endpointId = UNKNOWN;
+
+    beforeAll(async () => {
+      const { organisationId, key } = await partnerKey(e2e.api);
+      // The flood below sends 1,000 registrations: beyond the default burst of one key.
+      expect((await e2e.api.request('PUT', `/v1/organisations/${organisationId}/rate-limit`, { burst: 100_000, perMinute: 1_000_000 })).status).toBe(200);
+      partner = e2e.api.as(key);
+      readOnly = e2e.api.as((await e2e.api.create(`/v1/organisations/${organisationId}/api-keys`, { scopes: ['slots:read'] })).key);
+      endpointId = (await partner.create(ENDPOINTS(), validEndpoint())).id;
+    });
+
+    const url = (what: string, value: unknown, status: number, code: string) => post(`POST /v1/webhooks/endpoints: ${what}`, ENDPOINTS, () => ({ ...validEndpoint(), url: value }), status, code);
+    const events = (what: string, value: unknown) => post(`POST /v1/webhooks/endpoints: ${what}`, ENDPOINTS, () => ({ ...validEndpoint(), events: value }), 400, V);
+    const endpointCases: Case[] = [
+      ...envelopeCases('POST /v1/webhooks/endpoints', ENDPOINTS, validEndpoint),
+      url('url missing', undefined, 400, V),
+      url('url as a number', 42, 400, V),
+      url('url over 2,048 characters', `https://93.184.215.14/${'x'.repeat(2048)}`, 400, V),
+      url('not a URL', 'hooks.partner.example/careers', 422, 'URL_INVALID'),
+      url('a user and password in the url', 'https://user:secret@93.184.215.14/hooks', 422, 'URL_INVALID'),
+      url('plain http', 'http://93.184.215.14/hooks', 422, 'URL_NOT_HTTPS'),
+      url('ftp', 'ftp://93.184.215.14/hooks', 422, 'URL_NOT_HTTPS'),
+      url('javascript:', 'javascript:alert(1)', 422, 'URL_NOT_HTTPS'),
+      url('127.0.0.1', 'https://127.0.0.1/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('127.0.0.1 over http', 'http://127.0.0.1:8080/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('127.0.0.1 written as one number', 'https://2130706433/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('127.0.0.1 written in hex', 'https://0x7f.0.0.1/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('localhost, by its name', 'https://localhost/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('0.0.0.0', 'https://0.0.0.0/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('10.x', 'https://10.0.0.1/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('10.x at its top', 'https://10.255.255.254/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('172.16.x', 'https://172.16.5.4/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('192.168.x', 'https://192.168.1.1/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('169.254.x (cloud metadata)', 'https://169.254.169.254/latest/meta-data', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('CGNAT 100.64.x', 'https://100.64.0.1/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('IPv6 loopback', 'https://[::1]/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('IPv4-mapped IPv6 loopback', 'https://[::ffff:127.0.0.1]/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('IPv4-mapped IPv6 metadata address', 'https://[::ffff:169.254.169.254]/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('IPv6 link-local', 'https://[fe80::1]/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('IPv6 unique-local', 'https://[fd12:3456::1]/hooks', 422, 'ADDRESS_NOT_ALLOWED'),
+      url('a name that does not resolve', 'https://no-such-host.invalid/hooks', 422, 'URL_UNRESOLVABLE'),
+      events('events missing', undefined),
+      events('no events', []),
+      events('an unknown event', ['booking.deleted']),
+      events('an event twice', ['booking.created', 'booking.created']),
+      events('events as a string', 'booking.created'),
+      events('an event in capitals', ['BOOKING.CREATED']),
+      ...pathIdCases('DELETE /v1/webhooks/endpoints/:id', 'DELETE', (id) => `/v1/webhooks/endpoints/${id}`, () => undefined, 'WEBHOOK_ENDPOINT_NOT_FOUND'),
+      ...pathIdCases('POST /v1/webhooks/endpoints/:id/rotate-secret', 'POST', (id) => `/v1/webhooks/endpoints/${id}/rotate-secret`, () => ({}), 'WEBHOOK_ENDPOINT_NOT_FOUND'),
+      ...pathIdCases('POST /v1/webhooks/endpoints/:id/enable', 'POST', (id) => `/v1/webhooks/endpoints/${id}/enable`, () => ({}), 'WEBHOOK_ENDPOINT_NOT_FOUND'),
+      ...pathIdCases('GET /v1/webhooks/endpoints/:id/deliveries', 'GET', (id) => `/v1/webhooks/endpoints/${id}/deliveries`, () => undefined, 'WEBHOOK_ENDPOINT_NOT_FOUND'),
+      ...pathIdCases('POST replay (endpoint)', 'POST', (id) => `/v1/webhooks/endpoints/${id}/deliveries/${UNKNOWN}/replay`, () => ({}), 'WEBHOOK_ENDPOINT_NOT_FOUND'),
+      ...pathIdCases('POST replay (delivery)', 'POST', (id) => `/v1/webhooks/endpoints/${endpointId}/deliveries/${id}/replay`, () => ({}), 'WEBHOOK_DELIVERY_NOT_FOUND'),
+      get('GET deliveries: limit 0', () => `/v1/webhooks/endpoints/${endpointId}/deliveries?limit=0`, 400, V),
+      get('GET deliveries: limit 101', () => `/v1/webhooks/endpoints/${endpointId}/deliveries?limit=101`, 400, V),
+      get('GET deliveries: limit as a word', () => `/v1/webhooks/endpoints/${endpointId}/deliveries?limit=all`, 400, V),
+    ];
+
+    it.each(endpointCases)('$name -> $status', (c) => refused(c, partner));
+
+    it.each([
+      ['the bootstrap admin key, which belongs to no organisation', () => e2e.api, 403, 'ORGANISATION_KEY_REQUIRED'],
+      ['a key without bookings:write', () => readOnly, 403, 'FORBIDDEN'],
+      ['no key', () => e2e.api.as(null), 401, 'UNAUTHENTICATED'],
+    ] as const)('registering with %s is refused', async (_, api, status, code) => {
+      await refused(post('register', ENDPOINTS, validEndpoint, status, code), api());
+      await refused(get('list', ENDPOINTS, status, code), api());
+    });
+
+    it('1,000 registrations at once: 20 endpoints, every other answer 409 TOO_MANY_ENDPOINTS, and the secrets never listed', async () => {
+      const statuses: number[] = [];
+      for (let batch = 0; batch < 20; batch++) {
+        const answers = await Promise.all(Array.from({ length: 50 }, () => partner.post(ENDPOINTS(), validEndpoint())));
+        for (const answer of answers) {
+          statuses.push(answer.status);
+          if (answer.status !== 201) expect(answer.body.code).toBe('TOO_MANY_ENDPOINTS');
+        }
+      }
+      // One was registered before the flood.
+      expect(statuses.filter((s) => s === 201)).toHaveLength(19);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(981);
+      const listed = await partner.get(ENDPOINTS());
+      expect(listed.body.endpoints).toHaveLength(20);
+      expect(JSON.stringify(listed.body)).not.toContain('whsec_');
+      for (const endpoint of listed.body.endpoints) expect((await partner.delete(`/v1/webhooks/endpoints/${endpoint.id}`)).status).toBe(204);
+    });
+  });
 });
 
-function leafPaths(value: Record<string, unknown>, prefix = ''): string[] {
+function leafPaths(
+value: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(value).flatMap(([k, v]) => {
     const path = prefix ? `${prefix}.${k}` : k;
     return v !== null && typeof v === 'object' && !Array.isArray(v) ? [path, ...leafPaths(v as Record<string, unknown>, path)] : [path];
