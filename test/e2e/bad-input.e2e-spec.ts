@@ -201,6 +201,20 @@ const cases: Case[] = [
   post('POST /v1/sites: minimum notice of 1e308', () => '/v1/sites', () => patch(validSite, { minNoticeMinutes: 1e308 }), 400, V),
   post('POST /v1/sites: unknown bank holiday region', () => '/v1/sites', () => patch(validSite, { bankHolidays: 'USA' }), 400, V),
   post('POST /v1/sites: name with a NUL character', () => '/v1/sites', () => patch(validSite, { name: 'Bad\u0000Site' }), 400),
+  post('POST /v1/sites: latitude 91', () => '/v1/sites', () => patch(validSite, { latitude: 91, longitude: 0 }), 400, V),
+  post('POST /v1/sites: longitude -181', () => '/v1/sites', () => patch(validSite, { latitude: 51.5, longitude: -181 }), 400, V),
+  post('POST /v1/sites: latitude as a string', () => '/v1/sites', () => patch(validSite, { latitude: '51.5', longitude: 0 }), 400, V),
+  post('POST /v1/sites: latitude without longitude', () => '/v1/sites', () => patch(validSite, { latitude: 51.5 }), 400, V),
+  post('POST /v1/sites: an empty area', () => '/v1/sites', () => patch(validSite, { area: '' }), 400, V),
+  post('POST /v1/sites: an area of 101 characters', () => '/v1/sites', () => patch(validSite, { area: 'a'.repeat(101) }), 400, V),
+
+  // ----------------------------------------------------------- PUT /v1/sites/:id/location
+  ...pathIdCases('PUT /v1/sites/:id/location', 'PUT', (id) => `/v1/sites/${id}/location`, () => ({ area: 'South London' }), 'SITE_NOT_FOUND'),
+  ...envelopeCases('PUT /v1/sites/:id/location', (f) => `/v1/sites/${f.siteId}/location`, () => ({ area: 'South London' }), put),
+  put('PUT location: longitude without latitude', (f) => `/v1/sites/${f.siteId}/location`, () => ({ longitude: -0.02 }), 400, V),
+  put('PUT location: latitude -90.5', (f) => `/v1/sites/${f.siteId}/location`, () => ({ latitude: -90.5, longitude: 0 }), 400, V),
+  put('PUT location: latitude NaN as text', (f) => `/v1/sites/${f.siteId}/location`, () => ({ latitude: 'NaN', longitude: 0 }), 400, V),
+  put('PUT location: area as a number', (f) => `/v1/sites/${f.siteId}/location`, () => ({ area: 7 }), 400, V),
 
   // ------------------------------------------------------------- POST /v1/sites/:id/rooms
   ...pathIdCases('POST /v1/sites/:id/rooms', 'POST', (id) => `/v1/sites/${id}/rooms`, () => ({ name: 'Room 9', capacity: 2 }), 'SITE_NOT_FOUND'),
@@ -357,6 +371,15 @@ const cases: Case[] = [
       ['to equal to from (instants)', { from: '2027-06-07T09:00:00Z', to: '2027-06-07T09:00:00Z' }, 400, 'INVALID_RANGE'],
       ['a range over 92 days', { from: '2027-01-01', to: '2027-12-31' }, 400, 'RANGE_TOO_LARGE'],
       ['an unknown parameter', { date: '2027-06-07' }, 400, V],
+      ['limit 0', { limit: '0' }, 400, V],
+      ['limit 101', { limit: '101' }, 400, V],
+      ['limit x', { limit: 'x' }, 400, V],
+      ['limit 1.5', { limit: '1.5' }, 400, V],
+      ['limit -1', { limit: '-1' }, 400, V],
+      ['limit twice', { limit: ['5', '6'] }, 400, V],
+      ['nearSiteId not a UUID', { nearSiteId: 'lewisham' }, 400, V],
+      ['nearSiteId twice', { nearSiteId: [UNKNOWN, UNKNOWN] }, 400, V],
+      ['an unknown nearSiteId', { siteId: DELETE, nearSiteId: UNKNOWN }, 422, 'UNKNOWN_SITE'],
     ] as [string, Record<string, unknown>, number, string][]
   ).map(([name, edits, status, code]) => get(`GET /v1/slots: ${name}`, (f) => `/v1/slots?${qs(patch(validSearch(f), edits))}`, status, code)),
   get('GET /v1/slots: the last days of year 9999', (f) => `/v1/slots?${qs(patch(validSearch(f), { from: '9999-12-30', to: '9999-12-31' }))}`, '4xx'),
