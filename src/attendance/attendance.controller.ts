@@ -13,6 +13,8 @@ import { HistoryImportService } from './history-import.service';
 import { InsightsService } from './insights.service';
 import { ShowModelView } from './dto/models.dto';
 import { ShowModelService } from './show-model.service';
+import { VenueHealthQuery, VenueHealthView } from './dto/venue-health.dto';
+import { VenueHealthService } from './venue-health.service';
 
 @ApiTags('attendance')
 @ApiBearerAuth()
@@ -23,6 +25,7 @@ export class AttendanceController {
     private readonly insights: InsightsService,
     private readonly imports: HistoryImportService,
     private readonly showModel: ShowModelService,
+    private readonly venueHealth: VenueHealthService,
   ) {}
 
   @Post('bookings/:id/outcome')
@@ -72,10 +75,22 @@ export class AttendanceController {
 
   @Get('insights/dna')
   @RequireScope('bookings:write')
-  @ApiOkResponse({ type: InsightsView, description: "DNA patterns with 95% Wilson intervals. An organisation sees its own referrals and its advisers' appointments; an admin sees all." })
+  @ApiOkResponse({ type: InsightsView, description: "DNA patterns with 95% Wilson intervals. An organisation sees its own referrals and its advisers' appointments; a site manager's key asking only for sites it manages (siteId) sees all of theirs; an admin sees all." })
   @ApiErrors({ 400: 'INVALID_RANGE, RANGE_TOO_LARGE' })
   dna(@CurrentPrincipal() principal: Principal, @Query() query: InsightsQuery): Promise<InsightsView> {
     return this.insights.dna(principal, query);
+  }
+
+  @Get('sites/:id/health')
+  @RequireScope('sites:manage')
+  @ApiOkResponse({
+    type: VenueHealthView,
+    description:
+      "Venue health: per whole week, referrals made to the site and how its appointments turned out, and whether referrals are drying up (the last two weeks under half the eight before). For the site's managers and admins.",
+  })
+  @ApiErrors(400, { 403: 'FORBIDDEN without the sites:manage scope; SITE_NOT_MANAGED for a site this key does not manage', 404: 'SITE_NOT_FOUND' })
+  health(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam) id: string, @Query() query: VenueHealthQuery): Promise<VenueHealthView> {
+    return this.venueHealth.health(principal, id, query.weeks);
   }
 
   @Post('history/import')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Principal } from '../common/auth/principal';
+import { mayManageSite, Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
 import { DAY, localDay } from '../common/time/local-time';
@@ -73,8 +73,9 @@ export class InsightsService {
     const params: unknown[] = [new Date(start), new Date(end)];
     const where = ['r.starts_at >= $1', 'r.starts_at < $2'];
     if (query.siteId?.length) where.push(`r.site_id = ANY ($${params.push(query.siteId)}::uuid[])`);
-    // An organisation sees its own referrals and the appointments its advisers held.
-    const scoped = !principal.admin;
+    // An organisation sees its own referrals and the appointments its advisers held; a site's
+    // managers see everything at the sites they manage, as they run them whoever referred.
+    const scoped = !principal.admin && !(query.siteId?.length && query.siteId.every((id) => mayManageSite(principal, id)));
     if (scoped) where.push(`(r.organisation_id = $${params.push(principal.organisationId)} OR a.organisation_id = $${params.length})`);
     // One row per group and outcome, added up here: a plain GROUP BY can run in parallel, GROUPING SETS cannot.
     const rows: Row[] = await this.dataSource.query(

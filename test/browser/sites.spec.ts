@@ -1,8 +1,6 @@
 import type { Page } from 'playwright-core';
-import { generateHistory } from '../../src/attendance/domain/synthetic-history';
 import { useTestApp } from '../support/app';
-import { testClock } from '../support/clock';
-import { bookingBody, BuiltDiary, createDiary, createSite, partnerKey } from '../support/fixtures';
+import { bookingBody, BuiltDiary, createDiary, createSite, importHistory, partnerKey } from '../support/fixtures';
 import { expectPage, screenshot, useBrowser } from './browser';
 
 /** A Monday well before the weeks the simulation replays (the app's clock reads Monday 30 November 2026). */
@@ -22,30 +20,7 @@ describe('pages: a site manager reads the day sheet and tunes overbooking', () =
   beforeAll(async () => {
     // Four advisers, hour-long one-to-ones MON-FRI 09:00-17:00, in a pattern entered before the history: a site busy enough to overbook.
     diary = await createDiary(e2e.api, { advisers: 4, pattern: { validFrom: HISTORY_FROM } });
-    const rows = generateHistory({
-      seed: 'sites-browser',
-      from: HISTORY_FROM,
-      weeks: 13,
-      sites: [{ id: diary.siteId, zone: 'Europe/London' }],
-      advisers: diary.adviserIds.map((id) => ({ id, siteIds: [diary.siteId] })),
-      appointmentTypes: [{ code: diary.typeCode, durationMinutes: 60, channel: 'face_to_face' }],
-      appointmentsPerWeek: 110,
-    }).filter((row) => row.start < testClock.now() - 24 * 3_600_000);
-    const imported = await e2e.api.post('/v1/history/import', {
-      rows: rows.map((r) => ({
-        legacyId: r.legacyId,
-        siteId: r.siteId,
-        adviserId: r.adviserId,
-        appointmentType: r.appointmentType,
-        customerReference: r.customerReference,
-        bookedAt: new Date(r.bookedAt).toISOString(),
-        start: new Date(r.start).toISOString(),
-        referralSource: r.referralSource,
-        mandatory: r.mandatory,
-        outcome: r.outcome,
-      })),
-    });
-    expect(imported.body).toMatchObject({ accepted: rows.length, rejected: [] });
+    await importHistory(e2e.api, diary, { seed: 'sites-browser', from: HISTORY_FROM, weeks: 13, appointmentsPerWeek: 110 });
     // Fitted to the history, so that predictions differ between customers as they do in use.
     expect((await e2e.api.post('/v1/models/show-probability/train', {})).status).toBe(200);
     const partner = await partnerKey(e2e.api);

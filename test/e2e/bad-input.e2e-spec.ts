@@ -699,6 +699,19 @@ const cases: Case[] = [
   post('POST follow-ups resolve: an empty note', (f) => `/v1/sites/${f.siteId}/follow-ups/${UNKNOWN}/resolve`, () => ({ note: '' }), 400, V),
   post('POST follow-ups resolve: an unknown field', (f) => `/v1/sites/${f.siteId}/follow-ups/${UNKNOWN}/resolve`, () => ({ done: true }), 400, V),
 
+  // --------------------------------------------------------------- GET /v1/sites/:id/health
+  ...pathIdCases('GET /v1/sites/:id/health', 'GET', (id) => `/v1/sites/${id}/health`, () => undefined, 'SITE_NOT_FOUND'),
+  ...(
+    [
+      ['nine weeks, too few to judge referrals', '9'],
+      ['53 weeks', '53'],
+      ['weeks in words', 'twelve'],
+      ['a fraction of a week', '12.5'],
+      ['negative weeks', '-12'],
+      ['weeks given twice', '12&weeks=13'],
+    ] as [string, string][]
+  ).map(([what, weeks]) => get(`GET health: ${what}`, (f) => `/v1/sites/${f.siteId}/health?weeks=${weeks}`, 400, V)),
+
   // ------------------------------------------------------------------------ /v1/waitlist
   ...envelopeCases('POST /v1/waitlist', () => '/v1/waitlist', validWaitlist),
   post('POST /v1/waitlist: customer missing', () => '/v1/waitlist', (f) => patch(validWaitlist(f), { customer: DELETE }), 400, V),

@@ -421,6 +421,7 @@ describe('bookings (e2e)', () => {
         'POST /v1/webhooks/twilio/sms',
         'GET /v1/sites/{id}/follow-ups',
         'POST /v1/sites/{id}/follow-ups/{followUpId}/resolve',
+        'GET /v1/sites/{id}/health',
         'POST /v1/waitlist',
         'GET /v1/waitlist',
         'GET /v1/waitlist/{id}',

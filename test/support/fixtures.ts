@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { generateHistory, SyntheticAppointment } from '../../src/attendance/domain/synthetic-history';
 import { Api } from './api';
 import { testClock } from './clock';
 
@@ -200,4 +201,39 @@ export function awakePolicy(now = testClock.now()) {
   const hour = londonHour(now);
   const quiet = hour === 13 ? 16 : 13;
   return { daysBefore: 2, daysBeforeAt: '10:00', hoursBefore: 3, quietFrom: `${quiet}:00`, quietUntil: `${quiet + 1}:00`, minimumGapMinutes: 60 };
+}
+
+/**
+ * A synthetic history of the diary's site (hour-long face-to-face appointments with its
+ * advisers), of the appointments over a day before now that `keep` keeps, imported through
+ * the API as an old diary system's would be; fails the test unless every row is taken.
+ */
+export async function importHistory(
+  api: Api,
+  diary: BuiltDiary,
+  options: { seed: string; from: string; weeks: number; appointmentsPerWeek: number; keep?: (row: SyntheticAppointment) => boolean },
+): Promise<SyntheticAppointment[]> {
+  const { keep = () => true, ...history } = options;
+  const rows = generateHistory({
+    ...history,
+    sites: [{ id: diary.siteId, zone: 'Europe/London' }],
+    advisers: diary.adviserIds.map((id) => ({ id, siteIds: [diary.siteId] })),
+    appointmentTypes: [{ code: diary.typeCode, durationMinutes: 60, channel: 'face_to_face' }],
+  }).filter((row) => row.start < testClock.now() - 24 * 3_600_000 && keep(row));
+  const imported = await api.post('/v1/history/import', {
+    rows: rows.map((r) => ({
+      legacyId: r.legacyId,
+      siteId: r.siteId,
+      adviserId: r.adviserId,
+      appointmentType: r.appointmentType,
+      customerReference: r.customerReference,
+      bookedAt: new Date(r.bookedAt).toISOString(),
+      start: new Date(r.start).toISOString(),
+      referralSource: r.referralSource,
+      mandatory: r.mandatory,
+      outcome: r.outcome,
+    })),
+  });
+  expect(imported.body).toMatchObject({ accepted: rows.length, rejected: [] });
+  return rows;
 }

@@ -57,6 +57,9 @@ export interface GroupCounts {
   noOutcome: number;
 }
 
+/** Customers who came: attended, late, or left unseen. */
+export const came = (outcomes: Record<Outcome, number>): number => OUTCOMES.filter((o) => showed(o) === 1).reduce((sum, o) => sum + outcomes[o], 0);
+
 /**
  * The DNA rate among the appointments that say whether the customer came: late
  * cancellations and bookings with no outcome are neither shows nor DNAs.

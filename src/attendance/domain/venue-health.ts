@@ -1,6 +1,5 @@
 import { addDays, isoWeekday } from '../../common/time/local-time';
-import { GroupCounts, dnaRate } from './insights';
-import { OUTCOMES, showed } from './outcomes';
+import { came, dnaRate, GroupCounts } from './insights';
 
 /**
  * When referrals to a venue are drying up (seed 000 §7.18: a venue that does not deliver
@@ -55,7 +54,7 @@ export function healthWeeks(weeks: string[], referrals: Map<string, number>, app
       weekStarting,
       referrals: referrals.get(weekStarting) ?? 0,
       appointments: counts?.bookings ?? 0,
-      attended: counts ? OUTCOMES.filter((o) => showed(o) === 1).reduce((sum, o) => sum + counts.outcomes[o], 0) : 0,
+      attended: counts ? came(counts.outcomes) : 0,
       dna: counts?.outcomes.dna ?? 0,
       dnaRate: counts ? dnaRate(counts).dnaRate : null,
     };

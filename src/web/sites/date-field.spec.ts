@@ -18,3 +18,17 @@ describe('the day a page shows', () => {
     }
   });
 });
+
+describe('a date field of a range', () => {
+  const from = { id: 'from', prefix: 'from-', label: 'Start date' };
+
+  it('reads its own parts and its own link, leaving the other fields alone', () => {
+    expect(readDate({ 'from-day': '7', 'from-month': '9', 'from-year': '2026', day: '1', month: '1', year: '2027' }, '2026-09-01', from).date).toBe('2026-09-07');
+    expect(readDate({ from: '2026-09-14', date: '2027-01-01' }, '2026-09-01', from).date).toBe('2026-09-14');
+    expect(readDate({ date: '2027-01-01' }, '2026-09-01', from).date).toBe('2026-09-01');
+  });
+
+  it('names itself in the error, linked to its own day', () => {
+    expect(readDate({ 'from-day': '31', 'from-month': '9', 'from-year': '2026' }, '2026-09-01', from).errors).toEqual([{ href: '#from-day', text: 'Start date must be a real date, like 4 1 2027' }]);
+  });
+});

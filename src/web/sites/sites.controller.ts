@@ -3,7 +3,6 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DateTime } from 'luxon';
 import { Public } from '../../common/auth/auth.decorators';
-import { mayManageSite, Principal } from '../../common/auth/principal';
 import { AppError } from '../../common/errors/app-error';
 import { UuidParam } from '../../common/http/validation';
 import { Clock } from '../../common/time/clock';
@@ -20,7 +19,8 @@ import { fieldErrorsOf, render, WebErrorFilter, WebGuard, type WebRequest } from
 import { curveChart } from './chart';
 import { readDate } from './date-field';
 import { checkPolicyForm, policyFormOf, PolicyForm, problemsOf, readPolicyForm } from './policy-form';
-import { SiteSummary, SitesQueries } from './sites.queries';
+import { managedSite, managerOf } from './site-access';
+import { SitesQueries } from './sites.queries';
 
 const OUTCOMES: Record<string, string> = { attended: 'Attended', late: 'Late', dna: 'Did not attend', cancelled_late: 'Cancelled on the day', left_unseen: 'Left unseen' };
 const percent = (x: number | null, digits = 0) => (x === null ? '–' : `${(x * 100).toFixed(digits)}%`);
@@ -49,28 +49,16 @@ export class SitesController {
     private readonly clock: Clock,
   ) {}
 
-  private manager(request: WebRequest): Principal {
-    const role = request.web.staff!.role;
-    if (role !== 'site_manager' && role !== 'admin') throw new AppError(403, 'FORBIDDEN', 'These pages are for site managers: your account does not manage a site.');
-    return request.web.principal!;
-  }
-
-  private async site(request: WebRequest, id: string): Promise<{ principal: Principal; site: SiteSummary }> {
-    const principal = this.manager(request);
-    if (!mayManageSite(principal, id)) throw new AppError(403, 'SITE_NOT_MANAGED', 'You do not manage this site, so you cannot see its pages.');
-    return { principal, site: await this.queries.site(id) };
-  }
-
   @Get()
   async list(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
-    const principal = this.manager(request);
+    const principal = managerOf(request);
     const sites = await this.queries.sites(principal.admin ? null : [...(principal.managedSites ?? [])]);
     render(request, response, 'pages/sites/list', { title: 'Your sites', sites });
   }
 
   @Get(':id')
   async daySheet(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
-    const { principal, site } = await this.site(request, id);
+    const { principal, site } = await managedSite(this.queries, request, id);
     const { date, errors, typed } = readDate(request.query as Record<string, unknown>, localDateOf(this.clock.now(), site.timezone));
     const [sheet, types] = await Promise.all([this.daySheets.sheet(principal, id, date), this.queries.types(id)]);
     const typeNames = new Map(types.map((t) => [t.code, t.name]));
@@ -106,7 +94,7 @@ export class SitesController {
 
   @Get(':id/overbooking')
   async policy(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
-    const { principal, site } = await this.site(request, id);
+    const { principal, site } = await managedSite(this.queries, request, id);
     const query = request.query as Record<string, unknown>;
     const types = await this.queries.types(id);
     const { appointmentType, errors } = chosenType(types, query);
@@ -154,7 +142,7 @@ export class SitesController {
 
   @Post(':id/overbooking')
   async save(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
-    const { principal } = await this.site(request, id);
+    const { principal } = await managedSite(this.queries, request, id);
     const body = request.body as Record<string, unknown>;
     const { appointmentType, errors: typeErrors } = chosenType(await this.queries.types(id), body);
     const form = readPolicyForm(body);
