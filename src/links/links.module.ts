@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { CustomerLinks } from '../common/links/customer-links';
+import { BookingsModule } from '../bookings/bookings.module';
 import { RepliesModule } from '../replies/replies.module';
 import { LinkPageController } from './link-page.controller';
+import { LinksController } from './links.controller';
 import { LinksService } from './links.service';
 
 // Global for the CustomerLinks port alone, which reminders ask as each message is claimed
@@ -14,9 +16,9 @@ import { LinksService } from './links.service';
 })
 export class LinksModule {}
 
-/** The page a personal link opens, at /b/<token>. */
+/** The page a personal link opens, at /b/<token>, and revoking a booking's links through the API. */
 @Module({
-  imports: [RepliesModule],
-  controllers: [LinkPageController],
+  imports: [RepliesModule, BookingsModule],
+  controllers: [LinkPageController, LinksController],
 })
 export class LinkPageModule {}

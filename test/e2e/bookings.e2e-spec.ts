@@ -398,6 +398,7 @@ describe('bookings (e2e)', () => {
         'GET /v1/bookings/{id}',
         'POST /v1/bookings/{id}/cancel',
         'POST /v1/bookings/{id}/reschedule',
+        'POST /v1/bookings/{id}/links/revoke',
         'GET /v1/bookings/{id}/messages',
         'GET /v1/sites/{id}/reminder-policy',
         'PUT /v1/sites/{id}/reminder-policy',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { smsSegments } from '../../src/reminders/domain/sms-segments';
 import { useTestApp } from '../support/app';
 import { SteppedClock } from '../support/clock';
-import { BuiltDiary, createDiary, customer, referral, slotRef } from '../support/fixtures';
+import { BuiltDiary, createDiary, customer, partnerKey, referral, slotRef } from '../support/fixtures';
 import { sendConfirmation } from '../support/reminder-link';
 import { SmtpCapture } from '../support/smtp-capture';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, TwilioStandIn } from '../support/twilio-stand-in';
@@ -133,11 +133,16 @@ describe('the personal link in reminders (end to end)', () => {
     const [revoked] = await e2e.db.query('SELECT revoked_reason FROM booking_links WHERE booking_id = $1', [cancelled.id]);
     expect(revoked.revoked_reason).toBe('cancelled');
 
-    // Revoked by hand, booking untouched.
+    // Revoked by hand through the API, the booking untouched; only by a key that may see the booking.
     const kept = await book(FRI_15);
     const link = await send(kept.id);
-    await e2e.db.query(`UPDATE booking_links SET revoked_at = now(), revoked_reason = 'revoked' WHERE booking_id = $1`, [kept.id]);
+    const stranger = await partnerKey(e2e.api, ['bookings:write']);
+    expect(await e2e.api.as(stranger.key).post(`/v1/bookings/${kept.id}/links/revoke`, {})).toMatchObject({ status: 404, body: { code: 'BOOKING_NOT_FOUND' } });
+    expect((await open(link.path)).status).toBe(200);
+    expect(await e2e.api.post(`/v1/bookings/${kept.id}/links/revoke`, {})).toMatchObject({ status: 200, body: { revoked: 1 } });
     expect(await notFound(link.path)).toEqual(guessed);
+    expect(await e2e.api.post(`/v1/bookings/${kept.id}/links/revoke`, {})).toMatchObject({ status: 200, body: { revoked: 0 } });
+    expect((await e2e.api.get(`/v1/bookings/${kept.id}`)).body.status).toBe('booked');
 
     // After the appointment: still open that day (no actions once started), gone after it.
     const today = await book(MON_09);
