@@ -75,6 +75,9 @@ export class LinkPageController {
 
   /** The link's booking, once the client's address is within its limit. */
   private async open(request: Request, response: Response, token: string): Promise<OpenLink> {
+    // On every answer, redirects too: each carries the token in its address.
+    for (const [name, value] of Object.entries(PRIVATE)) response.setHeader(name, value);
+    response.setHeader('Cache-Control', 'no-store');
     const verdict = await this.limiter.take(`link:${request.ip}`, LIMITS);
     for (const [name, value] of Object.entries(verdict.headers)) response.setHeader(name, value);
     if (!verdict.allowed) throw new LinkRateLimited();
@@ -180,8 +183,9 @@ export class LinkPageController {
   async choose(@Req() request: Request, @Res() response: Response, @Param('token') token: string): Promise<void> {
     const link = await this.open(request, response, token);
     const options = link.options ?? [];
-    const chosen = options[Number(formField(request.body, 'option')) - 1];
-    if (!/^[1-9]$/.test(formField(request.body, 'option')) || !chosen) {
+    const option = formField(request.body, 'option');
+    const chosen = /^[1-9]$/.test(option) ? options[Number(option) - 1] : undefined;
+    if (!chosen) {
       if (!link.options) return response.redirect(303, `${LINK_PATH}${token}`);
       return this.optionsPage(request, response, token, link, [{ href: '#option', text: 'Choose one of the times' }], 400);
     }

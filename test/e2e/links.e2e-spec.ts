@@ -166,6 +166,7 @@ describe('the personal link in reminders (end to end)', () => {
     const response = await post(`${path}/confirm`);
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`${path}?done=confirmed`);
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await (await open(`${path}?done=confirmed`)).text()).toContain('Thank you, your appointment is confirmed.');
     const recorded = (await events(booking.id)).filter((e) => e.kind === 'customer_confirmed');
     expect(recorded).toHaveLength(1);
