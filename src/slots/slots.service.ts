@@ -94,26 +94,37 @@ export class SlotsService {
       .map((s) => this.view({ siteId: s.siteId, adviserId: s.adviserId, roomId: s.roomId, start: s.start, end: s.end, capacity: s.capacity, remaining: 0, sessionId: s.id }, diary, quotes.get(s.id)!));
   }
 
+  /** The sites near a site (itself first): of its area, or within NEAR_KM of it. */
+  sitesNear(siteId: string): Promise<string[]> {
+    return this.loader.sitesNear(siteId, this.config.NEAR_KM);
+  }
+
   /**
    * Who can see a walk-over referral now: advisers at the site whose diary has room for a
    * session starting at the next five-minute mark, clear of anything already booked.
    */
   async freeNow(siteId: string, typeCode: string, now = this.clock.now()): Promise<SlotView[]> {
+    const slots = await this.freeNowAt([siteId], typeCode, now);
+    if (!slots.length) await this.loader.requireSite(siteId);
+    return slots;
+  }
+
+  /** freeNow at several sites at once (one read of their diaries), by site in the order given. */
+  async freeNowAt(siteIds: string[], typeCode: string, now = this.clock.now()): Promise<SlotView[]> {
     const start = Math.ceil(now / ALIGN) * ALIGN;
-    const diary = await this.loader.load({ typeCode, siteIds: [siteId], range: { start: now - DAY, end: now + DAY }, now });
-    const site = diary.sites.get(siteId);
-    if (!site) {
-      await this.loader.requireSite(siteId);
-      return [];
-    }
-    if (localDateOf(start, site.timezone) !== localDateOf(now, site.timezone)) return [];
-    const earliestStart = now + site.minNoticeMinutes * MINUTE;
+    const diary = await this.loader.load({ typeCode, siteIds, range: { start: now - DAY, end: now + DAY }, now });
     const slots: Slot[] = [];
-    for (const adviserId of new Set(diary.windows.map((w) => w.adviserId))) {
-      const check = checkSlot({ start, type: diary.type, windows: diary.windows.filter((w) => w.adviserId === adviserId), sessions: diary.sessions, earliestStart, overlapMinutes: diary.overlapMinutes });
-      if (!check.ok || check.join) continue;
-      const capacity = slotCapacity(diary.type, check.window.roomId, diary.roomCapacities);
-      slots.push({ siteId, adviserId, roomId: check.window.roomId, start, end: start + diary.type.durationMinutes * MINUTE, capacity, remaining: capacity, sessionId: null });
+    for (const siteId of siteIds) {
+      const site = diary.sites.get(siteId);
+      if (!site || localDateOf(start, site.timezone) !== localDateOf(now, site.timezone)) continue;
+      const earliestStart = now + site.minNoticeMinutes * MINUTE;
+      const windows = diary.windows.filter((w) => w.siteId === siteId);
+      for (const adviserId of new Set(windows.map((w) => w.adviserId))) {
+        const check = checkSlot({ start, type: diary.type, windows: windows.filter((w) => w.adviserId === adviserId), sessions: diary.sessions, earliestStart, overlapMinutes: diary.overlapMinutes });
+        if (!check.ok || check.join) continue;
+        const capacity = slotCapacity(diary.type, check.window.roomId, diary.roomCapacities);
+        slots.push({ siteId, adviserId, roomId: check.window.roomId, start, end: start + diary.type.durationMinutes * MINUTE, capacity, remaining: capacity, sessionId: null });
+      }
     }
     return slots.map((slot) => this.view(slot, diary));
   }

@@ -12,7 +12,7 @@ describe('pages: a work coach books for the customer in front of them', () => {
   let coachOrganisation: string;
   const newStaff = (role = 'work_coach', organisationId = coachOrganisation) => pages.newStaff(role, organisationId);
 
-  const searchUrl = () => `${e2e.app.url}/app/book?appointmentType=${diary.typeCode}&siteId=${diary.siteId}`;
+  const searchUrl = () => `${e2e.app.url}/app/book?appointmentType=${diary.typeCode}&nearSiteId=${diary.siteId}`;
 
   beforeAll(async () => {
     diary = await createDiary(e2e.api);
@@ -47,8 +47,10 @@ describe('pages: a work coach books for the customer in front of them', () => {
 
     await tab('#appointmentType');
     await press('ArrowDown');
-    await tab(`input[name="siteId"][value="${diary.siteId}"]`);
-    await press('Space');
+    // The diary's site is the only jobcentre yet: the first after "Choose your jobcentre".
+    await tab('#nearSiteId');
+    await press('ArrowDown');
+    expect(await page.inputValue('#nearSiteId')).toBe(diary.siteId);
     await tab('#find-slots');
     await press('Enter');
     await page.waitForURL(/appointmentType=/);
@@ -133,7 +135,7 @@ describe('pages: a work coach books for the customer in front of them', () => {
     await signIn(page, await newStaff());
     await page.goto(`${e2e.app.url}/app/book?appointmentType=NOPE`);
     await expectPage(page, 'Book an appointment');
-    await expect(page.locator('.govuk-error-summary a').allInnerTexts()).resolves.toEqual(['Select the type of appointment', 'Select at least one site']);
+    await expect(page.locator('.govuk-error-summary a').allInnerTexts()).resolves.toEqual(['Select the type of appointment', 'Select your jobcentre']);
     await page.goto(searchUrl());
     await page.locator('#earliest button').first().click();
     await page.waitForURL(/\/app\/book\/holds\//);
@@ -245,7 +247,7 @@ describe('pages: sessions and sign-in security', () => {
     const page = await context.newPage();
     await signIn(page, await newStaff());
     await page.waitForURL('**/app/book');
-    const form = { appointmentType: diary.typeCode, searchSiteId: diary.siteId, siteId: diary.siteId, adviserId: diary.adviserId, start: '2027-01-04T09:00:00Z' };
+    const form = { appointmentType: diary.typeCode, searchNearSiteId: diary.siteId, siteId: diary.siteId, adviserId: diary.adviserId, start: '2027-01-04T09:00:00Z' };
     const holds = await e2e.db.count('holds');
 
     const missing = await context.request.post(`${e2e.app.url}/app/book/hold`, { form, maxRedirects: 0 });

@@ -121,7 +121,7 @@ describe("pages: a work coach finds a customer's appointments, cancels and moves
     expect(await e2e.db.count('bookings', 'customer_id = (SELECT customer_id FROM bookings WHERE id = $1)', [id])).toBe(1);
 
     // The move is over: the next slot chosen is a new customer's booking again.
-    await page.goto(`${e2e.app.url}/app/book?appointmentType=${diary.typeCode}&siteId=${diary.siteId}`);
+    await page.goto(`${e2e.app.url}/app/book?appointmentType=${diary.typeCode}&nearSiteId=${diary.siteId}`);
     await page.locator('#earliest button').first().click();
     await page.waitForURL(/\/app\/book\/holds\//);
     await expectPage(page, "Customer's details");
@@ -135,7 +135,7 @@ describe("pages: a work coach finds a customer's appointments, cancels and moves
     await page.goto(`${e2e.app.url}/app/bookings/${id}`);
     await page.click('#move');
     await page.waitForURL(/\/app\/book\?/);
-    await page.goto(`${e2e.app.url}/app/book?appointmentType=${other.typeCode}&siteId=${other.siteId}`);
+    await page.goto(`${e2e.app.url}/app/book?appointmentType=${other.typeCode}&nearSiteId=${other.siteId}`);
     await page.locator('#earliest button').first().click();
     await page.waitForURL(new RegExp(`/app/bookings/${id}/move/`));
     await expectPage(page, 'Move this appointment');
@@ -197,7 +197,7 @@ describe("pages: a work coach finds a customer's appointments, cancels and moves
       e2e.db.query("UPDATE staff_sessions SET last_seen_at = last_seen_at - interval '2 hours' WHERE staff_id = (SELECT id FROM staff WHERE email = $1)", [email]);
 
     const typeCustomer = async (page: Page, diary: BuiltDiary) => {
-      await page.goto(`${e2e.app.url}/app/book?appointmentType=${diary.typeCode}&siteId=${diary.siteId}`);
+      await page.goto(`${e2e.app.url}/app/book?appointmentType=${diary.typeCode}&nearSiteId=${diary.siteId}`);
       await page.locator('#earliest button').first().click();
       await page.waitForURL(/\/app\/book\/holds\//);
       await page.fill('#reference', 'JCP-8001');

@@ -15,13 +15,13 @@ import { SessionStore } from '../../staff/sessions';
 import { spokenDateTime } from '../format';
 import { formField } from '../form-field';
 import { booker, fieldErrorsOf, render, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
-import { BookQueries, SiteOption } from './book.queries';
+import { BookQueries } from './book.queries';
 import { checkCustomerForm, CUSTOMER_FIELDS, CustomerForm, FieldError, readCustomerForm } from './customer-form';
 import { bookingSearch, BookingSearch, searchQuery, stepLabel } from './search';
 
 // A work coach picks from the first few; more is scrolling past the customer in front of them.
 const SLOTS_SHOWN = 10;
-const NEAR_DAYS = 14;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Booking for the customer in front of the work coach: a type and sites, the earliest free
@@ -51,21 +51,22 @@ export class BookController {
   async search(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
     const principal = this.principal(request);
     const flash = await this.sessions.takeFlash(request.web.session);
-    const [types, sites] = await Promise.all([this.queries.types(), this.queries.sites()]);
     const query = request.query as Record<string, unknown>;
-    const searched = query.appointmentType !== undefined || query.siteId !== undefined;
-    const checked = searched ? bookingSearch(query, new Set(types.map((t) => t.code)), new Set(sites.map((s) => s.id))) : { errors: [] as FieldError[] };
+    const [types, jobcentres, named] = await Promise.all([this.queries.types(), this.queries.jobcentres(), this.namedSite(query.nearSiteId)]);
+    const searched = query.appointmentType !== undefined || query.nearSiteId !== undefined;
+    const checked = searched ? bookingSearch(query, new Set(types.map((t) => t.code)), new Set(named ? [named.id] : [])) : { errors: [] as FieldError[] };
     const errors = [...(flash?.errors ?? []), ...checked.errors];
     const chosen = 'search' in checked && checked.search ? checked.search : null;
-    const results = chosen ? await this.results(principal, chosen, sites) : null;
+    const results = chosen ? await this.results(principal, chosen) : null;
     const draft = request.web.session.draft;
     render(request, response, 'pages/book/search', {
       title: 'Book an appointment',
       errors,
       fieldErrors: fieldErrorsOf(errors),
       types,
-      sites,
-      values: { appointmentType: typeof query.appointmentType === 'string' ? query.appointmentType : '', siteIds: ([] as unknown[]).concat(query.siteId ?? []) },
+      // A booking being moved searches near its own site, which may be no jobcentre.
+      jobcentres: named && !jobcentres.some((j) => j.id === named.id) ? [named, ...jobcentres] : jobcentres,
+      values: { appointmentType: typeof query.appointmentType === 'string' ? query.appointmentType : '', nearSiteId: typeof query.nearSiteId === 'string' ? query.nearSiteId : '' },
       chosen,
       results,
       searchQuery: chosen ? searchQuery(chosen) : '',
@@ -73,20 +74,31 @@ export class BookController {
     });
   }
 
-  private async results(principal: Principal, search: BookingSearch, sites: SiteOption[]) {
+  /** The site a search names, if it names one that exists. */
+  private async namedSite(id: unknown) {
+    return typeof id === 'string' && UUID.test(id) ? ((await this.queries.sitesById([id])).get(id) ?? null) : null;
+  }
+
+  /**
+   * The earliest free slots at the sites near the jobcentre, up to three months ahead (the
+   * search reads no further into the diary than the first few need), and who is free now.
+   */
+  private async results(principal: Principal, search: BookingSearch) {
     const now = this.clock.now();
-    const byId = new Map(sites.map((s) => [s.id, s]));
-    const query = { appointmentType: search.appointmentType, siteId: search.siteIds };
-    // The near fortnight first; a diary that starts later (or a full one) is worth the longer look.
-    let found = await this.slots.search({ ...query, to: new Date(now + NEAR_DAYS * DAY).toISOString() }, now, principal.clientId);
-    if (found.length < SLOTS_SHOWN) found = await this.slots.search({ ...query, to: new Date(now + 92 * DAY).toISOString() }, now, principal.clientId);
-    const earliest = found.filter((s) => !s.overbook).slice(0, SLOTS_SHOWN);
-    const freeNow = (await Promise.all(search.siteIds.map((id) => this.slots.freeNow(id, search.appointmentType, now)))).flat();
-    const advisers = await this.queries.adviserNames([...new Set([...earliest, ...freeNow].map((s) => s.adviserId))]);
+    const [found, near] = await Promise.all([
+      this.slots.search({ appointmentType: search.appointmentType, nearSiteId: search.nearSiteId, limit: SLOTS_SHOWN, to: new Date(now + 92 * DAY).toISOString() }, now, principal.clientId),
+      this.slots.sitesNear(search.nearSiteId),
+    ]);
+    const earliest = found.filter((s) => !s.overbook);
+    const freeNow = await this.slots.freeNowAt(near, search.appointmentType, now);
+    const [advisers, sites] = await Promise.all([
+      this.queries.adviserNames([...new Set([...earliest, ...freeNow].map((s) => s.adviserId))]),
+      this.queries.sitesById([...new Set([...earliest, ...freeNow].map((s) => s.siteId))]),
+    ]);
     const row = (slot: SlotView) => ({
       ...slot,
-      when: spokenDateTime(slot.start, byId.get(slot.siteId)!.timezone),
-      siteName: byId.get(slot.siteId)!.name,
+      when: spokenDateTime(slot.start, sites.get(slot.siteId)!.timezone),
+      siteName: sites.get(slot.siteId)!.name,
       adviserName: advisers.get(slot.adviserId) ?? 'An adviser',
     });
     return { earliest: earliest.map(row), freeNow: freeNow.map(row) };
@@ -96,13 +108,12 @@ export class BookController {
   async hold(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
     const principal = this.principal(request);
     const body = request.body as Record<string, unknown>;
-    const [types, sites] = await Promise.all([this.queries.types(), this.queries.sites()]);
-    const checked = bookingSearch({ appointmentType: body.appointmentType, siteId: body.searchSiteId }, new Set(types.map((t) => t.code)), new Set(sites.map((s) => s.id)));
+    const [types, named] = await Promise.all([this.queries.types(), this.namedSite(body.searchNearSiteId)]);
+    const checked = bookingSearch({ appointmentType: body.appointmentType, nearSiteId: body.searchNearSiteId }, new Set(types.map((t) => t.code)), new Set(named ? [named.id] : []));
     const siteId = formField(body, 'siteId');
     const adviserId = formField(body, 'adviserId');
     const start = formField(body, 'start');
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-    if (!checked.search || !uuid.test(siteId) || !uuid.test(adviserId) || parseInstant(start) === null) {
+    if (!checked.search || !UUID.test(siteId) || !UUID.test(adviserId) || parseInstant(start) === null) {
       throw new AppError(400, 'INVALID_FORM', 'The slot chosen could not be read. Go back to the search and choose it again.');
     }
     const back = `/app/book?${searchQuery(checked.search)}`;
@@ -114,7 +125,7 @@ export class BookController {
       response.redirect(303, draft.move ? `/app/bookings/${draft.move}/move/${hold.id}` : `/app/book/holds/${hold.id}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const site = sites.find((s) => s.id === siteId);
+      const site = (await this.queries.sitesById([siteId])).get(siteId);
       const when = site ? spokenDateTime(start, site.timezone) : 'that time';
       await this.sessions.setFlash(request.web.session, { errors: [{ href: '#slots', text: `The slot on ${when} has just gone. Choose another slot.` }] });
       response.redirect(303, back);
@@ -148,7 +159,7 @@ export class BookController {
     const hold = await this.queries.hold(principal, id, this.clock.now());
     const session = request.web.session;
     const form = readCustomerForm(request.body as Record<string, unknown>);
-    const search = session.draft?.search ?? searchQuery({ appointmentType: hold.appointmentType, siteIds: [hold.siteId] });
+    const search = session.draft?.search ?? searchQuery({ appointmentType: hold.appointmentType, nearSiteId: hold.siteId });
     // Kept whatever happens next, so that nothing typed is lost if the slot goes.
     await this.sessions.setDraft(session, { ...form, search } as Record<string, string>);
     const again = async (errors: FieldError[], to = `/app/book/holds/${id}`) => {

@@ -34,9 +34,19 @@ export class BookQueries {
     return this.dataSource.query('SELECT code, name FROM appointment_types ORDER BY name, code');
   }
 
-  /** Every site, by name: sites have no area yet, so the work coach picks from them all. */
+  /** Every site, by name. */
   async sites(): Promise<SiteOption[]> {
     return this.dataSource.query('SELECT id, name, postcode, timezone FROM sites ORDER BY name, postcode');
+  }
+
+  /** The jobcentres, by name: where a work coach works, and what the booking search starts from. */
+  async jobcentres(): Promise<SiteOption[]> {
+    return this.dataSource.query("SELECT id, name, postcode, timezone FROM sites WHERE kind = 'jobcentre' ORDER BY name, postcode");
+  }
+
+  async sitesById(ids: string[]): Promise<Map<string, SiteOption>> {
+    const rows: SiteOption[] = await this.dataSource.query('SELECT id, name, postcode, timezone FROM sites WHERE id = ANY ($1::uuid[])', [ids]);
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   async adviserNames(ids: string[]): Promise<Map<string, string>> {

@@ -134,7 +134,7 @@ export class BookingsPagesController {
   @Post(':id/move')
   async startMove(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
     const booking = await this.changeable(booker(request), id);
-    const search = searchQuery({ appointmentType: booking.appointmentType, siteIds: [booking.siteId] });
+    const search = searchQuery({ appointmentType: booking.appointmentType, nearSiteId: booking.siteId });
     await this.sessions.setDraft(request.web.session, { move: id, search });
     response.redirect(303, `/app/book?${search}`);
   }
@@ -157,7 +157,7 @@ export class BookingsPagesController {
       booking,
       hold: { ...hold, when: spokenDateTime(hold.start, hold.timezone), heldUntil: spokenDateTime(hold.expiresAt, hold.timezone).replace(/^.* at /, '') },
       sameType,
-      backLink: `/app/book?${request.web.session.draft?.search ?? searchQuery({ appointmentType: booking.appointmentType, siteIds: [booking.siteId] })}`,
+      backLink: `/app/book?${request.web.session.draft?.search ?? searchQuery({ appointmentType: booking.appointmentType, nearSiteId: booking.siteId })}`,
     });
   }
 
@@ -181,7 +181,7 @@ export class BookingsPagesController {
       await this.sessions.setFlash(session, {
         errors: [{ href: '#slots', text: `The slot on ${spokenDateTime(hold.start, hold.timezone)} has just been taken by someone else. The appointment has not moved: choose another slot.` }],
       });
-      return response.redirect(303, `/app/book?${session.draft?.search ?? searchQuery({ appointmentType: before.appointmentType, siteIds: [before.siteId] })}`);
+      return response.redirect(303, `/app/book?${session.draft?.search ?? searchQuery({ appointmentType: before.appointmentType, nearSiteId: before.siteId })}`);
     }
     await this.sessions.setDraft(session, null);
     await this.sessions.setFlash(session, { notice: `The appointment is moved from ${before.when}. The customer is sent the new time.` });
