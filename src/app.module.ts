@@ -5,6 +5,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AttendanceModule } from './attendance/attendance.module';
 import { BookingsModule } from './bookings/bookings.module';
 import { AuthGuard } from './common/auth/auth.guard';
+import { AuthModule } from './common/auth/auth.module';
 import { APP_CONFIG, AppConfig } from './common/config/config';
 import { ErrorFilter } from './common/errors/error.filter';
 import { BookingEventsModule } from './common/events/booking-events';
@@ -51,6 +52,7 @@ export class AppModule {
       imports: [
         ConfigModule.with(config, clock),
         BookingEventsModule,
+        AuthModule,
         RateLimitModule,
         ScheduleModule.forRoot(),
         TypeOrmModule.forRoot({

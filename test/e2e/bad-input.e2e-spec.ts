@@ -137,13 +137,14 @@ function transportCases(label: string, path: (f: Fixture) => string, valid: (f: 
   ];
 }
 
-const pathIdCases = (label: string, method: Case['method'], path: (id: string) => string, body: (f: Fixture) => unknown, notFoundCode: string): Case[] => [
-  { name: `${label}: a non-UUID id`, method, path: () => path('not-a-uuid'), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
-  { name: `${label}: a numeric id`, method, path: () => path('12345'), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
-  { name: `${label}: an SQL-injection id`, method, path: () => path(encodeURIComponent("1' OR '1'='1")), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
-  { name: `${label}: a UUID one character short`, method, path: () => path(UNKNOWN.slice(0, -1)), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
-  { name: `${label}: an unknown id`, method, path: () => path(UNKNOWN), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 404, code: notFoundCode },
-  { name: `${label}: the nil UUID`, method, path: () => path(NIL), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 404, code: notFoundCode },
+/** `path` is given the id to try, and the fixture for the rest of the path. */
+const pathIdCases = (label: string, method: Case['method'], path: (id: string, f: Fixture) => string, body: (f: Fixture) => unknown, notFoundCode: string): Case[] => [
+  { name: `${label}: a non-UUID id`, method, path: (f) => path('not-a-uuid', f), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
+  { name: `${label}: a numeric id`, method, path: (f) => path('12345', f), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
+  { name: `${label}: an SQL-injection id`, method, path: (f) => path(encodeURIComponent("1' OR '1'='1"), f), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
+  { name: `${label}: a UUID one character short`, method, path: (f) => path(UNKNOWN.slice(0, -1), f), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 400, code: 'INVALID_ID' },
+  { name: `${label}: an unknown id`, method, path: (f) => path(UNKNOWN, f), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 404, code: notFoundCode },
+  { name: `${label}: the nil UUID`, method, path: (f) => path(NIL, f), body: method === 'POST' || method === 'PUT' ? body : undefined, status: 404, code: notFoundCode },
 ];
 
 const cases: Case[] = [
@@ -170,6 +171,25 @@ const cases: Case[] = [
   post('POST api-keys: scopes as a string', (f) => `/v1/organisations/${f.organisationId}/api-keys`, () => ({ scopes: 'admin' }), 400, V),
   post('POST api-keys: a repeated scope', (f) => `/v1/organisations/${f.organisationId}/api-keys`, () => ({ scopes: ['admin', 'admin'] }), 400, V),
   post('POST api-keys: a scope that is not a string', (f) => `/v1/organisations/${f.organisationId}/api-keys`, () => ({ scopes: [{ scope: 'admin' }] }), 400, V),
+  ...(
+    [
+      ['not a date-time', 'next year', V],
+      ['without an offset', '2027-06-08T10:00:00', V],
+      ['a date alone', '2027-06-08', V],
+      ['a day that does not exist', '2027-02-30T10:00:00Z', V],
+      ['after 2099', '2100-01-01T00:00:00Z', V],
+      ['epoch milliseconds', 1_812_000_000_000, V],
+      ['null', null, V],
+      ['in the past', '2020-01-01T00:00:00Z', 'EXPIRY_IN_PAST'],
+    ] as const
+  ).map(([what, expiresAt, code]) => post(`POST api-keys: expiresAt ${what}`, (f) => `/v1/organisations/${f.organisationId}/api-keys`, () => ({ scopes: ['slots:read'], expiresAt }), 400, code)),
+
+  // ---------------------------------------------------- GET /v1/organisations/:id/api-keys
+  ...pathIdCases('GET /v1/organisations/:id/api-keys', 'GET', (id) => `/v1/organisations/${id}/api-keys`, () => undefined, 'ORGANISATION_NOT_FOUND'),
+
+  // ------------------------------------------ DELETE /v1/organisations/:id/api-keys/:keyId
+  ...pathIdCases('DELETE api-keys/:keyId, the organisation', 'DELETE', (id) => `/v1/organisations/${id}/api-keys/${UNKNOWN}`, () => undefined, 'ORGANISATION_NOT_FOUND'),
+  ...pathIdCases('DELETE api-keys/:keyId, the key', 'DELETE', (id, f) => `/v1/organisations/${f.organisationId}/api-keys/${id}`, () => undefined, 'API_KEY_NOT_FOUND'),
 
   // ---------------------------------------------------------------------- POST /v1/sites
   ...envelopeCases('POST /v1/sites', () => '/v1/sites', () => validSite),

@@ -372,6 +372,8 @@ describe('bookings (e2e)', () => {
       const expected = [
         'POST /v1/organisations',
         'POST /v1/organisations/{id}/api-keys',
+        'GET /v1/organisations/{id}/api-keys',
+        'DELETE /v1/organisations/{id}/api-keys/{keyId}',
         'GET /v1/organisations/{id}/rate-limit',
         'PUT /v1/organisations/{id}/rate-limit',
         'DELETE /v1/organisations/{id}/rate-limit',

@@ -1,7 +1,4 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../src/app.factory';
-import { Api } from '../support/api';
-import { freePort, useTestApp } from '../support/app';
+import { useSecondInstance, useTestApp } from '../support/app';
 import { bookingBody, createDiary, customer, referral, slotRef } from '../support/fixtures';
 
 // Extras admitted into full sessions under a risk policy, decided in the booking's own
@@ -131,15 +128,7 @@ describe('overbooking admission (e2e)', () => {
   });
 
   describe('across two API instances', () => {
-    let second: NestExpressApplication;
-    let other: Api;
-    beforeAll(async () => {
-      const port = await freePort();
-      second = await createApp({ ...e2e.app.config, PORT: port }, { logger: false });
-      await second.listen(port, '127.0.0.1');
-      other = new Api(`http://127.0.0.1:${port}`);
-    });
-    afterAll(() => second.close());
+    const second = useSecondInstance(e2e);
 
   it.each([1, 2, 3])('20 simultaneous requests for one full slot admit no more than %i extras when the policy allows that many', async (extras) => {
     const diary = await createDiary(e2e.api);
@@ -149,7 +138,7 @@ describe('overbooking admission (e2e)', () => {
     // Nobody expected to come makes every extra safe: only the caps can stop them.
     await siteRate(diary.siteId, 0);
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? other : e2e.api).post('/v1/bookings', { ...bookingBody(diary, start), customer: { ...customer(`RACE-${extras}-${i}`), consentToContact: false } })),
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? second.api : e2e.api).post('/v1/bookings', { ...bookingBody(diary, start), customer: { ...customer(`RACE-${extras}-${i}`), consentToContact: false } })),
     );
     const won = results.filter((r) => r.status === 201);
     // Each extra admitted comes with a score of its own, which raises the rate the next is

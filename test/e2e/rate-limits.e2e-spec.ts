@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../src/app.factory';
 import { Api } from '../support/api';
-import { freePort, startApp, TestApp, useTestApp } from '../support/app';
+import { startApp, TestApp, useSecondInstance, useTestApp } from '../support/app';
 import { bookingBody, createDiary, createOrganisation, partnerKey } from '../support/fixtures';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -13,25 +11,14 @@ import { TcpProxy } from '../support/tcp-proxy';
 
 describe('rate limits per API key, across two API instances sharing Redis', () => {
   const e2e = useTestApp();
-  let second: NestExpressApplication;
-  let other: Api;
-
-  beforeAll(async () => {
-    // A second instance on the same configuration: the same database and the same Redis prefix.
-    const port = await freePort();
-    second = await createApp({ ...e2e.app.config, PORT: port }, { logger: false });
-    await second.listen(port, '127.0.0.1');
-    other = new Api(`http://127.0.0.1:${port}`);
-  });
-
-  afterAll(() => second?.close());
+  const second = useSecondInstance(e2e);
 
   const limit = (organisationId: string, burst: number, perMinute: number) => e2e.api.request('PUT', `/v1/organisations/${organisationId}/rate-limit`, { burst, perMinute });
 
   it('a burst drawn on through both instances, then 429 with Retry-After and the RateLimit headers, then the sustained rate', async () => {
     const partner = await partnerKey(e2e.api);
     expect((await limit(partner.organisationId, 4, 60)).status).toBe(200);
-    const [one, two] = [e2e.api.as(partner.key), other.as(partner.key)];
+    const [one, two] = [e2e.api.as(partner.key), second.api.as(partner.key)];
     const answers = [];
     for (const api of [one, two, one, two]) answers.push(await api.get('/v1/sites'));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
@@ -54,10 +41,10 @@ describe('rate limits per API key, across two API instances sharing Redis', () =
     await limit(flooder.organisationId, 5, 60);
     const booker = await partnerKey(e2e.api);
     const diary = await createDiary(e2e.api);
-    const flood = Array.from({ length: 200 }, (_, i) => (i % 2 ? e2e.api : other).as(flooder.key).get('/v1/sites'));
+    const flood = Array.from({ length: 200 }, (_, i) => (i % 2 ? e2e.api : second.api).as(flooder.key).get('/v1/sites'));
     const started = Date.now();
     const bookings = await Promise.all(
-      Array.from({ length: 8 }, (_, h) => (h % 2 ? e2e.api : other).as(booker.key).post('/v1/bookings', bookingBody(diary, `2027-04-05T${String(9 + h).padStart(2, '0')}:00:00+01:00`))),
+      Array.from({ length: 8 }, (_, h) => (h % 2 ? e2e.api : second.api).as(booker.key).post('/v1/bookings', bookingBody(diary, `2027-04-05T${String(9 + h).padStart(2, '0')}:00:00+01:00`))),
     );
     const bookedIn = Date.now() - started;
     const flooded = await Promise.all(flood);

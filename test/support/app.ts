@@ -87,3 +87,27 @@ export function useTestApp(env: Record<string, string> = {}, options: { clock?: 
     },
   };
 }
+
+/**
+ * A second instance of the app started by `first` (useTestApp in the same describe block or
+ * an enclosing one), on its configuration: the same database and Redis prefix, as two API
+ * servers of one deployment share. `clock` is given to it as useTestApp's was to the first,
+ * so that moving one moves both.
+ */
+export function useSecondInstance(first: AppUnderTest, options: { clock?: Clock } = {}): { readonly api: Api } {
+  let second: NestExpressApplication | undefined;
+  let api: Api | undefined;
+  beforeAll(async () => {
+    const port = await freePort();
+    second = await createApp({ ...first.app.config, PORT: port }, { logger: false, clock: options.clock });
+    await second.listen(port, '127.0.0.1');
+    api = new Api(`http://127.0.0.1:${port}`);
+  });
+  afterAll(() => second?.close(), 180_000);
+  return {
+    get api() {
+      if (!api) throw new Error('useSecondInstance: the instance starts in beforeAll; use it inside tests and hooks');
+      return api;
+    },
+  };
+}

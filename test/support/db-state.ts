@@ -46,8 +46,10 @@ export const TABLES = [
 export type Table = (typeof TABLES)[number];
 
 // What a fingerprint reads of a table, where not every column: the outbox relay marks
-// reminders relayed in the background, which is no change a request made.
+// reminders relayed in the background, which is no change a request made; nor is a key's
+// lastUsedAt, written by whatever request presents it, refused or not.
 const ROWS: Partial<Record<Table, string>> = {
+  api_keys: '(SELECT id, organisation_id, key_hash, scopes, site_ids, created_at, expires_at, revoked_at FROM api_keys)',
   reminders: '(SELECT id, booking_id, version, step, send_at, status, reason, round, created_at FROM reminders)',
   // Likewise the webhook dispatcher's progress: deliveries queued and settled, endpoints failing or disabled.
   webhook_deliveries: '(SELECT id, event_id, endpoint_id, booking_id, seq, round, created_at FROM webhook_deliveries)',

@@ -1,25 +1,24 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { Clock } from '../time/clock';
-import { hashApiKey, sameSecret } from './api-key';
+import { sameSecret } from './api-key';
+import { ApiKeys } from './api-keys';
+import { keyStatus } from './key-lifecycle';
 import { PUBLIC_KEY, SCOPES_KEY } from './auth.decorators';
 import { NIL_UUID, Principal, Scope, SCOPES } from './principal';
 
-// Keys are looked up on every request; a short cache keeps that off the booking path.
-// A revoked key therefore keeps working for up to this long, and new limits take as long.
-const CACHE_MS = 30_000;
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
+// RFC 6750: a key that was good and no longer is, told apart from one never known.
+const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
 
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly cache = new Map<string, { principal: Principal | null; expires: number }>();
-
   constructor(
     private readonly reflector: Reflector,
-    private readonly dataSource: DataSource,
+    private readonly keys: ApiKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly limiter: RateLimiter,
@@ -31,9 +30,8 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest();
     const header: unknown = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw new AppError(401, 'UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"', undefined, { 'WWW-Authenticate': 'Bearer' });
+    if (!match) throw new AppError(401, 'UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"', undefined, CHALLENGE);
     const principal = await this.principalFor(match[1]);
-    if (!principal) throw new AppError(401, 'UNAUTHENTICATED', 'The API key is not valid', undefined, { 'WWW-Authenticate': 'Bearer' });
     // Only organisations' keys are limited: the bootstrap admin key is the operator's own.
     if (principal.keyId) {
       const verdict = await this.limiter.take(principal.keyId, principal.rateLimit ?? this.limiter.defaults);
@@ -49,32 +47,17 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async principalFor(key: string): Promise<Principal | null> {
+  private async principalFor(key: string): Promise<Principal> {
     if (sameSecret(key, this.config.ADMIN_API_KEY)) {
       return { clientId: NIL_UUID, organisationId: null, scopes: new Set(SCOPES), admin: true };
     }
-    const cacheKey = hashApiKey(key).toString('hex');
-    const cached = this.cache.get(cacheKey);
-    if (cached && cached.expires > this.clock.now()) return cached.principal;
-    const rows: { id: string; organisation_id: string; scopes: Scope[]; site_ids: string[]; burst: number | null; per_minute: number | null }[] = await this.dataSource.query(
-      `SELECT k.id, k.organisation_id, k.scopes, k.site_ids::text[] AS site_ids, r.burst, r.per_minute
-         FROM api_keys k LEFT JOIN rate_limits r ON r.organisation_id = k.organisation_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [hashApiKey(key)],
-    );
-    const principal = rows[0]
-      ? {
-          keyId: rows[0].id,
-          rateLimit: rows[0].burst === null || rows[0].per_minute === null ? null : { burst: rows[0].burst, perMinute: rows[0].per_minute },
-          clientId: rows[0].organisation_id,
-          organisationId: rows[0].organisation_id,
-          scopes: new Set(rows[0].scopes),
-          admin: rows[0].scopes.includes('admin'),
-          managedSites: new Set(rows[0].site_ids),
-        }
-      : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(cacheKey, { principal, expires: this.clock.now() + CACHE_MS });
-    return principal;
+    const now = this.clock.now();
+    const record = await this.keys.find(key, now);
+    if (!record) throw new AppError(401, 'UNAUTHENTICATED', 'The API key is not valid', undefined, CHALLENGE);
+    const status = keyStatus(record, now);
+    if (status === 'revoked') throw new AppError(401, 'API_KEY_REVOKED', 'This API key has been revoked; ask its organisation for another', undefined, INVALID_TOKEN);
+    if (status === 'expired') throw new AppError(401, 'API_KEY_EXPIRED', 'This API key has expired; ask its organisation for another', undefined, INVALID_TOKEN);
+    this.keys.used(record.principal.keyId, now);
+    return record.principal;
   }
 }

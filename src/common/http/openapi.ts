@@ -42,7 +42,7 @@ type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422;
 // What each status means across the API; an operation adds its own codes where they help.
 const MEANINGS: Record<ErrorStatus, string> = {
   400: 'The request is malformed: VALIDATION_FAILED (with details per field), or a more specific code. Nothing was written.',
-  401: 'UNAUTHENTICATED: no API key, or not a valid one.',
+  401: 'UNAUTHENTICATED: no API key, or not a valid one; API_KEY_REVOKED or API_KEY_EXPIRED: the key worked once and no longer does.',
   403: 'FORBIDDEN: the API key lacks the scope this needs.',
   404: 'No such resource; the code names what was missing, e.g. SITE_NOT_FOUND.',
   409: 'The request clashes with the current state; the code says how.',

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { IsId } from '../../common/http/validation';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { IsId, IsInstant } from '../../common/http/validation';
+import { KEY_STATUSES, type KeyStatus } from '../../common/auth/key-lifecycle';
 import { SCOPES, type Scope } from '../../common/auth/principal';
 import { ORGANISATION_KINDS, type OrganisationKind } from '../entities/organisation.entity';
 
@@ -31,6 +32,12 @@ export class CreateApiKeyDto {
   @ArrayUnique()
   @IsId({ each: true })
   siteIds?: string[];
+
+  @ApiPropertyOptional({ example: '2027-11-30T00:00:00Z', description: 'When the key stops working (ISO 8601 with an offset, in the future); it never expires without one.' })
+  // Absent means never; null is refused rather than read as either.
+  @ValidateIf((o) => o.expiresAt !== undefined)
+  @IsInstant()
+  expiresAt?: string;
 }
 
 export class OrganisationView {
@@ -45,4 +52,18 @@ export class ApiKeyCreatedView {
   @ApiProperty({ enum: SCOPES, isArray: true }) scopes: Scope[];
   @ApiProperty({ format: 'uuid' }) organisationId: string;
   @ApiProperty({ type: [String], format: 'uuid', description: 'The sites it may manage (sites:manage keys).' }) siteIds: string[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it stops working; null for never.' }) expiresAt: string | null;
+}
+
+/** A key as its organisation's admin sees it later: everything but the secret, which is never shown again. */
+export class ApiKeyView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) organisationId: string;
+  @ApiProperty({ enum: SCOPES, isArray: true }) scopes: Scope[];
+  @ApiProperty({ type: [String], format: 'uuid', description: 'The sites it may manage (sites:manage keys).' }) siteIds: string[];
+  @ApiProperty({ enum: KEY_STATUSES, description: 'Whether it works now: a revoked key is revoked even past its expiry.' }) status: KeyStatus;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it stops working; null for never.' }) expiresAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was last presented, to the minute (written at most once a minute); null if never.' }) lastUsedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
 }
