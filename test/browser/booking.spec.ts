@@ -1,7 +1,7 @@
 import type { BrowserContext } from 'playwright-core';
 import { useTestApp } from '../support/app';
 import { bookingBody, BuiltDiary, createDiary, createOrganisation, partnerKey } from '../support/fixtures';
-import { expectPage, PASSWORD, screenshot, tabTo, useBrowser } from './browser';
+import { expectPage, expectReflows, PASSWORD, screenshot, tabTo, useBrowser, ZOOM_200 } from './browser';
 
 
 describe('pages: a work coach books for the customer in front of them', () => {
@@ -89,6 +89,26 @@ describe('pages: a work coach books for the customer in front of them', () => {
     expect(booking).toEqual({ organisation_id: coachOrganisation, starts_at: new Date('2027-01-04T09:00:00Z'), name: 'Sam Taylor' });
     // The keys pressed, from the empty page to the confirmation (the issue's goal is 8 interactions for a person with a mouse).
     console.log(`keyboard booking: ${presses} key presses and typed fields`);
+  });
+
+  it('works at 200% zoom: no sideways scrolling, and every step reached with Tab', async () => {
+    const page = await (await pages.newContext(ZOOM_200)).newPage();
+    await signIn(page, await newStaff());
+    await page.waitForURL('**/app/book');
+    await expectReflows(page, '#find-slots');
+    await page.goto(searchUrl());
+    await expectPage(page, 'Book an appointment');
+    await expectReflows(page, '#earliest button');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/app\/book\/holds\//);
+    await page.fill('#reference', 'JCP-2000');
+    await page.fill('#name', 'Sam Taylor');
+    await page.check('#channel-3');
+    await expectReflows(page, '#book');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/app\/bookings\//);
+    await expectPage(page, 'Appointment booked');
+    await expectReflows(page, '#book-another');
   });
 
   it('keeps what was typed and offers the next slots when the slot is taken meanwhile', async () => {

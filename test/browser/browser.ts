@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { AppUnderTest } from '../support/app';
 import { uniq } from '../support/fixtures';
 
@@ -38,6 +38,27 @@ export async function tabTo(page: Page, selector: string, limit = 80): Promise<n
   throw new Error(`Tabbed ${limit} times without reaching ${selector}`);
 }
 
+/**
+ * 200% zoom on a 1280 by 800 screen, as a person who needs larger text has it: a viewport of
+ * 640 by 400 CSS pixels, each drawn as 2 device pixels. Give it to newContext.
+ */
+export const ZOOM_200: BrowserContextOptions = { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 };
+
+/**
+ * The page reflows to its width (WCAG 1.4.10: nothing scrolls sideways) and `selector` (the
+ * first such element) is reached with Tab from the top and shown whole once it has the focus.
+ */
+export async function expectReflows(page: Page, selector: string): Promise<void> {
+  const widths = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
+  expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+  await page.evaluate('document.activeElement?.blur(); window.scrollTo(0, 0)');
+  await tabTo(page, selector, 200);
+  const box = await page.locator(':focus').boundingBox();
+  const viewport = page.viewportSize()!;
+  expect(box).not.toBeNull();
+  expect([box!.x >= 0, box!.x + box!.width <= viewport.width, box!.y >= 0, box!.y + box!.height <= viewport.height]).toEqual([true, true, true, true]);
+}
+
 /** A screenshot for the README, into docs/screenshots. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   const folder = join(__dirname, '..', '..', 'docs', 'screenshots');
@@ -61,9 +82,9 @@ export function useBrowser(e2e: AppUnderTest) {
     for (const context of contexts) await context.close();
     await browser?.close();
   });
-  const newContext = async (): Promise<BrowserContext> => {
+  const newContext = async (options: BrowserContextOptions = {}): Promise<BrowserContext> => {
     // @axe-core/playwright needs a page of a context made this way, not browser.newPage().
-    const context = await browser!.newContext();
+    const context = await browser!.newContext(options);
     contexts.push(context);
     return context;
   };
