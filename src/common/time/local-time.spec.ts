@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import {
   addDays,
   formatInstant,
@@ -241,6 +242,15 @@ describe('localDateOf and startOfLocalDay', () => {
     expect(localDateOf(Date.UTC(2027, 5, 30, 23, 30), LONDON)).toBe('2027-07-01');
     expect(localDateOf(Date.UTC(2027, 0, 31, 23, 30), LONDON)).toBe('2027-01-31');
     expect(localDateOf(Date.UTC(2027, 11, 31, 23, 59), LONDON)).toBe('2027-12-31');
+  });
+
+  it('agrees with luxon at any instant, in zones that change their clocks and zones that do not', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }), fc.constantFrom(LONDON, 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata', 'UTC'), (instant, zone) => {
+        expect(localDateOf(instant, zone)).toBe(DateTime.fromMillis(instant, { zone }).toISODate());
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('starts days at local midnight, including on the change days', () => {
