@@ -60,7 +60,8 @@ interface DeliveryFacts {
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
-  private readonly queue: AnyQueue<WebhookJob>;
+  // Made at bootstrap, and only where webhooks are sent: an unused queue would still hold a connection.
+  private queue!: AnyQueue<WebhookJob>;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private failing = false;
@@ -71,12 +72,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     @Inject(WEBHOOK_RESOLVER) private readonly resolve: Resolver,
-  ) {
-    this.queue = queues.queue<WebhookJob>(WEBHOOK_QUEUE);
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.RUN_WORKER) return;
+    this.queue = this.queues.queue<WebhookJob>(WEBHOOK_QUEUE);
     await this.queue.waitUntilReady().catch((error: Error) => this.logger.warn(`Webhook queue not reachable yet: ${error.message}`));
     const worker = this.queues.worker<WebhookJob>(WEBHOOK_QUEUE, (job) => this.process(job), {
       concurrency: this.config.WORKER_CONCURRENCY,
