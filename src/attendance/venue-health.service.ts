@@ -6,11 +6,9 @@ import { Clock } from '../common/time/clock';
 import { addDays, localDateOf, localDay } from '../common/time/local-time';
 import { requireSite } from '../sites/require-site';
 import { GroupCounts } from './domain/insights';
-import { healthWeeks, referralFlow, wholeWeeksBefore } from './domain/venue-health';
+import { DEFAULT_HEALTH_WEEKS, healthWeeks, referralFlow, wholeWeeksBefore } from './domain/venue-health';
 import { VenueHealthView } from './dto/venue-health.dto';
 import { InsightsService } from './insights.service';
-
-export const DEFAULT_HEALTH_WEEKS = 12;
 
 /**
  * How a venue is doing week by week: referrals made to it, and how its appointments turned

@@ -9,6 +9,9 @@ import { came, dnaRate, GroupCounts } from './insights';
  */
 export const DRY_UP_RULE = { recentWeeks: 2, priorWeeks: 8, share: 0.5, minPriorWeekly: 2 } as const;
 
+/** The whole weeks venue health shows unless asked for others. */
+export const DEFAULT_HEALTH_WEEKS = 12;
+
 export interface ReferralFlow {
   /** Bookings made per week in the last `recentWeeks` whole weeks. */
   recentWeekly: number;

@@ -2,12 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiNullableRef } from '../../common/http/openapi';
-import { DRY_UP_RULE } from '../domain/venue-health';
+import { DEFAULT_HEALTH_WEEKS, DRY_UP_RULE } from '../domain/venue-health';
 
 const MIN_WEEKS = DRY_UP_RULE.recentWeeks + DRY_UP_RULE.priorWeeks;
 
 export class VenueHealthQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: MIN_WEEKS, maximum: 52, default: 12, description: 'Whole weeks to show, ending with the last one before this week.' })
+  @ApiPropertyOptional({ type: 'integer', minimum: MIN_WEEKS, maximum: 52, default: DEFAULT_HEALTH_WEEKS, description: 'Whole weeks to show, ending with the last one before this week.' })
   @IsOptional()
   // A query string's number, as a number; anything else is left for IsInt to refuse.
   @Transform(({ value }) => (typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value))
