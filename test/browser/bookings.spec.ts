@@ -166,6 +166,13 @@ describe("pages: a work coach finds a customer's appointments, cancels and moves
     await expect(page.locator('#results').innerText()).resolves.toContain('No appointments found');
     await page.goto(`${e2e.app.url}/app/bookings?customer=Kim`);
     expect(await page.locator('#results').innerText()).not.toContain('Kim Lee');
+    // What was typed is shown back as text, never run.
+    const typed = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">';
+    await page.goto(`${e2e.app.url}/app/bookings?customer=${encodeURIComponent(typed)}`);
+    await expectPage(page, "Find a customer's appointments");
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await page.locator('#results').innerText()).toContain(typed);
+    expect(await page.inputValue('#customer')).toBe(typed);
 
     for (const path of [`/app/bookings/${theirs}`, `/app/bookings/${theirs}/cancel`]) {
       expect((await page.goto(`${e2e.app.url}${path}`))?.status()).toBe(404);
