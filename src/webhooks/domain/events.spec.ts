@@ -14,7 +14,7 @@ describe('webhookEventsFor', () => {
       'a move the customer asked for by text',
       change('rescheduled', { from: { start: 'a' }, to: { start: 'b' } }, 'customer'),
       [
-        { type: 'customer.replied', data: { bookingId: 'b1', reply: 'move' } },
+        { type: 'customer.replied', data: { bookingId: 'b1', reply: 'move', via: null } },
         { type: 'booking.rescheduled', data: { bookingId: 'b1', from: { start: 'a' }, to: { start: 'b' } } },
       ],
     ],
@@ -23,11 +23,11 @@ describe('webhookEventsFor', () => {
       'a NO by text',
       change('cancelled', { by: 'customer', reason: 'Replied to a reminder by text', start: 's' }, 'customer'),
       [
-        { type: 'customer.replied', data: { bookingId: 'b1', reply: 'cancel' } },
+        { type: 'customer.replied', data: { bookingId: 'b1', reply: 'cancel', via: null } },
         { type: 'booking.cancelled', data: { bookingId: 'b1', by: 'customer', reason: 'Replied to a reminder by text', start: 's' } },
       ],
     ],
-    ['a YES by text', change('customer_confirmed', { via: 'sms', inboundMessageId: 'm1' }, 'customer'), [{ type: 'customer.replied', data: { bookingId: 'b1', reply: 'confirm' } }]],
+    ['a YES by text', change('customer_confirmed', { via: 'sms', inboundMessageId: 'm1' }, 'customer'), [{ type: 'customer.replied', data: { bookingId: 'b1', reply: 'confirm', via: 'sms' } }]],
     ['an outcome (its note stays with us)', change('outcome_recorded', { outcome: 'dna', note: 'phoned twice', previous: null }), [{ type: 'booking.outcome_recorded', data: { bookingId: 'b1', outcome: 'dna', previous: null } }]],
     ['a corrected outcome', change('outcome_corrected', { outcome: 'attended', note: null, previous: 'dna' }), [{ type: 'booking.outcome_recorded', data: { bookingId: 'b1', outcome: 'attended', previous: 'dna' } }]],
     ['a reminder that failed', change('reminder_failed', { step: 'day_before', reason: 'ALL_CHANNELS_FAILED' }, 'system'), [{ type: 'reminder.failed', data: { bookingId: 'b1', step: 'day_before', reason: 'ALL_CHANNELS_FAILED' } }]],

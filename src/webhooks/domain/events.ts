@@ -31,12 +31,13 @@ const pick = (data: Record<string, unknown>, keys: string[]) => Object.fromEntri
 
 /**
  * The webhook events one booking change makes, in the order they are sent. A customer's
- * text that confirms, cancels or moves a booking (the only changes a customer makes) is
- * also a customer.replied, before its effect.
+ * own answer that confirms, cancels or moves a booking (a reply to a text, the only way a
+ * customer changes one) is also a customer.replied, before its effect; `via` says how where
+ * the change records it, else null.
  */
 export function webhookEventsFor(change: BookingChange): WebhookEventDraft[] {
   const id = { bookingId: change.bookingId };
-  const replied = (reply: 'confirm' | 'cancel' | 'move'): WebhookEventDraft => ({ type: 'customer.replied', data: { ...id, reply } });
+  const replied = (reply: 'confirm' | 'cancel' | 'move'): WebhookEventDraft => ({ type: 'customer.replied', data: { ...id, reply, via: change.data.via ?? null } });
   const byCustomer = change.actorType === 'customer';
   switch (change.kind) {
     case 'created':
