@@ -48,6 +48,7 @@ const retryAfter = (value: string | undefined): number | null => {
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(value);
+  // An HTTP date is on the receiver's real clock, so it is compared with the machine's, not the service's.
   return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
 };
 
