@@ -50,6 +50,23 @@ function openPart(pattern: DiaryPattern, site: SiteCalendar, weekday: number): [
   return end > start ? [timeOfDay(start), timeOfDay(end)] : null;
 }
 
+// The local days a range touches in a zone, with their weekdays: the same for every
+// pattern of a search, so worked out once (bounded, cleared when full).
+const daysCache = new Map<string, { date: string; weekday: number }[]>();
+
+function localDays(zone: string, range: Interval): { date: string; weekday: number }[] {
+  const key = `${zone}|${range.start}|${range.end}`;
+  let days = daysCache.get(key);
+  if (!days) {
+    days = [];
+    const lastDate = localDateOf(range.end, zone);
+    for (let date = localDateOf(range.start, zone); date <= lastDate; date = addDays(date, 1)) days.push({ date, weekday: isoWeekday(date) });
+    if (daysCache.size >= 1000) daysCache.clear();
+    daysCache.set(key, days);
+  }
+  return days;
+}
+
 /**
  * The windows a weekly pattern yields at its site, for local days that touch `range`.
  * Each day is expanded in the site's own zone, so 09:00 stays 09:00 on the wall clock
@@ -57,12 +74,13 @@ function openPart(pattern: DiaryPattern, site: SiteCalendar, weekday: number): [
  */
 export function expandPattern(pattern: DiaryPattern, site: SiteCalendar, range: Interval): Window[] {
   const windows: Window[] = [];
-  const lastDate = localDateOf(range.end, site.timezone);
-  for (let date = localDateOf(range.start, site.timezone); date <= lastDate; date = addDays(date, 1)) {
+  // The open part depends on the weekday alone.
+  const parts = new Map<number, [string, string] | null>();
+  for (const { date, weekday } of localDays(site.timezone, range)) {
     if (date < pattern.validFrom || (pattern.validTo !== null && date > pattern.validTo)) continue;
-    const weekday = isoWeekday(date);
     if (!pattern.weekdays.includes(weekday) || site.closedDates.has(date)) continue;
-    const part = openPart(pattern, site, weekday);
+    let part = parts.get(weekday);
+    if (part === undefined) parts.set(weekday, (part = openPart(pattern, site, weekday)));
     if (!part) continue;
     const start = localToInstant(site.timezone, date, part[0]);
     const end = localToInstant(site.timezone, date, part[1]);
