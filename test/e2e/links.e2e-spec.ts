@@ -114,6 +114,7 @@ describe('the personal link in reminders (end to end)', () => {
     const booking = await book(WED_14, { preferredChannel: 'email', mobile: undefined });
     const { url, text } = await send(booking.id);
     expect(text).toContain(`Confirm, cancel or change this appointment for free, with no need to sign in: ${url}`);
+    expect(smtp.messages.at(-1)!.html).toContain(`<a href="${url}">${url}</a>`);
     expect((await open(new URL(url).pathname)).status).toBe(200);
   });
 

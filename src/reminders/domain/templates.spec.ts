@@ -263,6 +263,15 @@ describe('textToHtml', () => {
     expect(html).not.toContain('<b>');
   });
 
+  it('makes a web address a link, the personal link among them, and nothing else', () => {
+    expect(textToHtml('Change it for free: https://ncs.example/b/Xq3v9LwR0c2kTb7HnYp1aA')).toContain(
+      '<p>Change it for free: <a href="https://ncs.example/b/Xq3v9LwR0c2kTb7HnYp1aA">https://ncs.example/b/Xq3v9LwR0c2kTb7HnYp1aA</a></p>',
+    );
+    expect(textToHtml('See http://a.example/x?y=1&z=2. Then')).toContain('See <a href="http://a.example/x?y=1&amp;z=2">http://a.example/x?y=1&amp;z=2</a>. Then');
+    expect(textToHtml('javascript:alert(1) and ftp://x.example')).not.toContain('<a ');
+    expect(textToHtml('https://x.example/"><script>')).not.toContain('<script>');
+  });
+
   it('makes a paragraph of each block and a line break of each single newline', () => {
     expect(textToHtml('Hello Priya,\n\nWho: Sam\nWhen: Monday')).toContain('<body style="font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5"><p>Hello Priya,</p><p>Who: Sam<br>When: Monday</p></body>');
   });

@@ -160,8 +160,14 @@ export function builtInTemplate(step: MessageStep, channel: MessageChannel, vari
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+// An address in escaped text: http or https only, and not the punctuation that ends a sentence after it.
+const WEB_ADDRESS = /https?:\/\/[^\s<>"']+?(?=[.,;:!?)]*(?:\s|$))/g;
+
+/** A line of the email as HTML: escaped, its web addresses (the customer's personal link) made links. */
+const lineToHtml = (line: string): string => escapeHtml(line).replace(WEB_ADDRESS, (address) => `<a href="${address}">${address}</a>`);
+
 /** The HTML part of an email: the same words, a paragraph per blank-line block. */
 export function textToHtml(text: string): string {
-  const paragraphs = text.split(/\n{2,}/).map((block) => `<p>${block.split('\n').map(escapeHtml).join('<br>')}</p>`);
+  const paragraphs = text.split(/\n{2,}/).map((block) => `<p>${block.split('\n').map(lineToHtml).join('<br>')}</p>`);
   return `<!doctype html><html lang="en"><body style="font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5">${paragraphs.join('')}</body></html>`;
 }
