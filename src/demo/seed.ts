@@ -54,7 +54,8 @@ export async function seedDemo(baseUrl: string, adminKey: string, zone: string, 
     const siteIds: Record<string, string> = {};
     const roomIds: Record<string, string> = {};
     for (const [key, site] of Object.entries(area.sites)) {
-      siteIds[key] = (await call('POST', '/v1/sites', site)).id;
+      // One area each, so that the booking page finds a jobcentre's venue and college near it.
+      siteIds[key] = (await call('POST', '/v1/sites', { ...site, area: area.name })).id;
       if (key === 'college') roomIds[key] = (await call('POST', `/v1/sites/${siteIds[key]}/rooms`, { name: 'Workshop room', capacity: 8 })).id;
     }
     for (const [index, person] of area.advisers.entries()) {
