@@ -13,7 +13,7 @@ const SIGNAL_UPDATES: Partial<Record<BookingEvent['kind'], string>> = {
 };
 
 // Events that change nothing the record holds.
-const RECORD_UNCHANGED = new Set<BookingEventKind>(['held', 'reminder_sent', 'flagged_for_rebooking']);
+const RECORD_UNCHANGED = new Set<BookingEventKind>(['held', 'reminder_sent', 'flagged_for_rebooking', 'released']);
 // The events after which the booking's show probability is worked out again.
 const RESCORE_ON = new Set<BookingEventKind>(['created', 'rescheduled', 'reminder_delivered', 'reminder_failed', 'customer_confirmed']);
 

@@ -14,6 +14,8 @@ export const BOOKING_EVENT_KINDS = [
   'reminder_delivered',
   'reminder_failed',
   'customer_confirmed',
+  // A site offered the waitlist an extra seat beside the booking, which stands (overbooking's release).
+  'released',
 ] as const;
 export type BookingEventKind = (typeof BOOKING_EVENT_KINDS)[number];
 

@@ -83,6 +83,19 @@ export function admissionRisk(sessions: readonly SessionLoad[], candidate: numbe
 }
 
 /**
+ * The hard caps on extras, whatever decides them: none beyond `maxExtraPerSession` in a
+ * session (`excess`: its customers over its capacity, at or above 0) nor `maxExtraPerDay`
+ * at the site that day.
+ */
+export function capRefusal(caps: Pick<OverbookingPolicy, 'maxExtraPerSession' | 'maxExtraPerDay'>, excess: number, extrasToday: number): 'CAP_SESSION' | 'CAP_DAY' | null {
+  // The session's own excess rather than a count of bookings flagged as extras, which a
+  // regular customer's cancellation would leave too high.
+  if (excess >= caps.maxExtraPerSession) return 'CAP_SESSION';
+  if (extrasToday >= caps.maxExtraPerDay) return 'CAP_DAY';
+  return null;
+}
+
+/**
  * Admit a customer into a session, or say why not. A free seat always admits, in every
  * mode, as decideAdmission does. A full session admits an extra only in risk mode: within
  * the caps, not inside the window before the start, not to a customer whose last booking
@@ -103,10 +116,8 @@ export function decideOverbooking(request: OverbookingRequest): OverbookingDecis
   const excess = session.customers - session.capacity;
   if (excess < 0) return { admit: true, overbooked: false };
   if (policy.mode !== 'risk') return { admit: false, reason: 'FULL' };
-  // The session's own excess rather than a count of bookings flagged as extras, which a
-  // regular customer's cancellation would leave too high.
-  if (excess >= policy.maxExtraPerSession) return { admit: false, reason: 'CAP_SESSION' };
-  if (request.extrasToday >= policy.maxExtraPerDay) return { admit: false, reason: 'CAP_DAY' };
+  const capped = capRefusal(policy, excess, request.extrasToday);
+  if (capped) return { admit: false, reason: capped };
   if (request.hoursUntilStart < policy.noOverbookWithinHours) return { admit: false, reason: 'TOO_CLOSE' };
   if (request.lastBookingOverbooked) return { admit: false, reason: 'REPEAT_EXTRA' };
   const risk = admissionRisk(policy.pooled ? [session, ...(request.pool ?? [])] : [session], request.candidate, request.showRate);
