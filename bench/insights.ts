@@ -28,14 +28,14 @@
  * Prints Markdown tables and writes bench/results/insights-<time>.json. Never asserts.
  */
 import './lib/paths';
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { LEAD_TIME_BUCKETS } from '../src/attendance/domain/insights';
 import { localDay } from '../src/common/time/local-time';
 import { benchClassifier, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
-import { admin, DATASET_DB, dropDatabase, recreateDatabase, withClient } from './lib/db';
+import { DATASET_DB, dropDatabase, recreateDatabase, withClient } from './lib/db';
 import { HttpClient } from './lib/http-load';
 import { machine } from './lib/machine';
+import { pgbenchSelect, preparePgbenchSelect } from './lib/pgbench-select';
 import { writeResult } from './lib/paths';
 import { ADMIN_KEY, ServerHandle } from './lib/server-handle';
 import { fmt, summarise, Summary, table } from './lib/stats';
@@ -92,28 +92,6 @@ async function explain(url: string, sql: string, values: unknown[]): Promise<Exp
     const text = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values);
     return { planningMs: plan['Planning Time'], executionMs: plan['Execution Time'], lines: summarisePlan(plan.Plan), text: text.rows.map((r) => r['QUERY PLAN']).join('\n') };
   });
-}
-
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-/** pgbench's built-in select-only transaction (one primary-key lookup), 1 client: how quick the machine is at this moment. */
-async function pgbenchSelect(url: string): Promise<number> {
-  const u = new URL(url);
-  const conn = ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres'];
-  const res = await run('pgbench', ['-n', '-S', '-M', 'prepared', '-c', '1', '-j', '1', '-T', '5', ...conn, PGBENCH_DB]);
-  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(res.stdout)?.[1] ?? NaN);
-  if (!Number.isFinite(tps)) throw new Error(`pgbench -S failed: ${res.stderr.slice(0, 500)}`);
-  return tps;
 }
 
 /** Per dimension: what to group by (raw columns, cheap to hash) and what to show per group. */
@@ -184,10 +162,7 @@ async function main() {
   const url = await recreateDatabase(DB, DATASET_DB);
   log(`  ${DB} cloned from ${DATASET_DB} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   t = Date.now();
-  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${PGBENCH_DB} WITH (FORCE)`).then(() => c.query(`CREATE DATABASE ${PGBENCH_DB}`)));
-  const u = new URL(url);
-  const init = await run('pgbench', ['-i', '-q', '-s', '10', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres', PGBENCH_DB]);
-  if (init.code !== 0) throw new Error(`pgbench -i failed: ${init.stderr.slice(0, 500)}`);
+  await preparePgbenchSelect(PGBENCH_DB);
   log(`  ${PGBENCH_DB} initialised for pgbench -S (scale 10) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
   const server = await ServerHandle.start(url);
@@ -219,7 +194,7 @@ async function main() {
       scenarios.push({ name: `${groupBy.join(' + ')}, organisation key, all sites`, principal: 'organisation', groupBy, path: base, key: 'organisation', siteId: null, organisationId: provider.id });
     }
 
-    const before = await pgbenchSelect(url);
+    const before = await pgbenchSelect(PGBENCH_DB);
     log(`  pgbench -S (1 client, 5 s) before: ${fmt(before, 0)} tps`);
     await server.call('instrument', { on: true });
     const results: ScenarioResult[] = [];
@@ -296,7 +271,7 @@ async function main() {
       }
     });
     await server.call('instrument', { on: false });
-    const after = await pgbenchSelect(url);
+    const after = await pgbenchSelect(PGBENCH_DB);
     log(`  pgbench -S (1 client, 5 s) after: ${fmt(after, 0)} tps`);
 
     // The service's statement of each scenario, replayed under EXPLAIN ANALYZE on a connection of our own.

@@ -39,7 +39,7 @@ import { databaseUrl, DATASET_DB, recreateDatabase, withClient } from './lib/db'
 import { ROOT } from './lib/paths';
 
 /** Bump when the shape of the data changes, so that benchmarks regenerate a stale database. */
-export const GENERATOR_VERSION = 5;
+export const GENERATOR_VERSION = 6;
 
 /** The migrations the dataset was built with: a changed schema means a rebuild. */
 export function schemaFingerprint(): string {
@@ -100,21 +100,34 @@ export interface DatasetMeta {
 
 // --- reference data -------------------------------------------------------------------
 
-// English postcode areas and a town for each; the weight is roughly how many sites it gets.
-const AREAS: [string, string, number][] = [
-  ['B', 'Birmingham', 5], ['M', 'Manchester', 4], ['L', 'Liverpool', 3], ['LS', 'Leeds', 3], ['S', 'Sheffield', 3], ['NE', 'Newcastle upon Tyne', 3],
-  ['BS', 'Bristol', 3], ['NG', 'Nottingham', 3], ['LE', 'Leicester', 2], ['CV', 'Coventry', 2], ['E', 'London', 3], ['N', 'London', 2],
-  ['SE', 'London', 3], ['SW', 'London', 2], ['NW', 'London', 2], ['W', 'London', 1], ['SN', 'Swindon', 1], ['OX', 'Oxford', 1],
-  ['RG', 'Reading', 1], ['SO', 'Southampton', 2], ['PO', 'Portsmouth', 1], ['BN', 'Brighton', 1], ['CT', 'Canterbury', 1], ['ME', 'Chatham', 1],
-  ['TN', 'Tunbridge Wells', 1], ['CB', 'Cambridge', 1], ['NR', 'Norwich', 1], ['IP', 'Ipswich', 1], ['CO', 'Colchester', 1], ['CM', 'Chelmsford', 1],
-  ['SS', 'Southend-on-Sea', 1], ['PE', 'Peterborough', 1], ['LN', 'Lincoln', 1], ['HU', 'Hull', 2], ['YO', 'York', 1], ['DN', 'Doncaster', 2],
-  ['BD', 'Bradford', 2], ['HD', 'Huddersfield', 1], ['WF', 'Wakefield', 1], ['OL', 'Oldham', 1], ['BL', 'Bolton', 1], ['WN', 'Wigan', 1],
-  ['PR', 'Preston', 1], ['BB', 'Blackburn', 1], ['LA', 'Lancaster', 1], ['CA', 'Carlisle', 1], ['DL', 'Darlington', 1], ['TS', 'Middlesbrough', 2],
-  ['SR', 'Sunderland', 2], ['DH', 'Durham', 1], ['WA', 'Warrington', 1], ['ST', 'Stoke-on-Trent', 2], ['DE', 'Derby', 2], ['WV', 'Wolverhampton', 2],
-  ['WS', 'Walsall', 1], ['DY', 'Dudley', 1], ['WR', 'Worcester', 1], ['GL', 'Gloucester', 1], ['BA', 'Bath', 1], ['TA', 'Taunton', 1],
-  ['EX', 'Exeter', 1], ['PL', 'Plymouth', 1], ['TR', 'Truro', 1], ['BH', 'Bournemouth', 1], ['GU', 'Guildford', 1], ['LU', 'Luton', 1],
-  ['MK', 'Milton Keynes', 1], ['NN', 'Northampton', 1],
+// English postcode areas and a town for each; the weight is roughly how many sites it gets;
+// the town centre's latitude and longitude.
+const AREAS: [string, string, number, number, number][] = [
+  ['B', 'Birmingham', 5, 52.486, -1.89], ['M', 'Manchester', 4, 53.481, -2.243], ['L', 'Liverpool', 3, 53.408, -2.992], ['LS', 'Leeds', 3, 53.801, -1.549], ['S', 'Sheffield', 3, 53.381, -1.47], ['NE', 'Newcastle upon Tyne', 3, 54.978, -1.618],
+  ['BS', 'Bristol', 3, 51.455, -2.588], ['NG', 'Nottingham', 3, 52.954, -1.158], ['LE', 'Leicester', 2, 52.637, -1.14], ['CV', 'Coventry', 2, 52.407, -1.51], ['E', 'London', 3, 51.538, -0.03], ['N', 'London', 2, 51.585, -0.11],
+  ['SE', 'London', 3, 51.46, -0.03], ['SW', 'London', 2, 51.455, -0.17], ['NW', 'London', 2, 51.55, -0.2], ['W', 'London', 1, 51.51, -0.22], ['SN', 'Swindon', 1, 51.558, -1.782], ['OX', 'Oxford', 1, 51.752, -1.258],
+  ['RG', 'Reading', 1, 51.454, -0.978], ['SO', 'Southampton', 2, 50.91, -1.404], ['PO', 'Portsmouth', 1, 50.817, -1.08], ['BN', 'Brighton', 1, 50.823, -0.137], ['CT', 'Canterbury', 1, 51.28, 1.079], ['ME', 'Chatham', 1, 51.38, 0.529],
+  ['TN', 'Tunbridge Wells', 1, 51.132, 0.263], ['CB', 'Cambridge', 1, 52.205, 0.122], ['NR', 'Norwich', 1, 52.63, 1.297], ['IP', 'Ipswich', 1, 52.057, 1.148], ['CO', 'Colchester', 1, 51.889, 0.904], ['CM', 'Chelmsford', 1, 51.736, 0.479],
+  ['SS', 'Southend-on-Sea', 1, 51.546, 0.707], ['PE', 'Peterborough', 1, 52.573, -0.241], ['LN', 'Lincoln', 1, 53.235, -0.538], ['HU', 'Hull', 2, 53.768, -0.333], ['YO', 'York', 1, 53.96, -1.082], ['DN', 'Doncaster', 2, 53.523, -1.133],
+  ['BD', 'Bradford', 2, 53.796, -1.759], ['HD', 'Huddersfield', 1, 53.646, -1.782], ['WF', 'Wakefield', 1, 53.683, -1.499], ['OL', 'Oldham', 1, 53.541, -2.118], ['BL', 'Bolton', 1, 53.578, -2.43], ['WN', 'Wigan', 1, 53.545, -2.633],
+  ['PR', 'Preston', 1, 53.763, -2.703], ['BB', 'Blackburn', 1, 53.748, -2.482], ['LA', 'Lancaster', 1, 54.047, -2.801], ['CA', 'Carlisle', 1, 54.893, -2.936], ['DL', 'Darlington', 1, 54.524, -1.553], ['TS', 'Middlesbrough', 2, 54.574, -1.235],
+  ['SR', 'Sunderland', 2, 54.906, -1.381], ['DH', 'Durham', 1, 54.776, -1.576], ['WA', 'Warrington', 1, 53.39, -2.597], ['ST', 'Stoke-on-Trent', 2, 53.003, -2.18], ['DE', 'Derby', 2, 52.921, -1.476], ['WV', 'Wolverhampton', 2, 52.587, -2.129],
+  ['WS', 'Walsall', 1, 52.586, -1.982], ['DY', 'Dudley', 1, 52.512, -2.081], ['WR', 'Worcester', 1, 52.192, -2.22], ['GL', 'Gloucester', 1, 51.865, -2.244], ['BA', 'Bath', 1, 51.381, -2.359], ['TA', 'Taunton', 1, 51.015, -3.107],
+  ['EX', 'Exeter', 1, 50.718, -3.534], ['PL', 'Plymouth', 1, 50.376, -4.143], ['TR', 'Truro', 1, 50.263, -5.051], ['BH', 'Bournemouth', 1, 50.72, -1.88], ['GU', 'Guildford', 1, 51.236, -0.57], ['LU', 'Luton', 1, 51.879, -0.417],
+  ['MK', 'Milton Keynes', 1, 52.041, -0.76], ['NN', 'Northampton', 1, 52.24, -0.902],
 ];
+// London is one town in six postcode areas, and people name them so.
+const LONDON: Record<string, string> = { E: 'East London', N: 'North London', SE: 'South East London', SW: 'South West London', NW: 'North West London', W: 'West London' };
+const areaName = (code: string, town: string) => LONDON[code] ?? town;
+
+/** A point uniformly scattered within `km` of a centre (near enough flat at this size). */
+function scatter(rng: Rng, latitude: number, longitude: number, km: number): { latitude: number; longitude: number } {
+  const r = km * Math.sqrt(rng.next());
+  const bearing = 2 * Math.PI * rng.next();
+  const round = (x: number) => Math.round(x * 1e5) / 1e5;
+  return { latitude: round(latitude + (r * Math.cos(bearing)) / 111.2), longitude: round(longitude + (r * Math.sin(bearing)) / (111.2 * Math.cos((latitude * Math.PI) / 180))) };
+}
+
 const STREETS = ['High Street', 'Station Road', 'Church Street', 'Market Place', 'King Street', 'Victoria Road', 'Queen Street', 'London Road', 'Mill Lane', 'Park Road', 'Bridge Street', 'George Street'];
 const INWARD_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
 const FIRST = ['Aisha', 'Ben', 'Chloe', 'Daniel', 'Ella', 'Femi', 'Grace', 'Harry', 'Imran', 'Jade', 'Kwame', 'Laura', 'Mohammed', 'Niamh', 'Oliver', 'Priya', 'Rhys', 'Sophie', 'Tom', 'Una', 'Vikram', 'Wendy', 'Yusuf', 'Zoe'];
@@ -146,6 +159,7 @@ interface Site {
   address: string;
   postcode: string;
   area: number;
+  point: { latitude: number; longitude: number };
   openingHours: OpeningHours | null;
   minNotice: number;
   closures: { id: string; date: string; reason: string }[];
@@ -209,12 +223,14 @@ export function* generate(seed: string, startDate: string, out: Columns) {
   }
   const typeOf = new Map(TYPES.map((t) => [t.code as TypeCode, t]));
 
-  // Sites.
+  // Sites. Their points come from a generator of their own, so that adding them left every
+  // other row as it was.
   const sites: Site[] = [];
+  const places = new Rng(`${seed}|${startDate}|places`);
   const areaWeights = AREAS.map((a, i) => [i, a[2]] as const);
   for (let i = 0; i < SITE_COUNT; i++) {
     const area = rng.weighted(areaWeights);
-    const [code, town] = AREAS[area];
+    const [code, town, , latitude, longitude] = AREAS[area];
     const kind = rng.weighted(KINDS);
     const district = rng.int(1, code.length === 1 ? 20 : 30);
     const postcode = `${code}${district} ${rng.int(1, 9)}${rng.pick([...INWARD_LETTERS])}${rng.pick([...INWARD_LETTERS])}`;
@@ -226,6 +242,7 @@ export function* generate(seed: string, startDate: string, out: Columns) {
       address: `${rng.int(1, 250)} ${street}, ${town}`,
       postcode,
       area,
+      point: scatter(places, latitude, longitude, 8),
       openingHours: OPENING[kind](),
       minNotice: MIN_NOTICE[kind],
       closures: [],
@@ -250,7 +267,7 @@ export function* generate(seed: string, startDate: string, out: Columns) {
       for (const date of dates) site.closures.push({ id: rng.uuid(), date, reason: rng.pick(CLOSURE_REASONS) });
     }
     sites.push(site);
-    out.push('sites', [site.id, site.name, site.kind, site.address, site.postcode, ZONE, site.openingHours === null ? null : JSON.stringify(site.openingHours), site.minNotice, 'ENG']);
+    out.push('sites', [site.id, site.name, site.kind, site.address, site.postcode, ZONE, site.openingHours === null ? null : JSON.stringify(site.openingHours), site.minNotice, 'ENG', areaName(code, town), site.point.latitude, site.point.longitude]);
     for (const c of site.closures) out.push('site_closures', [c.id, site.id, c.date, c.reason]);
     for (const r of site.rooms) out.push('rooms', [r.id, site.id, r.name, r.capacity]);
   }
@@ -417,7 +434,7 @@ const TABLES: { table: string; columns: string; select: string }[] = [
   { table: 'organisations', columns: 'id, name, kind', select: 'SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])' },
   { table: 'api_keys', columns: 'id, organisation_id, key_hash, scopes', select: 'SELECT a, b, c, string_to_array(d, \',\') FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::text[]) AS u(a, b, c, d)' },
   { table: 'appointment_types', columns: 'id, code, name, duration_minutes, capacity, channel, buffer_minutes', select: 'SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[])' },
-  { table: 'sites', columns: 'id, name, kind, address, postcode, timezone, opening_hours, min_notice_minutes, bank_holidays', select: 'SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::text[])' },
+  { table: 'sites', columns: 'id, name, kind, address, postcode, timezone, opening_hours, min_notice_minutes, bank_holidays, area, latitude, longitude', select: 'SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::text[], $10::text[], $11::float8[], $12::float8[])' },
   { table: 'site_closures', columns: 'id, site_id, date, reason', select: 'SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::date[], $4::text[])' },
   { table: 'rooms', columns: 'id, site_id, name, capacity', select: 'SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[])' },
   { table: 'advisers', columns: 'id, name, email, organisation_id', select: 'SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[])' },

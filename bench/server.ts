@@ -11,7 +11,7 @@
  */
 import './lib/paths';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -28,6 +28,8 @@ import { generateSlots } from '../src/slots/domain/slots';
 import { DiaryLoader } from '../src/slots/diary.loader';
 import { SlotSearchQuery } from '../src/slots/dto/slots.dto';
 import { SlotsService } from '../src/slots/slots.service';
+import { LinksService } from '../src/links/links.service';
+import { DataSource } from 'typeorm';
 import { RESULTS_DIR } from './lib/paths';
 import { summariseProfile } from './lib/profile';
 
@@ -221,6 +223,7 @@ async function main() {
       const profile = await new Promise<{ profile: object }>((resolve, reject) => session!.post('Profiler.stop', (err, res) => (err ? reject(err) : resolve(res as { profile: object }))));
       session!.disconnect();
       session = null;
+      mkdirSync(RESULTS_DIR, { recursive: true });
       const file = join(RESULTS_DIR, `${msg.name as string}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile.profile));
       return { file, summary: summariseProfile(profile.profile as never) };
@@ -290,6 +293,8 @@ async function main() {
         'formatInstant (luxon), one call': await time(20000, () => formatInstant(1_796_000_000_000 + Math.floor(Math.random() * 1e6) * 60000, 'Europe/London')),
       };
     },
+    /** A customer's link to a booking, as a reminder would carry it: only its hash is stored, so it is issued here. */
+    'issue-link': (msg) => app.get(LinksService).issue(app.get(DataSource).manager, msg.bookingId as string, Date.now()),
     close: async () => {
       await app.close();
       setImmediate(() => process.exit(0));
