@@ -6,6 +6,8 @@ export interface Request {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
+  /** Sent as application/x-www-form-urlencoded instead of a JSON body, as Twilio posts its webhooks. */
+  form?: Record<string, string>;
   headers?: Record<string, string>;
 }
 
@@ -54,10 +56,10 @@ export class HttpClient {
   }
 
   private sendOnce(req: Request): Promise<Response> {
-    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const payload = req.form ? new URLSearchParams(req.form).toString() : req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: Record<string, string | number> = { authorization: `Bearer ${this.key}`, ...req.headers };
     if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers['content-type'] = req.form ? 'application/x-www-form-urlencoded' : 'application/json';
       headers['content-length'] = Buffer.byteLength(payload);
     }
     return new Promise((resolve, reject) => {
