@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Public } from '../common/auth/auth.decorators';
 import { Limits, RateLimiter } from '../common/rate-limit/rate-limiter';
 import { Clock } from '../common/time/clock';
+import { MINUTE } from '../common/time/local-time';
 import { messageValues } from '../reminders/domain/message-values';
 import { CustomerActions } from '../replies/customer-actions';
 import { HELPLINE } from '../replies/domain/conversation';
@@ -93,7 +94,7 @@ export class LinkPageController {
       appointmentName: link.typeName,
       description: null,
       whatToBring: null,
-      durationMinutes: (link.end - link.start) / 60_000,
+      durationMinutes: (link.end - link.start) / MINUTE,
       siteName: link.siteName,
       address: link.address,
       postcode: link.postcode,
@@ -140,7 +141,7 @@ export class LinkPageController {
   @Post(':token/cancel')
   async cancel(@Req() request: Request, @Res() response: Response, @Param('token') token: string): Promise<void> {
     const link = await this.open(request, response, token);
-    if (!(await this.actions.cancel(link.bookingId, 'Cancelled through the link in a reminder', this.clock.now()))) return this.notChanged(request, response);
+    if (!(await this.actions.cancel(link.bookingId, 'Cancelled through the link in a reminder', 'link', this.clock.now()))) return this.notChanged(request, response);
     // The link is revoked with the booking: this page is the last it shows.
     page(request, response, 'message', {
       title: 'Your appointment is cancelled',
