@@ -31,9 +31,9 @@ const pick = (data: Record<string, unknown>, keys: string[]) => Object.fromEntri
 
 /**
  * The webhook events one booking change makes, in the order they are sent. A customer's
- * own answer that confirms, cancels or moves a booking (a reply to a text, the only way a
- * customer changes one) is also a customer.replied, before its effect; `via` says how where
- * the change records it, else null.
+ * own answer that confirms, cancels or moves a booking (a reply to a text, or their booking
+ * link: the only ways a customer changes one) is also a customer.replied, before its effect;
+ * `via` says which where the change records it, else null.
  */
 export function webhookEventsFor(change: BookingChange): WebhookEventDraft[] {
   const id = { bookingId: change.bookingId };
