@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import nunjucks from 'nunjucks';
@@ -19,9 +20,23 @@ const APP_CSS = '.app-link-button{background:none;border:0;padding:0;cursor:poin
   '.app-inline-form{display:inline-block;margin-right:10px}.app-inline-list li{display:inline-block;margin-right:20px}';
 const APP_JS = "import { initAll } from '/app/assets/govuk-frontend.min.js'\ninitAll()\n";
 
-const serve = (type: string, body: string) => (_: Request, response: Response) => {
-  response.type(type).setHeader('Cache-Control', 'public, max-age=86400');
-  response.send(body);
+/**
+ * Compressed once, at start-up: uncompressed, the stylesheet and script alone are 180 KB of a
+ * first visit (bench:pages), over the pages' 150 KB budget. Brotli, else gzip, else as it is.
+ */
+const serve = (type: string, body: string) => {
+  const encoded: Record<string, Buffer> = {
+    br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }),
+    gzip: gzipSync(body, { level: constants.Z_BEST_COMPRESSION }),
+  };
+  return (request: Request, response: Response) => {
+    response.type(type).setHeader('Cache-Control', 'public, max-age=86400');
+    response.vary('Accept-Encoding');
+    const encoding = request.acceptsEncodings('br', 'gzip');
+    if (!encoding) return response.send(body);
+    response.setHeader('Content-Encoding', encoding);
+    response.send(encoded[encoding]);
+  };
 };
 
 /**
