@@ -72,10 +72,16 @@ export function joinsWindow(session: SessionState, window: Window, typeCode: str
   );
 }
 
-/** Live sessions by adviser and by room, so that each window looks only at its own. */
+/**
+ * Live sessions by adviser and by room, each list in start order, so that each window
+ * looks only at its own, and of those only at the few around it (a binary search), not at
+ * a fortnight of a busy room's sessions.
+ */
 class SessionIndex {
   private readonly byAdviser = new Map<string, SessionState[]>();
   private readonly byRoom = new Map<string, SessionState[]>();
+  /** The longest a live session keeps its adviser or room, from its start. */
+  private readonly longest: number = 0;
 
   constructor(sessions: SessionState[]) {
     const add = (map: Map<string, SessionState[]>, key: string, session: SessionState) => {
@@ -83,17 +89,42 @@ class SessionIndex {
       if (list) list.push(session);
       else map.set(key, [session]);
     };
-    for (const session of sessions.filter(isLive)) {
+    for (const session of sessions) {
+      if (!isLive(session)) continue;
       add(this.byAdviser, session.adviserId, session);
       if (session.roomId !== null) add(this.byRoom, session.roomId, session);
+      this.longest = Math.max(this.longest, session.busyUntil - session.start);
     }
+    for (const list of [...this.byAdviser.values(), ...this.byRoom.values()]) list.sort((a, b) => a.start - b.start);
   }
 
   /** Sessions of the window's adviser or room that a session starting in it could run into, buffer included. */
   clashesOf(window: Window, bufferMs: number): SessionState[] {
-    const candidates = new Set([...(this.byAdviser.get(window.adviserId) ?? []), ...(window.roomId === null ? [] : (this.byRoom.get(window.roomId) ?? []))]);
-    return [...candidates].filter((s) => s.start < window.end + bufferMs && s.busyUntil > window.start).sort((a, b) => a.start - b.start);
+    // A session that is still busy at the window's start began at most `longest` before it.
+    const near = (list: SessionState[] | undefined) => {
+      if (!list) return [];
+      const found: SessionState[] = [];
+      for (let i = firstFrom(list, window.start - this.longest); i < list.length && list[i].start < window.end + bufferMs; i++) {
+        if (list[i].busyUntil > window.start) found.push(list[i]);
+      }
+      return found;
+    };
+    const own = near(this.byAdviser.get(window.adviserId));
+    const room = window.roomId === null ? [] : near(this.byRoom.get(window.roomId)).filter((s) => !own.includes(s));
+    return room.length ? [...own, ...room].sort((a, b) => a.start - b.start) : own;
   }
+}
+
+/** The index of the first session in `list` (in start order) that starts at or after `instant`. */
+function firstFrom(list: SessionState[], instant: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (list[mid].start < instant) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Slot starts fall on five-minute marks, so that times stay readable and a window cut by an absence at 10:07 offers 10:10. */
