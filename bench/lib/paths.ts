@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 /**
  * Where things are. The benchmarks run from bench/build/bench/*.js (see bench/tsconfig.json);
  * the src modules they import are compiled next to them in bench/build/src, and look for
- * config/defaults.json and migrations/ three levels above their own folder, i.e. in
+ * config/defaults.json, migrations/ and views/ three levels above their own folder, i.e. in
  * bench/build. Links there point back at the real ones, so there is one copy of each.
  */
 function findRoot(): string {
@@ -32,6 +32,8 @@ function link(name: string) {
 if (__dirname.startsWith(BUILD_DIR)) {
   link('config');
   link('migrations');
+  // The pages' Nunjucks templates (src/web/views.ts looks beside src/), for bench:pages.
+  link('views');
 }
 
 export function writeResult(name: string, data: unknown): string {
