@@ -354,7 +354,8 @@ export class BookingsService {
     return row;
   }
 
-  async cancel(principal: Principal, id: string, dto: CancelDto, now = this.clock.now()): Promise<BookingView> {
+  /** `byTextReply`: the customer cancelled by texting, and the answer to their text is the word of it. */
+  async cancel(principal: Principal, id: string, dto: CancelDto, now = this.clock.now(), options: { byTextReply?: boolean } = {}): Promise<BookingView> {
     const booking = await this.dataSource.transaction(async (manager) => {
       const row = await this.lockBooking(manager, principal, id, now);
       await manager.query(
@@ -363,7 +364,7 @@ export class BookingsService {
       );
       await this.seats.dropIfEmpty(manager, row.session_id!, now);
       const version = await this.planner.withdraw(manager, id, 'cancelled');
-      await this.planner.planCancellation(manager, { id, siteId: row.site_id, start: row.starts_at, zone: row.timezone }, version, now);
+      await this.planner.planCancellation(manager, { id, siteId: row.site_id, start: row.starts_at, zone: row.timezone }, version, now, options.byTextReply);
       await this.events.record(manager, { bookingId: id, kind: 'cancelled', at: now, actor: actorOf(principal), data: { by: dto.by, reason: dto.reason, start: row.starts_at.toISOString() } });
       return this.read(manager, principal, id);
     });

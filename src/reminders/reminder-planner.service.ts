@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
-import { DEFAULT_REMINDER_POLICY, PlannedStep, planCancellation, planReminders, ReminderPolicy } from './domain/reminder-plan';
+import { cancellationWithheld, DEFAULT_REMINDER_POLICY, PlannedStep, planCancellation, planReminders, ReminderPolicy } from './domain/reminder-plan';
 import { assignVariant } from './domain/templates';
 
 export const POLICY_COLUMNS = `days_before AS "daysBefore", days_before_at AS "daysBeforeAt", hours_before AS "hoursBefore",
@@ -73,15 +73,15 @@ export class ReminderPlanner {
   }
 
   /**
-   * Word of a cancellation, under the version the cancellation raised; none for a booking
-   * the customer has heard nothing about yet (made and cancelled within moments).
+   * Word of a cancellation, under the version the cancellation raised; withheld (with its
+   * reason) when the customer has heard nothing of the booking yet, or cancelled it by a
+   * text whose answer told them.
    */
-  async planCancellation(manager: EntityManager, booking: PlannedBooking, version: number, now: number): Promise<void> {
+  async planCancellation(manager: EntityManager, booking: PlannedBooking, version: number, now: number, byTextReply = false): Promise<void> {
     const [told] = await manager.query(`SELECT 1 FROM reminders WHERE booking_id = $1 AND status IN ('sending', 'sent', 'unconfirmed') LIMIT 1`, [booking.id]);
+    const withheld = cancellationWithheld({ anythingSent: !!told, byTextReply });
     const policy = await reminderPolicy(manager, booking.siteId);
-    const step: PlannedStep = told
-      ? planCancellation({ cancelledAt: now, start: booking.start.getTime(), zone: booking.zone, policy })
-      : { step: 'cancellation', skipped: 'NOTHING_SENT' };
+    const step: PlannedStep = withheld ? { step: 'cancellation', skipped: withheld } : planCancellation({ cancelledAt: now, start: booking.start.getTime(), zone: booking.zone, policy });
     await this.insert(manager, booking.id, version, [step]);
   }
 }

@@ -46,10 +46,13 @@ export class CustomerActions {
     return true;
   }
 
-  /** Through the bookings service, as any cancellation: seat freed, reminders withdrawn, the cancellation notice planned. */
-  async cancel(bookingId: string, reason: string, now: number): Promise<boolean> {
+  /**
+   * Through the bookings service, as any cancellation: seat freed, reminders withdrawn, the
+   * cancellation notice planned, unless they came by text, whose answer is the notice.
+   */
+  async cancel(bookingId: string, reason: string, via: CustomerRoute['via'], now: number): Promise<boolean> {
     try {
-      await this.bookings.cancel(CUSTOMER, bookingId, { by: 'customer', reason }, now);
+      await this.bookings.cancel(CUSTOMER, bookingId, { by: 'customer', reason }, now, { byTextReply: via === 'sms' });
       return true;
     } catch (error) {
       // Cancelled, started or moved since the booking was read.

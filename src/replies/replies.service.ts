@@ -265,7 +265,7 @@ export class RepliesService {
   }
 
   private async cancel(plan: Plan, booking: UpcomingBooking, now: number): Promise<void> {
-    if (!(await this.actions.cancel(booking.id, 'Replied to a reminder by text', now))) Object.assign(plan, { outcome: 'not_changed', reply: wording.notChanged() });
+    if (!(await this.actions.cancel(booking.id, 'Replied to a reminder by text', 'sms', now))) Object.assign(plan, { outcome: 'not_changed', reply: wording.notChanged() });
   }
 
   /** Every customer on the number: a STOP is for the phone, not for one booking. */

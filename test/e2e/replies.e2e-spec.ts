@@ -110,6 +110,21 @@ describe('SMS replies (end to end, signed by the real twilio library)', () => {
     await e2e.api.post(`/v1/bookings/${again.id}/cancel`, { by: 'service', reason: 'test tidy-up' });
   });
 
+  it('NO after a reminder has gone: the answer to the text is the only word of the cancellation, no notice besides', async () => {
+    const fresh = await createDiary(e2e.api);
+    const [byText, byCoach] = [await book(fresh, TUE_10, nextMobile()), await book(fresh, WED_14, nextMobile())];
+    // The confirmation went out to both, as it does once the worker runs (none runs here).
+    await e2e.db.query(`UPDATE reminders SET status = 'sent' WHERE booking_id = ANY ($1) AND step = 'confirmation'`, [[byText.id, byCoach.id]]);
+    const notice = async (bookingId: string) => (await reminders(bookingId)).filter((r) => r.step === 'cancellation');
+
+    const answer = await text(byText.customer.mobile, 'NO');
+    expect(answer.message).toMatch(/ is cancelled\. /);
+    expect(await notice(byText.id)).toEqual([{ step: 'cancellation', status: 'skipped', reason: 'ANSWERED_BY_REPLY' }]);
+    // Cancelled any other way, the customer who was told of it is told it is off.
+    expect((await e2e.api.post(`/v1/bookings/${byCoach.id}/cancel`, { by: 'service', reason: 'Adviser off sick' })).status).toBe(200);
+    expect(await notice(byCoach.id)).toEqual([{ step: 'cancellation', status: 'planned', reason: null }]);
+  });
+
   it('MOVE offers the three earliest free times, each held; a number moves the booking there through the reschedule path', async () => {
     const fresh = await createDiary(e2e.api);
     const mobile = nextMobile();

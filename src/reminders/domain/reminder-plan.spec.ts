@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_REMINDER_POLICY, nextAllowedTime, planCancellation, planReminders, PlannedStep } from './reminder-plan';
+import { cancellationWithheld, DEFAULT_REMINDER_POLICY, nextAllowedTime, planCancellation, planReminders, PlannedStep } from './reminder-plan';
 
 const ZONE = 'Europe/London';
 const t = (iso: string) => Date.parse(iso);
@@ -117,6 +117,16 @@ describe('planReminders', () => {
         { numRuns: 400 },
       );
     });
+  });
+});
+
+describe('cancellationWithheld', () => {
+  it('sends word of a cancellation only to a customer who has heard of the booking and did not cancel it by text', () => {
+    expect(cancellationWithheld({ anythingSent: true, byTextReply: false })).toBeNull();
+    expect(cancellationWithheld({ anythingSent: false, byTextReply: false })).toBe('NOTHING_SENT');
+    // The answer to their NO already said it is cancelled: a notice would be a second text.
+    expect(cancellationWithheld({ anythingSent: true, byTextReply: true })).toBe('ANSWERED_BY_REPLY');
+    expect(cancellationWithheld({ anythingSent: false, byTextReply: true })).toBe('NOTHING_SENT');
   });
 });
 

@@ -29,7 +29,7 @@ export type ReminderStep = 'confirmation' | 'days_before' | 'same_day';
 export const MESSAGE_STEPS = ['confirmation', 'days_before', 'same_day', 'cancellation'] as const;
 export type MessageStep = (typeof MESSAGE_STEPS)[number];
 
-export type SkipReason = 'PASSED' | 'AFTER_APPOINTMENT' | 'TOO_CLOSE' | 'OFF' | 'NOTHING_SENT';
+export type SkipReason = 'PASSED' | 'AFTER_APPOINTMENT' | 'TOO_CLOSE' | 'OFF' | 'NOTHING_SENT' | 'ANSWERED_BY_REPLY';
 export type PlannedStep = { step: MessageStep; sendAt: number } | { step: MessageStep; skipped: SkipReason };
 
 function inQuietHours(minutes: number, policy: ReminderPolicy): boolean {
@@ -89,6 +89,16 @@ export function planReminders(input: { bookedAt: number; start: number; zone: st
     previous = sendAt;
   }
   return plan;
+}
+
+/**
+ * Why no word of a cancellation goes at all, whatever the hour: the customer has heard
+ * nothing of the booking yet (made and cancelled within moments), or cancelled it by text,
+ * and the answer to that text said it is cancelled: a notice would be a second text saying so.
+ */
+export function cancellationWithheld(input: { anythingSent: boolean; byTextReply: boolean }): SkipReason | null {
+  if (!input.anythingSent) return 'NOTHING_SENT';
+  return input.byTextReply ? 'ANSWERED_BY_REPLY' : null;
 }
 
 /**
