@@ -180,9 +180,9 @@ export class BookingsService {
    * still free. A live hold keeps the minimum notice it was made within.
    * The caller must hold the lock on the slot's adviser. `heldAt` is when the hold was made.
    */
-  private async seatFor(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto, bookingId: string, now: number): Promise<Seat & { heldAt?: Date }> {
+  private async seatFor(manager: EntityManager, principal: Principal, dto: SlotOrHoldDto, bookingId: string, now: number, releasedSeat = false): Promise<Seat & { heldAt?: Date }> {
     const mayOverbook = dto.allowOverbook !== false;
-    if (!dto.holdId) return this.seats.take(manager, slotOf(dto), now, mayOverbook);
+    if (!dto.holdId) return this.seats.take(manager, slotOf(dto), now, mayOverbook, releasedSeat);
     const hold = await this.holdRow(manager, principal, dto.holdId, true, now);
     if (hold.consumed_by) throw new AppError(409, 'HOLD_USED', 'The hold has already been turned into a booking');
     await manager.query('UPDATE holds SET released_at = $3, consumed_by = $2 WHERE id = $1', [hold.id, bookingId, new Date(now)]);
@@ -204,7 +204,11 @@ export class BookingsService {
     return { siteId: hold.site_id, adviserId: hold.adviser_id };
   }
 
-  async book(principal: Principal, dto: CreateBookingDto, idempotencyKey?: string, now = this.clock.now()): Promise<BookingResult> {
+  /**
+   * `releasedFrom`: the booking takes the seat its site released beside that booking (the
+   * waitlist's claim of it), which its created event says, for overbooking to decide on.
+   */
+  async book(principal: Principal, dto: CreateBookingDto, idempotencyKey?: string, now = this.clock.now(), options: { releasedFrom?: string } = {}): Promise<BookingResult> {
     const contact = checkCustomer(dto.customer);
     const hash = requestHash(dto);
     const result = await this.dataSource.transaction(async (manager): Promise<BookingResult> => {
@@ -220,7 +224,7 @@ export class BookingsService {
       const target = await this.target(manager, principal, dto, now);
       await this.seats.lockForSeats(manager, [target.siteId], [target.adviserId]);
       const id = randomUUID();
-      const seat = await this.seatFor(manager, principal, dto, id, now);
+      const seat = await this.seatFor(manager, principal, dto, id, now, options.releasedFrom !== undefined);
       const [customer] = await manager.query(
         `INSERT INTO customers (id, client_id, reference, name, mobile, email, preferred_channel, consent_to_contact)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -243,7 +247,8 @@ export class BookingsService {
       );
       await this.planner.plan(manager, { id, siteId: seat.siteId, start: seat.start, zone: seat.timezone }, 1, now);
       await this.recordHeld(manager, principal, id, dto, seat);
-      await this.events.record(manager, { bookingId: id, kind: 'created', at: now, actor: actorOf(principal), data: { start: seat.start.toISOString() } });
+      const releasedFrom = options.releasedFrom ? { releasedFrom: options.releasedFrom } : {};
+      await this.events.record(manager, { bookingId: id, kind: 'created', at: now, actor: actorOf(principal), data: { start: seat.start.toISOString(), ...releasedFrom } });
       const booking = await this.read(manager, principal, id);
       if (idempotencyKey) {
         await manager.query('INSERT INTO idempotency_keys (client_id, key, request_hash, status_code, response) VALUES ($1, $2, $3, 201, $4)', [principal.clientId, idempotencyKey, hash, booking]);

@@ -86,9 +86,11 @@ export class SeatService {
    * Takes a seat at a slot; the caller must hold the locks of lockForSeats for it. With
    * `mayOverbook`, a full session gives an extra seat where a policy could admit one, for
    * the booking's event to decide on (see ExtraSeats); holds never ask for one, having no
-   * customer whose chance of coming could be judged.
+   * customer whose chance of coming could be judged. `releasedSeat`: the booking takes a seat
+   * a site released beside one of its bookings, an extra whatever the policy's mode, which the
+   * booking's event decides on just the same.
    */
-  async take(manager: EntityManager, slot: SlotRef, now: number, mayOverbook = false): Promise<Seat> {
+  async take(manager: EntityManager, slot: SlotRef, now: number, mayOverbook = false, releasedSeat = false): Promise<Seat> {
     const start = parseInstant(slot.start)!;
     const type = await this.loader.type(slot.appointmentType, manager);
     const end = start + type.durationMinutes * MINUTE;
@@ -101,7 +103,7 @@ export class SeatService {
     if (check.join) {
       const sessionId = check.join.id;
       if (decideAdmission(check.join).admit) return { ...seat, sessionId };
-      if (mayOverbook && (await this.extraSeats.mayTry(manager, { sessionId, siteId: slot.siteId, appointmentTypeId: type.id, start: seat.start }))) return { ...seat, sessionId, extra: true };
+      if (releasedSeat || (mayOverbook && (await this.extraSeats.mayTry(manager, { sessionId, siteId: slot.siteId, appointmentTypeId: type.id, start: seat.start })))) return { ...seat, sessionId, extra: true };
       throw new AppError(409, 'SLOT_FULL', 'That slot is full');
     }
     const busyUntil = new Date(start + busySpan(type, diary.overlapMinutes.get(slot.siteId)));

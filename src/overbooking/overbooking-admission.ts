@@ -5,8 +5,9 @@ import { ShowEstimates } from '../common/admission/show-estimates';
 import { AppError } from '../common/errors/app-error';
 import { BookingEvent, BookingEvents } from '../common/events/booking-events';
 import { DAY, HOUR, localClockOf, localDay } from '../common/time/local-time';
-import { decideOverbooking, OverbookingRefusal, OverbookingRequest } from './domain/admission';
-import { OverbookingPolicy } from './domain/policy';
+import { decideOverbooking, OverbookingRefusal, OverbookingRequest, SessionLoad } from './domain/admission';
+import { OverbookingPolicy, POLICY_DEFAULTS } from './domain/policy';
+import { releasedSeatRefusal } from './domain/release';
 
 // The bookings whose scores make the site's show rate: those around the session, not the
 // whole history, so that a site's rate follows the season and the model as they change.
@@ -72,6 +73,7 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
     );
     if (!booking) return;
     const session: FullSession = { sessionId: booking.session_id, siteId: booking.site_id, appointmentTypeId: booking.appointment_type_id, start: new Date(booking.start) };
+    if (typeof event.data?.releasedFrom === 'string') return this.admitReleased(manager, session, event.bookingId, event.data.releasedFrom, event.at);
     const lastWasExtra = await this.lastWasExtra(manager, booking.customer_id, event.bookingId);
     const outlook = await this.outlook(manager, session, event.at, { bookingId: event.bookingId, lastWasExtra });
     if (!outlook) throw new AppError(409, 'SLOT_FULL', 'That slot is full');
@@ -123,22 +125,11 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
   ): Promise<{ request: Omit<OverbookingRequest, 'candidate'>; version: number } | undefined> {
     const applied = await this.policy(manager, session.siteId, session.appointmentTypeId);
     if (applied?.policy.mode !== 'risk') return undefined;
-    if (candidate.bookingId) await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`overbooking:${session.siteId}`]);
-    const [{ timezone }] = await manager.query('SELECT timezone FROM sites WHERE id = $1', [session.siteId]);
+    const { timezone, sessions, own, extrasToday } = await this.load(manager, session, now, candidate.bookingId);
     const start = session.start.getTime();
-    const local = localClockOf(start, timezone);
-    const day = localDay(timezone, local.date);
-    const sessions: SessionRow[] = await manager.query(
-      `SELECT s.id, s.capacity, s.appointment_type_id, (extract(epoch FROM s.starts_at) * 1000)::float8 AS starts_at,
-              s.booked + s.extras + (SELECT count(*) FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > $4)::int AS customers
-         FROM sessions s WHERE s.site_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3`,
-      [session.siteId, new Date(day.start), new Date(day.end), new Date(now)],
-    );
-    const self = candidate.bookingId ? 1 : 0;
-    const own = sessions.find((s) => s.id === session.sessionId)!;
-    const hour = Math.floor(local.minutes / 60);
+    const hour = Math.floor(localClockOf(start, timezone).minutes / 60);
     const pool = sessions.filter(
-      (s) => s.id !== own.id && s.appointment_type_id === session.appointmentTypeId && Math.floor(localClockOf(s.starts_at, timezone).minutes / 60) === hour,
+      (s) => s.id !== session.sessionId && s.appointment_type_id === session.appointmentTypeId && Math.floor(localClockOf(s.starts_at, timezone).minutes / 60) === hour,
     );
     const [{ rate }] = await manager.query(
       `SELECT avg(show_probability)::float8 AS rate FROM bookings
@@ -149,14 +140,78 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
       version: applied.version,
       request: {
         policy: applied.policy,
-        session: { capacity: own.capacity, customers: own.customers - self },
+        session: own,
         // Nobody scored around the session (a session of holds): all counted as coming.
         showRate: rate ?? 1,
-        extrasToday: sessions.reduce((sum, s) => sum + Math.max(0, s.customers - s.capacity), 0) - self,
+        extrasToday,
         hoursUntilStart: (start - now) / HOUR,
         lastBookingOverbooked: candidate.lastWasExtra,
         pool,
       },
     };
+  }
+
+  /**
+   * The site's sessions on the session's local day with their customers (active bookings and
+   * live holds), the session's own load, and the extras at the site that day. With
+   * `bookingId`, that booking is already in the session (being decided on): extras at the
+   * site are then decided one at a time, and it is left out of the counts.
+   */
+  private async load(
+    manager: EntityManager,
+    session: FullSession,
+    now: number,
+    bookingId?: string,
+  ): Promise<{ timezone: string; sessions: SessionRow[]; own: SessionLoad; extrasToday: number }> {
+    if (bookingId) await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`overbooking:${session.siteId}`]);
+    const [{ timezone }] = await manager.query('SELECT timezone FROM sites WHERE id = $1', [session.siteId]);
+    const day = localDay(timezone, localClockOf(session.start.getTime(), timezone).date);
+    const sessions: SessionRow[] = await manager.query(
+      `SELECT s.id, s.capacity, s.appointment_type_id, (extract(epoch FROM s.starts_at) * 1000)::float8 AS starts_at,
+              s.booked + s.extras + (SELECT count(*) FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > $4)::int AS customers
+         FROM sessions s WHERE s.site_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3`,
+      [session.siteId, new Date(day.start), new Date(day.end), new Date(now)],
+    );
+    const self = bookingId ? 1 : 0;
+    const own = sessions.find((s) => s.id === session.sessionId)!;
+    return {
+      timezone,
+      sessions,
+      own: { capacity: own.capacity, customers: own.customers - self },
+      extrasToday: sessions.reduce((sum, s) => sum + Math.max(0, s.customers - s.capacity), 0) - self,
+    };
+  }
+
+  /**
+   * What a seat released beside a booking would meet in its session: the hard caps of the
+   * policy that applies, whatever its mode (the defaults where none was set), and the counts.
+   * With `bookingId`, as load.
+   */
+  async releasedSeat(
+    manager: EntityManager,
+    session: FullSession,
+    now: number,
+    bookingId?: string,
+  ): Promise<{ caps: Pick<OverbookingPolicy, 'maxExtraPerSession' | 'maxExtraPerDay'>; version: number | null; session: SessionLoad; extrasToday: number }> {
+    const applied = await this.policy(manager, session.siteId, session.appointmentTypeId);
+    const { own, extrasToday } = await this.load(manager, session, now, bookingId);
+    return { caps: applied?.policy ?? POLICY_DEFAULTS, version: applied?.version ?? null, session: own, extrasToday };
+  }
+
+  /**
+   * A customer booked into a full session on a seat released beside `releasedFrom`: admitted
+   * within the caps alone (releasedSeatRefusal), and only into the released booking's own
+   * session, once released.
+   */
+  private async admitReleased(manager: EntityManager, session: FullSession, bookingId: string, releasedFrom: string, now: number): Promise<void> {
+    const [released] = await manager.query(
+      `SELECT 1 FROM bookings b WHERE b.id = $1 AND b.session_id = $2 AND EXISTS (SELECT 1 FROM booking_events e WHERE e.booking_id = b.id AND e.kind = 'released')`,
+      [releasedFrom, session.sessionId],
+    );
+    if (!released) throw new AppError(409, 'SLOT_FULL', 'That slot is full');
+    const outlook = await this.releasedSeat(manager, session, now, bookingId);
+    const refusal = releasedSeatRefusal(outlook.caps, outlook.session, outlook.extrasToday);
+    if (refusal) throw new AppError(409, 'SLOT_FULL', REFUSED[refusal], { reason: refusal });
+    await manager.query('UPDATE bookings SET overbook_policy_version = $2, overbook_risk = NULL WHERE id = $1', [bookingId, outlook.version]);
   }
 }

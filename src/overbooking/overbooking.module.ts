@@ -6,6 +6,8 @@ import { DaySheetService } from './day-sheet.service';
 import { OverbookingAdmission } from './overbooking-admission';
 import { OverbookingController } from './overbooking.controller';
 import { OverbookingService } from './overbooking.service';
+import { ReleaseController } from './release.controller';
+import { ReleaseService } from './release.service';
 import { SimulationController } from './simulation.controller';
 import { SimulationService } from './simulation.service';
 
@@ -13,8 +15,8 @@ import { SimulationService } from './simulation.service';
 @Global()
 @Module({
   imports: [SlotsModule],
-  controllers: [OverbookingController, DaySheetController, SimulationController],
-  providers: [OverbookingService, DaySheetService, SimulationService, OverbookingAdmission, { provide: ExtraSeats, useExisting: OverbookingAdmission }],
-  exports: [ExtraSeats, OverbookingService, DaySheetService, SimulationService],
+  controllers: [OverbookingController, DaySheetController, SimulationController, ReleaseController],
+  providers: [OverbookingService, DaySheetService, SimulationService, ReleaseService, OverbookingAdmission, { provide: ExtraSeats, useExisting: OverbookingAdmission }],
+  exports: [ExtraSeats, OverbookingService, DaySheetService, SimulationService, ReleaseService],
 })
 export class OverbookingModule {}

@@ -16,6 +16,8 @@ const ANSWER_KEPT_MS = DAY;
 
 interface OpenOffer extends FreedSlot {
   id: string;
+  /** A seat released beside a booking that stands, taken as an extra; not the booking's own. */
+  extra: boolean;
   siteName: string;
   zone: string;
   minNotice: number;
@@ -29,8 +31,9 @@ export interface WaitlistAnswer {
 }
 
 /**
- * Backfill: a seat freed by a cancellation or a move is offered, in the transaction that
- * frees it, to the few who have waited longest for such a slot; the texts are an outbox
+ * Backfill: a seat freed by a cancellation or a move, or released by the site beside a
+ * booking likely to be missed, is offered, in the transaction that frees it, to the few who
+ * have waited longest for such a slot; the texts are an outbox
  * the dispatcher sends after commit. The first "1" to come back books it through the
  * bookings service, under its locks, so however the replies race, one booking is made.
  */
@@ -47,9 +50,12 @@ export class BackfillService implements OnModuleInit {
     this.events.subscribe((manager, event) => this.freed(manager, event));
   }
 
-  /** The seat a cancellation or a move gave up, offered if there is time to take it. */
+  /**
+   * The seat a cancellation or a move gave up, or one the site released beside a booking
+   * (which keeps its own), offered if there is time to take it.
+   */
   private async freed(manager: EntityManager, event: BookingEvent): Promise<void> {
-    if (event.kind !== 'cancelled' && event.kind !== 'rescheduled') return;
+    if (event.kind !== 'cancelled' && event.kind !== 'rescheduled' && event.kind !== 'released') return;
     const [booking] = await manager.query(
       `SELECT b.appointment_type_id, b.site_id, b.adviser_id, b.starts_at, b.needs_rebooking, b.overbooked, t.duration_minutes FROM bookings b JOIN appointment_types t ON t.id = b.appointment_type_id WHERE b.id = $1`,
       [event.bookingId],
@@ -62,6 +68,7 @@ export class BackfillService implements OnModuleInit {
     const [site] = await manager.query('SELECT name, timezone, min_notice_minutes FROM sites WHERE id = $1', [siteId]);
     const offer: OpenOffer = {
       id: randomUUID(),
+      extra: event.kind === 'released',
       typeId: booking.appointment_type_id,
       siteId,
       start,
@@ -71,9 +78,9 @@ export class BackfillService implements OnModuleInit {
       minNotice: site.min_notice_minutes,
     };
     await manager.query(
-      `INSERT INTO waitlist_offers (id, freed_booking_id, appointment_type_id, site_id, adviser_id, starts_at, ends_at, created_at, expires_at, round, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, 'open')`,
-      [offer.id, event.bookingId, offer.typeId, offer.siteId, from?.adviserId ?? booking.adviser_id, new Date(offer.start), new Date(offer.end), new Date(event.at)],
+      `INSERT INTO waitlist_offers (id, freed_booking_id, appointment_type_id, site_id, adviser_id, starts_at, ends_at, created_at, expires_at, round, status, extra)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, 'open', $9)`,
+      [offer.id, event.bookingId, offer.typeId, offer.siteId, from?.adviserId ?? booking.adviser_id, new Date(offer.start), new Date(offer.end), new Date(event.at), offer.extra],
     );
     await this.advance(manager, offer, 0, event.at);
   }
@@ -139,7 +146,7 @@ export class BackfillService implements OnModuleInit {
     for (;;) {
       const done = await this.dataSource.transaction(async (manager) => {
         const [row] = await manager.query(
-          `SELECT o.id, o.appointment_type_id, o.site_id, o.starts_at, o.ends_at, o.round, s.name, s.timezone, s.min_notice_minutes
+          `SELECT o.id, o.extra, o.appointment_type_id, o.site_id, o.starts_at, o.ends_at, o.round, s.name, s.timezone, s.min_notice_minutes
              FROM waitlist_offers o JOIN sites s ON s.id = o.site_id
             WHERE o.status = 'open' AND o.expires_at <= $1 ORDER BY o.expires_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED`,
           [new Date(now)],
@@ -147,6 +154,7 @@ export class BackfillService implements OnModuleInit {
         if (!row) return true;
         const offer: OpenOffer = {
           id: row.id,
+          extra: row.extra,
           typeId: row.appointment_type_id,
           siteId: row.site_id,
           start: row.starts_at.getTime(),
@@ -180,7 +188,7 @@ export class BackfillService implements OnModuleInit {
    */
   async take(textId: string, option: number, now: number): Promise<WaitlistAnswer> {
     const [t] = await this.dataSource.query(
-      `SELECT t.offer_id, t.entry_id, t.expires_at, o.status AS offer_status, o.entry_id AS taker, o.booking_id, o.adviser_id, o.starts_at,
+      `SELECT t.offer_id, t.entry_id, t.expires_at, o.status AS offer_status, o.entry_id AS taker, o.booking_id, o.adviser_id, o.starts_at, o.extra, o.freed_booking_id,
               e.status AS entry_status, e.client_id, e.organisation_id, e.customer, e.referral, o.site_id, s.name AS site_name, s.timezone, ty.code
          FROM waitlist_offer_texts t
          JOIN waitlist_offers o ON o.id = t.offer_id
@@ -202,7 +210,7 @@ export class BackfillService implements OnModuleInit {
     );
     if (!claimed) return this.answered(textId, 'gone', now);
 
-    // The booking is the referrer's, as if their key had made it.
+    // The booking is the referrer's, as if their key had made it; a released seat is taken as the extra it is.
     const principal: Principal = { clientId: t.client_id, organisationId: t.organisation_id, scopes: new Set(['bookings:write']), admin: t.organisation_id === null };
     let bookingId: string;
     try {
@@ -211,6 +219,7 @@ export class BackfillService implements OnModuleInit {
         { appointmentType: t.code, siteId: t.site_id, adviserId: t.adviser_id, start: t.starts_at.toISOString(), allowOverbook: false, customer: t.customer, referral: t.referral },
         undefined,
         now,
+        t.extra ? { releasedFrom: t.freed_booking_id } : {},
       );
       bookingId = booking.id;
     } catch (error) {

@@ -41,10 +41,3 @@ export function releasedSeatRefusal(caps: Pick<OverbookingPolicy, 'maxExtraPerSe
   const excess = session.customers - session.capacity;
   return excess < 0 ? null : capRefusal(caps, excess, extrasToday);
 }
-
-/** Whether a booking may be released: its own state, then room for the seat it would offer. */
-export function releaseRefusal(
-  request: { booking: ReleaseCandidate; now: number; caps: Pick<OverbookingPolicy, 'maxExtraPerSession' | 'maxExtraPerDay'>; session: SessionLoad; extrasToday: number },
-): ReleaseRefusal | null {
-  return bookingRefusal(request.booking, request.now) ?? releasedSeatRefusal(request.caps, request.session, request.extrasToday);
-}
