@@ -109,7 +109,10 @@ export class DeliveryService {
     const [facts]: ReminderFacts[] = await manager.query(
       `SELECT r.id, r.status, r.version, r.step, r.booking_id, b.status AS booking_status, b.plan_version, b.needs_rebooking, b.starts_at, b.ends_at,
               b.message_variant, b.appointment_type_id, b.site_id, c.id AS customer_id, c.name AS customer_name, c.mobile, c.email,
-              c.preferred_channel, c.consent_to_contact, c.mobile_invalid_at IS NOT NULL AS mobile_invalid, c.sms_opted_out_at IS NOT NULL AS sms_opted_out,
+              c.preferred_channel, c.consent_to_contact, c.mobile_invalid_at IS NOT NULL AS mobile_invalid,
+              -- A STOP is for the phone, not one record: the same number on another customer (booked
+              -- again under another reference, or by another organisation) is opted out too.
+              EXISTS (SELECT 1 FROM customers o WHERE o.mobile = c.mobile AND o.sms_opted_out_at IS NOT NULL) AS sms_opted_out,
               a.name AS adviser_name, t.name AS type_name, t.description, t.what_to_bring, t.duration_minutes,
               s.name AS site_name, s.address, s.postcode, s.timezone,
               (SELECT row_to_json(p) FROM (SELECT ${POLICY_COLUMNS} FROM reminder_policies WHERE site_id = b.site_id) p) AS policy,

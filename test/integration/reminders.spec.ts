@@ -358,6 +358,34 @@ describe('reminders (integration)', () => {
       expect(await customerRow()).toEqual([{ mobile: '+447912345678', mobile_invalid_at: null, sms_opted_out_at: null }]);
       expect(await channelOfConfirmation(changed)).toEqual([['sms', '+447912345678']]);
     });
+
+    it('a STOP holds for the number: a customer record made later with the same mobile is not texted', async () => {
+      const diary = await serviceDiary(ctx);
+      const now = t('2027-06-01T11:00:00Z');
+      const mobile = `+4479112${String(parseInt(uniq(), 16) % 1e5).padStart(5, '0')}`;
+      const bookAs = async (reference: string, start: string) => {
+        const body = serviceBooking(diary, start, reference);
+        Object.assign(body.customer, { mobile, preferredChannel: 'sms' });
+        return (await ctx.bookings.book(ADMIN, body, undefined, now)).booking;
+      };
+      const channelOfConfirmation = async (bookingId: string) => {
+        const confirmation = await reminder(bookingId, 'confirmation');
+        expect(await delivery().deliver(confirmation.id, now)).toEqual({ done: 'sent' });
+        return (await messages(confirmation.id)).map((m) => m.channel);
+      };
+      const first = await bookAs(`STOP-A-${uniq()}`, '2027-06-07T09:00:00+01:00');
+      // The number texted STOP, as the replies service records it: on every customer it had then.
+      await ctx.db.query('UPDATE customers SET sms_opted_out_at = $2 WHERE mobile = $1', [mobile, new Date(now)]);
+      expect(await channelOfConfirmation(first.id)).toEqual(['email']);
+      // Booked afresh under another reference: a new record, with no opt-out of its own.
+      const later = await bookAs(`STOP-B-${uniq()}`, '2027-06-07T10:00:00+01:00');
+      expect(await ctx.db.query('SELECT sms_opted_out_at FROM customers WHERE id = (SELECT customer_id FROM bookings WHERE id = $1)', [later.id])).toEqual([{ sms_opted_out_at: null }]);
+      expect(await channelOfConfirmation(later.id)).toEqual(['email']);
+      // START from the number clears every record on it, and texts go again.
+      await ctx.db.query('UPDATE customers SET sms_opted_out_at = NULL WHERE mobile = $1', [mobile]);
+      const again = await bookAs(`STOP-C-${uniq()}`, '2027-06-07T11:00:00+01:00');
+      expect(await channelOfConfirmation(again.id)).toEqual(['sms']);
+    });
   });
 });
 
