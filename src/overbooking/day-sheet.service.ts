@@ -10,7 +10,8 @@ import { requireSite } from '../sites/require-site';
 import { slotCapacity } from '../slots/domain/slots';
 import { DiaryLoader } from '../slots/diary.loader';
 import { COLLISION_LIKELY_AT, daySheet, SheetSession, SheetWindow } from './domain/day-sheet';
-import { DaySheetView } from './dto/day-sheet.dto';
+import { bookingRefusal, RELEASE_CEILING } from './domain/release';
+import { DaySheetReleaseView, DaySheetView } from './dto/day-sheet.dto';
 
 
 interface SessionRow {
@@ -35,6 +36,16 @@ interface BookingRow {
   referral_source: string;
   outcome: Outcome | null;
   visible: boolean;
+  starts_at: Date;
+  released_at: Date | null;
+  /** For a customer who took a seat released beside another booking: that booking. */
+  released_from: string | null;
+}
+
+/** The seat released beside a booking, and who of the session's bookings took it. */
+function releaseOf(booking: BookingRow, session: BookingRow[]): DaySheetReleaseView {
+  const taker = session.find((b) => b.released_from === booking.id);
+  return { releasedAt: booking.released_at!.toISOString(), claimed: !!taker, claimedBy: taker?.visible ? taker.name : null };
 }
 
 // Figures for people to read; the flags are decided on the exact values.
@@ -66,6 +77,7 @@ export class DaySheetService {
   }
 
   async sheet(principal: Principal, siteId: string, date: string, appointmentType?: string): Promise<DaySheetView> {
+    const now = this.clock.now();
     const everyone = this.seesEveryone(principal, siteId);
     const { timezone } = await requireSite(this.dataSource, siteId);
     if (appointmentType !== undefined) await this.loader.type(appointmentType);
@@ -83,8 +95,10 @@ export class DaySheetService {
     );
     const bookingRows: BookingRow[] = sessionRows.length
       ? await this.dataSource.query(
-          `SELECT b.id, b.session_id, c.reference, c.name, b.show_probability, b.overbooked, b.referral_source, b.outcome,
-                  ($2::uuid IS NULL OR b.organisation_id = $2 OR a.organisation_id = $2) AS visible
+          `SELECT b.id, b.session_id, c.reference, c.name, b.show_probability, b.overbooked, b.referral_source, b.outcome, b.starts_at,
+                  ($2::uuid IS NULL OR b.organisation_id = $2 OR a.organisation_id = $2) AS visible,
+                  (SELECT e.at FROM booking_events e WHERE e.booking_id = b.id AND e.kind = 'released') AS released_at,
+                  (SELECT e.data->>'releasedFrom' FROM booking_events e WHERE e.booking_id = b.id AND e.kind = 'created') AS released_from
              FROM bookings b
              JOIN customers c ON c.id = b.customer_id
              JOIN advisers a ON a.id = b.adviser_id
@@ -119,6 +133,7 @@ export class DaySheetService {
       timezone,
       appointmentType: appointmentType ?? null,
       collisionLikelyAt: COLLISION_LIKELY_AT,
+      releaseCeiling: RELEASE_CEILING,
       unscoredShowProbability: rounded(sheet.unscoredShowProbability),
       totals: { ...sheet.totals, expectedCustomers: rounded(sheet.totals.expectedCustomers) },
       hours: sheet.hours.map((h) => ({ ...h, start: formatInstant(h.start, timezone), end: formatInstant(h.start + HOUR, timezone), expectedCustomers: rounded(h.expectedCustomers) })),
@@ -148,6 +163,8 @@ export class DaySheetService {
             overbooked: b.overbooked,
             referralSource: b.referral_source,
             outcome: b.outcome,
+            releasable: !bookingRefusal({ cancelled: false, start: b.starts_at.getTime(), showProbability: b.show_probability, released: b.released_at !== null }, now),
+            release: b.released_at && releaseOf(b, bookings),
           })),
           otherBookings: bookings.length - shown.length,
           helpers: helpers.map((h) => ({ adviserId: h.adviserId, adviserName: names.get(h.adviserId) ?? '', inSession: h.inSession, expectedSpare: rounded(h.expectedSpare) })),

@@ -6,6 +6,7 @@ import { ApiNullableEnum } from '../../common/http/openapi';
 import { IsLocalDate } from '../../common/http/validation';
 import { CODE_PATTERN } from '../../diaries/dto/diaries.dto';
 import { COLLISION_LIKELY_AT } from '../domain/day-sheet';
+import { RELEASE_CEILING } from '../domain/release';
 
 export class DaySheetQuery {
   @ApiProperty({ example: '2027-01-04', description: "The site's local day." })
@@ -18,6 +19,12 @@ export class DaySheetQuery {
   appointmentType?: string;
 }
 
+export class DaySheetReleaseView {
+  @ApiProperty({ example: '2027-01-03T16:20:00.000Z' }) releasedAt: string;
+  @ApiProperty({ description: 'Someone from the waitlist took the seat, and is booked into the session as an extra.' }) claimed: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'Alex Jones', description: 'Who took it, when this key may see their booking by name.' }) claimedBy: string | null;
+}
+
 export class DaySheetBookingView {
   @ApiProperty({ format: 'uuid' }) bookingId: string;
   @ApiProperty({ example: 'JCP-4471' }) customerReference: string;
@@ -27,6 +34,9 @@ export class DaySheetBookingView {
   @ApiProperty({ description: 'Admitted beyond the session’s capacity under an overbooking policy.' }) overbooked: boolean;
   @ApiProperty({ enum: REFERRAL_SOURCES }) referralSource: string;
   @ApiNullableEnum(OUTCOMES, { description: 'Once recorded, counts instead of showProbability: 1 if the customer came, 0 if not.' }) outcome: string | null;
+  @ApiProperty({ description: `A seat beside it may be offered to the waitlist now (POST /v1/bookings/{id}/release): not started, not released, show probability at most ${RELEASE_CEILING}. The site's caps on extras are checked when it is.` })
+  releasable: boolean;
+  @ApiProperty({ type: DaySheetReleaseView, nullable: true, description: 'The seat offered to the waitlist beside it, if one was.' }) release: DaySheetReleaseView | null;
 }
 
 export class DaySheetHelperView {
@@ -82,6 +92,7 @@ export class DaySheetView {
   @ApiProperty({ example: 'Europe/London' }) timezone: string;
   @ApiProperty({ type: String, nullable: true, example: null }) appointmentType: string | null;
   @ApiProperty({ example: COLLISION_LIKELY_AT, description: 'The collisionProbability from which a session is flagged collisionLikely.' }) collisionLikelyAt: number;
+  @ApiProperty({ example: RELEASE_CEILING, description: 'The show probability at or below which a booking is releasable.' }) releaseCeiling: number;
   @ApiProperty({ example: 0.74, description: 'What a booking never scored counts as: the mean of the day’s scored bookings, or a typical show rate (0.75) if none is.' })
   unscoredShowProbability: number;
   @ApiProperty({ type: DaySheetTotalsView }) totals: DaySheetTotalsView;

@@ -10,6 +10,7 @@ import { addDays, localDateOf } from '../../common/time/local-time';
 import { DaySheetService } from '../../overbooking/day-sheet.service';
 import { SimulationRunView, SimulationView } from '../../overbooking/dto/simulation.dto';
 import { OverbookingService } from '../../overbooking/overbooking.service';
+import { ReleaseService } from '../../overbooking/release.service';
 import { SimulationService } from '../../overbooking/simulation.service';
 import { SessionStore } from '../../staff/sessions';
 import type { FieldError } from '../book/customer-form';
@@ -44,6 +45,7 @@ export class SitesController {
     private readonly daySheets: DaySheetService,
     private readonly overbooking: OverbookingService,
     private readonly simulations: SimulationService,
+    private readonly releases: ReleaseService,
     private readonly queries: SitesQueries,
     private readonly sessions: SessionStore,
     private readonly clock: Clock,
@@ -60,12 +62,16 @@ export class SitesController {
   async daySheet(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string): Promise<void> {
     const { principal, site } = await managedSite(this.queries, request, id);
     const { date, errors, typed } = readDate(request.query as Record<string, unknown>, localDateOf(this.clock.now(), site.timezone));
-    const [sheet, types] = await Promise.all([this.daySheets.sheet(principal, id, date), this.queries.types(id)]);
+    const [sheet, types, flash] = await Promise.all([this.daySheets.sheet(principal, id, date), this.queries.types(id), this.sessions.takeFlash(request.web.session)]);
     const typeNames = new Map(types.map((t) => [t.code, t.name]));
+    errors.push(...(flash?.errors ?? []));
     render(request, response, 'pages/sites/day-sheet', {
       title: site.name,
       site,
+      date,
       dayName: DateTime.fromISO(date).toFormat('cccc d LLLL yyyy'),
+      notice: flash?.notice,
+      noticeType: 'success',
       errors,
       fieldErrors: fieldErrorsOf(errors),
       values: typed,
@@ -81,15 +87,37 @@ export class SitesController {
         collision: percent(s.collisionProbability),
         collisionLikely: s.collisionLikely,
         bookings: s.bookings.map((b) => ({
+          id: b.bookingId,
           customer: `${b.customerName} (${b.customerReference})`,
           show: b.showProbability === null ? 'Not scored' : percent(b.showProbability),
           overbooked: b.overbooked,
           outcome: b.outcome ? OUTCOMES[b.outcome] : 'Not recorded',
+          releasable: b.releasable,
+          release: b.release && (b.release.claimed ? `Claimed by ${b.release.claimedBy ?? 'a customer from the waitlist'}` : 'Seat offered to waitlist'),
         })),
         otherBookings: s.otherBookings,
         helpers: s.helpers.map((h) => `${h.adviserName} (${h.inSession ? 'in a session with room' : 'free'}, ${h.expectedSpare.toFixed(1)} seats spare)`),
       })),
     });
+  }
+
+  /**
+   * "Offer a seat to the waitlist" on the day sheet: the booking released as the manager,
+   * then back to the same day, with what happened or why not (the API's own refusals).
+   */
+  @Post(':id/bookings/:bookingId/release')
+  async release(@Req() request: WebRequest, @Res() response: Response, @Param('id', UuidParam) id: string, @Param('bookingId', UuidParam) bookingId: string): Promise<void> {
+    const { principal } = await managedSite(this.queries, request, id);
+    const date = formField(request.body, 'date');
+    const back = `/app/sites/${id}${/^\d{4}-\d{2}-\d{2}$/.test(date) ? `?date=${date}` : ''}`;
+    try {
+      const released = await this.releases.release(principal, bookingId, request.web.staff!.id);
+      await this.sessions.setFlash(request.web.session, { notice: `A seat at ${timeOf(released.start)} has been offered to the waitlist. The customer keeps their appointment.` });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 409) throw error;
+      await this.sessions.setFlash(request.web.session, { errors: [{ href: `#release-${bookingId}`, text: error.message }] });
+    }
+    response.redirect(303, back);
   }
 
   @Get(':id/overbooking')
