@@ -508,6 +508,8 @@ const cases: Case[] = [
   ...pathIdCases('POST /v1/bookings/:id/cancel', 'POST', (id) => `/v1/bookings/${id}/cancel`, () => ({ by: 'customer', reason: 'Started a job' }), 'BOOKING_NOT_FOUND'),
   ...envelopeCases('POST /v1/bookings/:id/cancel', (f) => `/v1/bookings/${f.bookingId}/cancel`, () => ({ by: 'customer', reason: 'Started a job' })),
   ...pathIdCases('POST /v1/bookings/:id/links/revoke', 'POST', (id) => `/v1/bookings/${id}/links/revoke`, () => ({}), 'BOOKING_NOT_FOUND'),
+  ...pathIdCases('POST /v1/bookings/:id/release', 'POST', (id) => `/v1/bookings/${id}/release`, () => ({}), 'BOOKING_NOT_FOUND'),
+  post('POST release: a cancelled booking', (f) => `/v1/bookings/${f.cancelledBookingId}/release`, () => ({}), 409, 'BOOKING_CANCELLED'),
   post('POST cancel: the fields only inside __proto__', (f) => `/v1/bookings/${f.bookingId}/cancel`, () => '{"__proto__": {"by": "customer", "reason": "Started a job"}}', 400, V),
   post('POST cancel: by the adviser', (f) => `/v1/bookings/${f.bookingId}/cancel`, () => ({ by: 'adviser', reason: 'Ill' }), 400, V),
   post('POST cancel: reason missing', (f) => `/v1/bookings/${f.bookingId}/cancel`, () => ({ by: 'customer' }), 400, V),

@@ -401,6 +401,7 @@ describe('bookings (e2e)', () => {
         'POST /v1/bookings/{id}/cancel',
         'POST /v1/bookings/{id}/reschedule',
         'POST /v1/bookings/{id}/links/revoke',
+        'POST /v1/bookings/{id}/release',
         'GET /v1/bookings/{id}/messages',
         'GET /v1/sites/{id}/reminder-policy',
         'PUT /v1/sites/{id}/reminder-policy',

@@ -70,8 +70,8 @@ describe('day sheet (e2e)', () => {
       const queued = sheet.sessions.find((s: any) => s.sessionId === ids.session);
       expect(queued).toMatchObject({ expectedCustomers: 1.6, collisionProbability: 0.64, collisionLikely: true, otherBookings: 0, end: '2027-06-07T10:00:00+01:00', roomId: null });
       expect(queued.bookings).toEqual([
-        { bookingId: ids.x1, customerReference: expect.any(String), customerName: 'Sam Taylor', showProbability: 0.8, overbooked: false, referralSource: 'jcp', outcome: null },
-        { bookingId: ids.x2, customerReference: expect.any(String), customerName: 'Sam Taylor', showProbability: 0.8, overbooked: true, referralSource: 'jcp', outcome: null },
+        { bookingId: ids.x1, customerReference: expect.any(String), customerName: 'Sam Taylor', showProbability: 0.8, overbooked: false, referralSource: 'jcp', outcome: null, releasable: false, release: null },
+        { bookingId: ids.x2, customerReference: expect.any(String), customerName: 'Sam Taylor', showProbability: 0.8, overbooked: true, referralSource: 'jcp', outcome: null, releasable: false, release: null },
       ]);
       // C is free in the diary (a one-seat session's worth); B expects 0.5 in one seat.
       expect(queued.helpers.map((h: any) => [h.adviserId, h.inSession, h.expectedSpare])).toEqual([

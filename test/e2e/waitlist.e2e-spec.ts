@@ -235,6 +235,43 @@ describe('Waitlist and backfill (end to end, texts through the real twilio libra
     expect((await adviser.get(`/v1/waitlist/${entry.id}`)).body).toMatchObject({ status: 'waiting', offers: [{ offer: 'lost', answer: 'gone' }] });
   });
 
+  describe('a reply whose process died mid-claim', () => {
+    /** The state such a process leaves: the offer claimed for `entryId`, the claim's deadline passed (the app's clock reads 12:00). */
+    const dieMidClaim = (siteId: string, entryId: string) =>
+      e2e.db.query(`UPDATE waitlist_offers SET status = 'claimed', entry_id = $2, expires_at = '2026-11-30T11:00:00Z' WHERE site_id = $1`, [siteId, entryId]);
+    const offerAt = async (siteId: string) => (await e2e.db.query<{ status: string; booking_id: string | null }>('SELECT status, booking_id FROM waitlist_offers WHERE site_id = $1', [siteId]))[0];
+
+    it('before booking: the offer reopens for the rest of its round, and another reply takes it', async () => {
+      const fresh = await createDiary(e2e.api);
+      const [died, other] = [nextMobile(), nextMobile()];
+      const diedEntry = await wait(died, {}, fresh);
+      await wait(other, {}, fresh);
+      await free(TUE_9_FEB_10, fresh);
+      await until('both texted', async () => offersTo(died).length === 1 && offersTo(other).length === 1);
+      await dieMidClaim(fresh.siteId, diedEntry.id);
+      await until('the claim given back', async () => (await offerAt(fresh.siteId)).status === 'open');
+      expect(await text(other, '1')).toMatch(/^Booked: your appointment is on Tue 9 Feb 10:00/);
+      expect((await bookedAt(fresh, TUE_9_FEB_10)).map((b) => b.mobile)).toEqual([other]);
+      expect((await adviser.get(`/v1/waitlist/${diedEntry.id}`)).body.status).toBe('waiting');
+    });
+
+    it('after booking: the claim is finished, the offer taken by that booking and the entry fulfilled', async () => {
+      const fresh = await createDiary(e2e.api);
+      const mobile = nextMobile();
+      const waiting = { ...customer(), mobile };
+      const entry = await wait(mobile, { customer: waiting }, fresh);
+      await free(TUE_9_FEB_10, fresh);
+      await until('the offer texted', async () => offersTo(mobile).length === 1);
+      // The booking committed (as the referrer's, for the customer waiting), then the process died.
+      const booking = await adviser.create('/v1/bookings', { ...slotRef(fresh, TUE_9_FEB_10), customer: waiting, referral });
+      await dieMidClaim(fresh.siteId, entry.id);
+      await until('the claim finished', async () => (await offerAt(fresh.siteId)).status === 'taken');
+      expect(await offerAt(fresh.siteId)).toEqual({ status: 'taken', booking_id: booking.id });
+      expect((await adviser.get(`/v1/waitlist/${entry.id}`)).body).toMatchObject({ status: 'fulfilled', bookingId: booking.id });
+      expect(await bookedAt(fresh, TUE_9_FEB_10)).toHaveLength(1);
+    });
+  });
+
   it('a key sees and removes only its own organisation\'s entries; an admin sees all', async () => {
     const entry = await wait(nextMobile());
     expect((await otherPartner.get(`/v1/waitlist/${entry.id}`)).status).toBe(404);
@@ -249,6 +286,119 @@ describe('Waitlist and backfill (end to end, texts through the real twilio libra
     expect((await adviser.get(`/v1/waitlist/${entry.id}`)).body).toMatchObject({ status: 'removed', closedAt: expect.any(String) });
     expect((await adviser.get('/v1/waitlist?status=removed')).body.entries.map((e: { id: string }) => e.id)).toContain(entry.id);
     expect((await adviser.get('/v1/waitlist')).body.entries.map((e: { id: string }) => e.id)).not.toContain(entry.id);
+  });
+
+  describe('a seat released beside a booking likely to be missed', () => {
+    const managerOf = async (diary: BuiltDiary) => e2e.api.as((await e2e.api.create(`/v1/organisations/${diary.organisationId}/api-keys`, { scopes: ['sites:manage'], siteIds: [diary.siteId] })).key);
+    // Bookings are scored by the model as they are made; the test gives them known show probabilities.
+    const booked = async (diary: BuiltDiary, start: string, show: number | null) => {
+      const booking = await e2e.api.create('/v1/bookings', { ...slotRef(diary, start), customer: { ...customer(), mobile: nextMobile() }, referral });
+      await e2e.db.query('UPDATE bookings SET show_probability = $2 WHERE id = $1', [booking.id, show]);
+      return booking;
+    };
+    const seats = (diary: BuiltDiary, start: string) => e2e.db.query<{ booked: number; extras: number }>('SELECT booked, extras FROM sessions WHERE adviser_id = $1 AND starts_at = $2', [diary.adviserId, start]);
+    const inSession = (diary: BuiltDiary, start: string) =>
+      e2e.db.query<{ id: string; mobile: string; overbooked: boolean; session_id: string }>(
+        `SELECT b.id, c.mobile, b.overbooked, b.session_id FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE b.adviser_id = $1 AND b.starts_at = $2 AND b.status = 'booked' ORDER BY b.created_at`,
+        [diary.adviserId, start],
+      );
+
+    it('goes by text to one waiting; their 1 books them into the same session as an extra, and the booking it was released beside stands', async () => {
+      const fresh = await createDiary(e2e.api);
+      const manager = await managerOf(fresh);
+      const original = await booked(fresh, TUE_9_FEB_10, 0.3);
+      const mobile = nextMobile();
+      const entry = await wait(mobile, { customer: { ...customer(), name: 'Alex Jones', mobile } }, fresh);
+      const before = (await e2e.api.get(`/v1/bookings/${original.id}`)).body;
+
+      const released = await manager.post(`/v1/bookings/${original.id}/release`, {});
+      expect(released.status).toBe(200);
+      expect(released.body).toEqual({ bookingId: original.id, sessionId: expect.any(String), start: '2027-02-09T10:00:00+00:00', showProbability: 0.3, releasedAt: expect.stringMatching(/^2026-11-30T/) });
+      const [event] = await e2e.db.query<{ actor_type: string; actor_id: string; data: Record<string, unknown> }>(`SELECT actor_type, actor_id, data FROM booking_events WHERE booking_id = $1 AND kind = 'released'`, [original.id]);
+      expect(event).toEqual({ actor_type: 'organisation', actor_id: fresh.organisationId, data: { sessionId: released.body.sessionId, start: '2027-02-09T10:00:00.000Z', showProbability: 0.3, keyId: expect.any(String) } });
+
+      const [offer] = await until('the seat offered by text', async () => (offersTo(mobile).length ? offersTo(mobile) : null));
+      expect(offer.body).toMatch(/^A time has come up: Tue 9 Feb 10:00 at Site [0-9A-F]{6}\. Reply 1 by 14:00 to take it\. First to reply gets it\.$/);
+      expect(await text(mobile, '1')).toMatch(/^Booked: your appointment is on Tue 9 Feb 10:00 at Site [0-9A-F]{6}\. Reply NO if you can't come\.$/);
+
+      const both = await inSession(fresh, TUE_9_FEB_10);
+      expect(both).toEqual([
+        { id: original.id, mobile: original.customer.mobile, overbooked: false, session_id: released.body.sessionId },
+        { id: expect.any(String), mobile, overbooked: true, session_id: released.body.sessionId },
+      ]);
+      expect(await seats(fresh, TUE_9_FEB_10)).toEqual([{ booked: 1, extras: 1 }]);
+      expect((await e2e.api.get(`/v1/bookings/${original.id}`)).body).toEqual(before);
+      expect((await adviser.get(`/v1/waitlist/${entry.id}`)).body).toMatchObject({ status: 'fulfilled', bookingId: both[1].id, offers: [{ offer: 'taken', answer: 'won' }] });
+      // No policy at the site: the default caps, one extra in the session, apply whatever the mode.
+      expect((await e2e.api.get(`/v1/bookings/${both[1].id}`)).body).toMatchObject({ overbooked: true, overbookPolicyVersion: null, overbookRisk: null });
+
+      const sheet = (await manager.get(`/v1/sites/${fresh.siteId}/day-sheet?date=2027-02-09`)).body;
+      expect(sheet.releaseCeiling).toBe(0.6);
+      const [row, extra] = sheet.sessions[0].bookings;
+      expect(row).toMatchObject({ bookingId: original.id, releasable: false, release: { releasedAt: released.body.releasedAt, claimed: true, claimedBy: 'Alex Jones' } });
+      expect(extra).toMatchObject({ overbooked: true, release: null });
+    });
+
+    it('of two replying 1 at once, one is booked as the extra and the other told it has gone; never more extras than the cap', async () => {
+      const fresh = await createDiary(e2e.api);
+      const manager = await managerOf(fresh);
+      const original = await booked(fresh, TUE_9_FEB_10, 0.45);
+      const [first, second] = [nextMobile(), nextMobile()];
+      await wait(first, {}, fresh);
+      await wait(second, {}, fresh);
+      expect((await manager.post(`/v1/bookings/${original.id}/release`, {})).status).toBe(200);
+      await until('both offered the seat', async () => offersTo(first).length === 1 && offersTo(second).length === 1);
+
+      const answers = await Promise.all([text(first, '1'), text(second, '1')]);
+      expect(answers.filter((a) => a.startsWith('Booked:'))).toHaveLength(1);
+      expect(answers.filter((a) => a.startsWith('Sorry, that time has just gone.'))).toHaveLength(1);
+      const now = await inSession(fresh, TUE_9_FEB_10);
+      expect(now.map((b) => b.overbooked)).toEqual([false, true]);
+      expect([first, second]).toContain(now[1].mobile);
+      expect(await seats(fresh, TUE_9_FEB_10)).toEqual([{ booked: 1, extras: 1 }]);
+
+      // The extra, even were it likely to be missed, leaves no room for another under the cap of one.
+      await e2e.db.query('UPDATE bookings SET show_probability = 0.2 WHERE id = $1', [now[1].id]);
+      expect(await manager.post(`/v1/bookings/${now[1].id}/release`, {})).toMatchObject({ status: 409, body: { code: 'CAP_SESSION' } });
+      expect(await seats(fresh, TUE_9_FEB_10)).toEqual([{ booked: 1, extras: 1 }]);
+    });
+
+    it('is refused with a code: twice, above the ceiling or never scored, started, cancelled; only to the site\'s managers', async () => {
+      const fresh = await createDiary(e2e.api);
+      const manager = await managerOf(fresh);
+      const release = (id: string, as = manager) => as.post(`/v1/bookings/${id}/release`, {});
+
+      // Two at once: one release, one refusal.
+      const twice = await booked(fresh, TUE_9_FEB_10, 0.6);
+      const racing = await Promise.all([release(twice.id), release(twice.id)]);
+      expect(racing.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(racing.find((r) => r.status === 409)!.body.code).toBe('ALREADY_RELEASED');
+      expect(await release(twice.id)).toMatchObject({ status: 409, body: { code: 'ALREADY_RELEASED' } });
+      expect(await e2e.db.query(`SELECT count(*)::int AS n FROM booking_events WHERE booking_id = $1 AND kind = 'released'`, [twice.id])).toEqual([{ n: 1 }]);
+
+      const likely = await booked(fresh, WED_10_FEB_14, 0.61);
+      expect(await release(likely.id)).toMatchObject({ status: 409, body: { code: 'LIKELY_TO_COME' } });
+      await e2e.db.query('UPDATE bookings SET show_probability = NULL WHERE id = $1', [likely.id]);
+      expect(await release(likely.id)).toMatchObject({ status: 409, body: { code: 'LIKELY_TO_COME' } });
+
+      const past = await booked(fresh, '2027-02-11T10:00:00Z', 0.2);
+      // The app's clock stands still: the appointment is made to have started instead.
+      await e2e.db.query(`UPDATE bookings SET starts_at = '2026-11-30T09:00:00Z' WHERE id = $1`, [past.id]);
+      expect(await release(past.id)).toMatchObject({ status: 409, body: { code: 'BOOKING_STARTED' } });
+
+      const cancelled = await booked(fresh, '2027-02-12T10:00:00Z', 0.2);
+      expect((await e2e.api.post(`/v1/bookings/${cancelled.id}/cancel`, { by: 'customer', reason: 'Started a job' })).status).toBe(200);
+      expect(await release(cancelled.id)).toMatchObject({ status: 409, body: { code: 'BOOKING_CANCELLED' } });
+
+      const open = await booked(fresh, '2027-02-11T14:00:00Z', 0.2);
+      const elsewhere = await managerOf(await createDiary(e2e.api));
+      expect(await release(open.id, elsewhere)).toMatchObject({ status: 404, body: { code: 'BOOKING_NOT_FOUND' } });
+      expect(await release(open.id, adviser)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+      expect(await release('00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 404, body: { code: 'BOOKING_NOT_FOUND' } });
+      expect(await e2e.db.query(`SELECT count(*)::int AS n FROM booking_events WHERE booking_id = ANY ($1) AND kind = 'released'`, [[likely.id, past.id, cancelled.id, open.id]])).toEqual([{ n: 0 }]);
+      // The admin may, as it may manage every site.
+      expect((await release(open.id, e2e.api)).status).toBe(200);
+    });
   });
 
   it('refuses what cannot be waited for, with a code for each', async () => {

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { OUTCOMES } from '../../attendance/domain/outcomes';
 import { REFERRAL_SOURCES } from '../../bookings/dto/bookings.dto';
-import { ApiNullableEnum } from '../../common/http/openapi';
+import { ApiNullableEnum, ApiNullableRef } from '../../common/http/openapi';
 import { IsLocalDate } from '../../common/http/validation';
 import { CODE_PATTERN } from '../../diaries/dto/diaries.dto';
 import { COLLISION_LIKELY_AT } from '../domain/day-sheet';
@@ -36,7 +36,7 @@ export class DaySheetBookingView {
   @ApiNullableEnum(OUTCOMES, { description: 'Once recorded, counts instead of showProbability: 1 if the customer came, 0 if not.' }) outcome: string | null;
   @ApiProperty({ description: `A seat beside it may be offered to the waitlist now (POST /v1/bookings/{id}/release): not started, not released, show probability at most ${RELEASE_CEILING}. The site's caps on extras are checked when it is.` })
   releasable: boolean;
-  @ApiProperty({ type: DaySheetReleaseView, nullable: true, description: 'The seat offered to the waitlist beside it, if one was.' }) release: DaySheetReleaseView | null;
+  @ApiNullableRef(DaySheetReleaseView, { description: 'The seat offered to the waitlist beside it, if one was.' }) release: DaySheetReleaseView | null;
 }
 
 export class DaySheetHelperView {
