@@ -6,13 +6,19 @@ import { Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { BookingEvent, BookingEvents } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
-import { DAY } from '../common/time/local-time';
+import { DAY, MINUTE } from '../common/time/local-time';
 import { smsSegments } from '../reminders/domain/sms-segments';
 import { reminderPolicy } from '../reminders/reminder-planner.service';
 import { Candidate, FreedSlot, offerTiming, planRound, waitlistWording } from './domain/backfill';
 
 // A reply is read as an answer to the last offer texted to its number for this long.
 const ANSWER_KEPT_MS = DAY;
+// How long a reply's claim on an offer may last: booking takes well under a second, and even
+// waiting out a database connection (DB_CONNECT_TIMEOUT_MS) far less. A claim older than this
+// was made by a process that died before it recorded the booking or gave the claim up.
+const CLAIM_MS = 2 * MINUTE;
+// An offer given back by a claim reopens until its round's texts lapse, as it would have stayed open.
+const ROUND_DEADLINE = `coalesce((SELECT max(t.expires_at) FROM waitlist_offer_texts t WHERE t.offer_id = o.id AND t.round = o.round), $2::timestamptz)`;
 
 interface OpenOffer extends FreedSlot {
   id: string;
@@ -171,6 +177,42 @@ export class BackfillService implements OnModuleInit {
     }
   }
 
+  /**
+   * Offers left claimed by a reply whose process died mid-claim, once the claim's deadline
+   * has passed. If its booking was made (the customer's, at the offer's time), the claim is
+   * finished as take() would have; if not, the offer reopens until its round's texts lapse,
+   * for the same customers (a retried reply, another's 1) to take or the round to move on.
+   * Returns how many were recovered.
+   */
+  async recoverClaims(now = this.clock.now()): Promise<number> {
+    let recovered = 0;
+    for (;;) {
+      const done = await this.dataSource.transaction(async (manager) => {
+        const [claim] = await manager.query(
+          `SELECT o.id, o.entry_id,
+                  (SELECT b.id FROM bookings b JOIN customers c ON c.id = b.customer_id
+                    WHERE b.adviser_id = o.adviser_id AND b.starts_at = o.starts_at AND b.status = 'booked'
+                      AND c.client_id = e.client_id AND c.reference = e.customer->>'reference' LIMIT 1) AS booking_id
+             FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id
+            WHERE o.status = 'claimed' AND o.expires_at <= $1 ORDER BY o.expires_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED`,
+          [new Date(now)],
+        );
+        if (!claim) return true;
+        if (claim.booking_id) {
+          await manager.query(`UPDATE waitlist_offers SET status = 'taken', booking_id = $2, closed_at = $3 WHERE id = $1`, [claim.id, claim.booking_id, new Date(now)]);
+          await this.wakeWaiting(manager, now);
+          await manager.query(`UPDATE waitlist_entries SET status = 'fulfilled', booking_id = $2, closed_at = $3 WHERE id = $1 AND status = 'waiting'`, [claim.entry_id, claim.booking_id, new Date(now)]);
+          await manager.query(`UPDATE waitlist_offer_texts SET answer = 'won', answered_at = coalesce(answered_at, $3) WHERE offer_id = $1 AND entry_id = $2`, [claim.id, claim.entry_id, new Date(now)]);
+        } else {
+          await manager.query(`UPDATE waitlist_offers o SET status = 'open', entry_id = NULL, expires_at = ${ROUND_DEADLINE} WHERE id = $1`, [claim.id, new Date(now)]);
+        }
+        recovered++;
+        return false;
+      });
+      if (done) return recovered;
+    }
+  }
+
   /** The last offer texted to this number (one not yet handed to the provider cannot have been read), if recent enough for a reply to be about it. */
   async latestText(sender: string, now: number): Promise<{ id: string; at: number } | null> {
     const [row] = await this.dataSource.query(
@@ -203,10 +245,11 @@ export class BackfillService implements OnModuleInit {
     if (t.offer_status === 'taken' && t.taker === t.entry_id) return { outcome: 'waitlist_booked', reply: waitlistWording.booked(slot), bookingId: t.booking_id };
     if (option !== 1) return { outcome: 'waitlist_not_offered', reply: waitlistWording.onlyOne() };
     if (t.expires_at.getTime() <= now) return this.answered(textId, t.offer_status === 'open' || t.offer_status === 'expired' ? 'expired' : 'gone', now);
+    // While claimed, expires_at is the claim's deadline (see recoverClaims).
     const [, claimed] = await this.dataSource.query(
-      `UPDATE waitlist_offers SET status = 'claimed', entry_id = $2 WHERE id = $1 AND status = 'open' AND expires_at > $3
+      `UPDATE waitlist_offers SET status = 'claimed', entry_id = $2, expires_at = $4 WHERE id = $1 AND status = 'open' AND expires_at > $3
           AND EXISTS (SELECT 1 FROM waitlist_entries WHERE id = $2 AND status = 'waiting')`,
-      [t.offer_id, t.entry_id, new Date(now)],
+      [t.offer_id, t.entry_id, new Date(now), new Date(now + CLAIM_MS)],
     );
     if (!claimed) return this.answered(textId, 'gone', now);
 
@@ -224,7 +267,7 @@ export class BackfillService implements OnModuleInit {
       bookingId = booking.id;
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) {
-        await this.dataSource.query(`UPDATE waitlist_offers SET status = 'open', entry_id = NULL WHERE id = $1 AND status = 'claimed'`, [t.offer_id]);
+        await this.dataSource.query(`UPDATE waitlist_offers o SET status = 'open', entry_id = NULL, expires_at = ${ROUND_DEADLINE} WHERE id = $1 AND status = 'claimed'`, [t.offer_id, new Date(now)]);
         throw error;
       }
       // Booked by someone else meanwhile, closed, or too near now: nobody can have it.

@@ -62,8 +62,9 @@ export class OfferDispatcher implements OnApplicationBootstrap, OnApplicationShu
     this.timer.unref();
   }
 
-  /** One pass: lapsed rounds moved on, then every queued text sent. */
+  /** One pass: claims abandoned by a dead process recovered, lapsed rounds moved on, then every queued text sent. */
   async tick(now = this.clock.now()): Promise<void> {
+    await this.backfill.recoverClaims(now);
     await this.backfill.nextRounds(now);
     await this.dataSource.query(`UPDATE waitlist_offer_texts SET status = 'unknown', updated_at = $1 WHERE status = 'sending' AND updated_at < $2`, [new Date(now), new Date(now - STALE_SENDING_MS)]);
     while ((await this.sendBatch(now)) === BATCH);
