@@ -10,3 +10,8 @@ ALTER TABLE sites ADD CONSTRAINT sites_point_whole CHECK ((latitude IS NULL) = (
 -- jobcentre; the application then works out the exact distance.
 CREATE INDEX sites_area_idx ON sites (lower(area)) WHERE area IS NOT NULL;
 CREATE INDEX sites_point_idx ON sites (latitude, longitude) WHERE latitude IS NOT NULL;
+
+-- A search reads the sessions of the advisers who work at the sites searched, wherever they
+-- are (one elsewhere can run into a window here). By (adviser, start) that is one short range
+-- per adviser; the exclusion constraint's GiST index took ~4x as long for 300 advisers.
+CREATE INDEX sessions_adviser_start_idx ON sessions (adviser_id, starts_at);

@@ -138,8 +138,8 @@ export class DiaryLoader {
       // join), and the advisers' own sessions anywhere: one at another site can run into a
       // window here with its buffer, as the adviser exclusion constraint knows. Sessions
       // last under a day, so a day's margin finds every one that reaches into the range.
-      // Each arm has its index: (site_id, starts_at), and the adviser exclusion
-      // constraint's GiST index on (adviser_id, busy); PostgreSQL ORs the two bitmaps.
+      // Each arm has its index: (site_id, starts_at) and (adviser_id, starts_at); PostgreSQL
+      // ORs the two bitmaps. The adviser arm's start bound is what lets it use its btree.
       () => db.query(
         // Instants as epoch milliseconds (float8 arrives as a number): thousands of rows
         // would otherwise each be parsed into three Dates. Live holds are few, so they
@@ -153,7 +153,7 @@ export class DiaryLoader {
            LEFT JOIN (SELECT session_id, count(*) AS held FROM holds WHERE released_at IS NULL AND expires_at > $4 GROUP BY session_id) h
              ON h.session_id = s.id
           WHERE s.site_id = ANY ($1) AND s.starts_at >= $2 AND s.starts_at < $3
-             OR s.adviser_id = ANY ($5) AND s.busy && tstzrange($2, $3)`,
+             OR s.adviser_id = ANY ($5) AND s.starts_at >= $2::timestamptz - interval '1 day' AND s.starts_at < $3 AND s.busy && tstzrange($2, $3)`,
         [siteIds, new Date(scope.range.start - DAY), new Date(scope.range.end + DAY), new Date(scope.now), adviserIds],
       ) as Promise<SessionRow[]>,
     ]);
