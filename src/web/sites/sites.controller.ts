@@ -115,7 +115,7 @@ export class SitesController {
       await this.sessions.setFlash(request.web.session, { notice: `A seat at ${timeOf(released.start)} has been offered to the waitlist. The customer keeps their appointment.` });
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 409) throw error;
-      await this.sessions.setFlash(request.web.session, { errors: [{ href: `#release-${bookingId}`, text: error.message }] });
+      await this.sessions.setFlash(request.web.session, { errors: [{ href: `#waitlist-${bookingId}`, text: error.message }] });
     }
     response.redirect(303, back);
   }
