@@ -436,8 +436,8 @@ async function main() {
       times.map((r) => [r.name, fmt(r.client.p50), fmt(r.client.p95), fmt(r.client.p99), fmt(r.p95InPgbenchTx, 0), fmt(r.server.p95), fmt(r.sql.p95), fmt(r.queries, 1), fmt(r.htmlKB, 1), Object.keys(r.statuses).join(','), r.otherCores]),
     ));
     for (const r of times.filter((x) => x.profile)) {
-      log(`\n${r.name}: p95 ${fmt(r.client.p95)} ms misses ${GOAL_P95_MS} ms. CPU profile, self time: ${r.profile!.categories.slice(0, 6).map((c) => `${c.name} ${fmt(c.share * 100, 0)}%`).join(', ')}`);
-      log(r.profile!.functions.slice(0, 8).map((f) => `  ${f.name} (${f.where}) ${fmt(f.share * 100, 1)}%`).join('\n'));
+      log(`\n${r.name}: p95 ${fmt(r.client.p95)} ms misses ${GOAL_P95_MS} ms. CPU profile, self time: ${r.profile!.categories.slice(0, 6).map((c) => `${c.name} ${fmt(c.share, 0)}%`).join(', ')}`);
+      log(r.profile!.functions.slice(0, 8).map((f) => `  ${f.name} (${f.where}) ${fmt(f.share, 1)}%`).join('\n'));
     }
     log(`\n### Page weight (fresh context, nothing cached; KB = 1024 bytes)\n`);
     log(table(
