@@ -15,44 +15,49 @@ describe('rate limits per API key, across two API instances sharing Redis', () =
 
   const limit = (organisationId: string, burst: number, perMinute: number) => e2e.api.request('PUT', `/v1/organisations/${organisationId}/rate-limit`, { burst, perMinute });
 
+  // Sustained rates here are a token every ten seconds or slower, so that a loaded machine's slow
+  // requests cannot refill a bucket mid-test: the counts below are then exact, never timing-dependent.
   it('a burst drawn on through both instances, then 429 with Retry-After and the RateLimit headers, then the sustained rate', async () => {
     const partner = await partnerKey(e2e.api);
-    expect((await limit(partner.organisationId, 4, 60)).status).toBe(200);
+    expect((await limit(partner.organisationId, 4, 6)).status).toBe(200);
     const [one, two] = [e2e.api.as(partner.key), second.api.as(partner.key)];
     const answers = [];
     for (const api of [one, two, one, two]) answers.push(await api.get('/v1/sites'));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
-    expect(answers.map((a) => a.headers.get('ratelimit-policy'))).toEqual(Array(4).fill('"per-key";q=4;w=4'));
+    expect(answers.map((a) => a.headers.get('ratelimit-policy'))).toEqual(Array(4).fill('"per-key";q=4;w=40'));
     expect(answers.map((a) => a.headers.get('ratelimit')?.match(/r=(\d+)/)?.[1])).toEqual(['3', '2', '1', '0']);
 
     const refused = await two.get('/v1/sites');
-    expect({ status: refused.status, code: refused.body.code, retryAfter: refused.headers.get('retry-after') }).toEqual({ status: 429, code: 'RATE_LIMITED', retryAfter: '1' });
-    expect(refused.headers.get('ratelimit')).toMatch(/^"per-key";r=0;t=[1-4]$/);
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 429, code: 'RATE_LIMITED' });
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(10);
+    expect(refused.headers.get('ratelimit')).toMatch(/^"per-key";r=0;t=(3\d|40)$/);
     expect((await one.get('/v1/sites')).status).toBe(429);
 
-    // One a second: after Retry-After one request goes, and the next is refused again.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // A token every ten seconds: after Retry-After one request goes, and the next is refused again.
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 100));
     expect((await one.get('/v1/sites')).status).toBe(200);
     expect((await two.get('/v1/sites')).status).toBe(429);
   });
 
-  it("one key's flood does not slow another key's bookings", async () => {
+  it("one key's flood does not draw on another key's bucket", async () => {
     const flooder = await partnerKey(e2e.api);
-    await limit(flooder.organisationId, 5, 60);
+    await limit(flooder.organisationId, 5, 1);
     const booker = await partnerKey(e2e.api);
+    await limit(booker.organisationId, 20, 1);
     const diary = await createDiary(e2e.api);
     const flood = Array.from({ length: 200 }, (_, i) => (i % 2 ? e2e.api : second.api).as(flooder.key).get('/v1/sites'));
-    const started = Date.now();
     const bookings = await Promise.all(
       Array.from({ length: 8 }, (_, h) => (h % 2 ? e2e.api : second.api).as(booker.key).post('/v1/bookings', bookingBody(diary, `2027-04-05T${String(9 + h).padStart(2, '0')}:00:00+01:00`))),
     );
-    const bookedIn = Date.now() - started;
     const flooded = await Promise.all(flood);
     expect(bookings.map((b) => b.status)).toEqual(Array(8).fill(201));
-    expect(flooded.filter((f) => f.status === 200).length).toBeLessThanOrEqual(6);
+    // The booker's eight requests, and nothing of the flood, came out of its bucket of twenty.
+    const remaining = bookings.map((b) => Number(b.headers.get('ratelimit')?.match(/r=(\d+)/)?.[1])).sort((a, b) => a - b);
+    expect(remaining).toEqual([12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(flooded.filter((f) => f.status === 200).length).toBe(5);
     expect(flooded.filter((f) => ![200, 429].includes(f.status))).toEqual([]);
-    // Eight bookings take well under a second on their own; the flood's refusals cost Redis a round trip each.
-    expect(bookedIn).toBeLessThan(5000);
   });
 
   it('the bootstrap admin key and keyless routes are not limited; health answers a throttled key too', async () => {
