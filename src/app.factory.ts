@@ -22,6 +22,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean; 
     logger: options.logger === false ? false : LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
     bodyParser: false,
   });
+  app.set('trust proxy', config.TRUST_PROXY);
   for (const handler of jsonBody()) app.use(handler);
   configureViews(app);
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });

@@ -271,5 +271,8 @@ describe('the personal link in reminders (end to end)', () => {
     expect(Number(answer!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(answer!.headers.get('referrer-policy')).toBe('no-referrer');
     expect(h1(await answer!.text())).toBe('Too many requests');
+    // With no TRUST_PROXY (the default), a forwarded-for header written by the client changes nothing.
+    const forged = await open(`/b/${randomBytes(16).toString('base64url')}`, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
+    expect(forged.status).toBe(429);
   });
 });

@@ -55,4 +55,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, RUN_WORKER: 'yes' })).toThrow(/RUN_WORKER/);
     expect(() => loadConfig({ ...valid, SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
   });
+
+  it("reads TRUST_PROXY as Express's 'trust proxy': off, a number of hops, or addresses", () => {
+    expect(loadConfig(valid).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ ...valid, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
+    expect(() => loadConfig({ ...valid, TRUST_PROXY: 'true; rm' })).toThrow(/TRUST_PROXY/);
+  });
 });

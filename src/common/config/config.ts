@@ -63,6 +63,13 @@ const schema = z
   // Lets webhooks go to loopback addresses over plain http: only for tests, whose receivers
   // listen on 127.0.0.1. Off, endpoints must be https and resolve to public addresses only.
   WEBHOOKS_ALLOW_LOOPBACK: flag,
+  // Behind a gateway every request comes from the gateway's address; per-IP limits (the customer
+  // link page) would then put every customer in one bucket. Express's 'trust proxy': false, a
+  // number of hops, or addresses and subnets (e.g. "loopback, 10.0.0.0/8").
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, 'must be false, a number of proxies, or addresses and subnets separated by commas')
+    .transform((value) => (value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value)),
   MESSAGE_VARIANTS: z
     .string()
     .transform((value) => value.split(',').map((v) => v.trim()).filter(Boolean))
