@@ -33,7 +33,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../test/browser/chromium';
 import { benchClassifier, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
 import { admin, DATASET_DB, recreateDatabase, withClient } from './lib/db';
 import { HttpClient, type Response as HttpResponse } from './lib/http-load';
@@ -42,7 +43,7 @@ import { pgbenchSelect, preparePgbenchSelect } from './lib/pgbench-select';
 import { writeResult } from './lib/paths';
 import { ADMIN_KEY, ServerHandle } from './lib/server-handle';
 import { fmt, sleep, summarise, Summary, table } from './lib/stats';
-import { DatasetMeta, ensureDataset, readMeta, TYPES } from './national-dataset';
+import { DatasetMeta, ensureDataset, readMeta } from './national-dataset';
 import type { RouteStats } from './server';
 import type { ProfileSummary } from './lib/profile';
 
@@ -272,10 +273,7 @@ async function main() {
   const base = server.url;
   const classify = benchClassifier(() => server.child.pid, [DB, PGBENCH_DB]);
   const api = new HttpClient(base, ADMIN_KEY, 4);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const result: Record<string, unknown> = { machine: box, dataset: { seed: meta.seed, startDate: meta.startDate, version: meta.version, counts: meta.counts } };
   try {
     // Who and what the pages are about: the commonest type, a jobcentre in the area with the
@@ -293,7 +291,6 @@ async function main() {
       const customer = await one(`SELECT c.reference FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE b.organisation_id = '${coachOrg.id}' ORDER BY b.id LIMIT 1`);
       return { type, jobcentre, coachOrg: coachOrg.id as string, busy, site, siteDay: siteDay?.day as string, customerReference: customer?.reference as string | undefined };
     });
-    if (!TYPES.some((x) => x.code === subjects.type.code)) log(`  note: type ${subjects.type.code} is not one of the generator's`);
     log(`  type ${subjects.type.code}; jobcentre ${subjects.jobcentre.name}; adviser ${subjects.busy.adviser_id} (${subjects.busy.n} bookings on ${subjects.busy.day}); site ${subjects.site.id} (${subjects.site.n} history rows)`);
     result.subjects = subjects;
 

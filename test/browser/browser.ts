@@ -1,20 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { AppUnderTest } from '../support/app';
 import { uniq } from '../support/fixtures';
-
-/**
- * Debian's chromium, driven by playwright-core: no browser is downloaded. The flags keep it
- * from reaching for Google's services, which a closed network refuses, many at a time.
- */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
+import { launchChromium } from './chromium';
 
 /** The WCAG 2.2 AA rules that axe-core checks. */
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
