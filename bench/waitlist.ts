@@ -16,12 +16,22 @@
  *
  * Prints Markdown tables and writes bench/results/waitlist-<time>.json. Never asserts.
  *
+ * Then the seats released beside bookings likely to be missed (src/overbooking/domain/release):
+ * each site releases, a day ahead (or when booked, if later), every booking whose customer is
+ * at most RELEASE_CEILING likely to come, within the default cap of extras a day; offered
+ * with the cancellations, to the same lists. The history's hidden show probability stands in
+ * for the model's prediction, so it is a perfect model's figure, an upper bound.
+ *
  * Knobs: BENCH_WAITLIST_SEEDS (3), BENCH_WAITLIST_SITES (20), BENCH_WAITLIST_ADVISERS (80).
  */
 import './lib/paths';
-import { generateHistory, HistoryOptions } from '../src/attendance/domain/synthetic-history';
+import { showed } from '../src/attendance/domain/outcomes';
+import { generateHistory, HistoryOptions, SyntheticAppointment } from '../src/attendance/domain/synthetic-history';
 import { Rng } from '../src/common/random/rng';
-import { BackfillAssumptions, DEFAULT_BACKFILL_ASSUMPTIONS, simulateBackfill } from '../src/waitlist/domain/backfill-simulation';
+import { DAY, localDateOf, MINUTE } from '../src/common/time/local-time';
+import { POLICY_DEFAULTS } from '../src/overbooking/domain/policy';
+import { RELEASE_CEILING, releasedSeatRefusal } from '../src/overbooking/domain/release';
+import { BackfillAssumptions, Cancellation, DEFAULT_BACKFILL_ASSUMPTIONS, simulateBackfill } from '../src/waitlist/domain/backfill-simulation';
 import { machine } from './lib/machine';
 import { writeResult } from './lib/paths';
 import { fmt, summarise, table } from './lib/stats';
@@ -69,6 +79,24 @@ const VARIATIONS: Variation[] = [
   { label: 'sites ask 24 h notice', minNoticeMinutes: 24 * 60 },
 ];
 
+/** The seats released beside the history's bookings likely to be missed, in start order, and the bookings they were released beside. */
+function releasedSeats(history: readonly SyntheticAppointment[]): { seats: Cancellation[]; beside: SyntheticAppointment[] } {
+  const duration = new Map<string, number>(TYPES.map((t) => [t.code, t.durationMinutes * MINUTE]));
+  const extrasOn = new Map<string, number>();
+  const beside = history
+    .filter((r) => r.outcome !== 'cancelled_late' && r.showProbability <= RELEASE_CEILING)
+    .sort((a, b) => a.start - b.start)
+    .filter((r) => {
+      const day = `${r.siteId}|${localDateOf(r.start, ZONE)}`;
+      // One-seat sessions, so the session cap never binds; the day's does.
+      if (releasedSeatRefusal(POLICY_DEFAULTS, { capacity: 1, customers: 1 }, extrasOn.get(day) ?? 0)) return false;
+      extrasOn.set(day, (extrasOn.get(day) ?? 0) + 1);
+      return true;
+    });
+  const seats = beside.map((r) => ({ typeId: r.appointmentType, siteId: r.siteId, start: r.start, end: r.start + duration.get(r.appointmentType)!, freedAt: Math.max(r.bookedAt, r.start - DAY) }));
+  return { seats, beside };
+}
+
 async function main() {
   const histories = Array.from({ length: SEEDS }, (_, i) => generateHistory(world(`careers-waitlist-${i + 1}`)));
   const rows = VARIATIONS.map(({ label, ...change }) => {
@@ -94,7 +122,39 @@ async function main() {
       rows.map((r) => [r.label, fmt(r.freed, 0), `${fmt(100 * r.refilledShare, 1)}%`, fmt(r.medianMinutes, 0), fmt(r.p95Minutes, 0), fmt(r.textsPerRefill, 1)]),
     ),
   );
-  const file = writeResult('waitlist', { machine: box, seeds: SEEDS, sites: SITES, advisers: ADVISERS, assumptions: DEFAULT_BACKFILL_ASSUMPTIONS, rows });
+
+  // Released seats offered with the cancellations, under the assumed list and replies.
+  const release = histories.map((history, i) => {
+    const { seats, beside } = releasedSeats(history);
+    const run = simulateBackfill(history, TYPES, () => ZONE, { ...DEFAULT_BACKFILL_ASSUMPTIONS, seed: `careers-waitlist-${i + 1}` }, seats);
+    const cancellations = run.freed - seats.length;
+    const filled = beside.filter((_, k) => run.taken[cancellations + k]);
+    return {
+      appointments: history.length,
+      released: seats.length,
+      filled: filled.length,
+      // The released booking's customer came after all: the extra meets them in the session.
+      cameAnyway: filled.filter((r) => showed(r.outcome) === 1).length,
+      cancellationsRefilled: run.taken.slice(0, cancellations).filter(Boolean).length / cancellations,
+    };
+  });
+  const sum = (key: keyof (typeof release)[number]) => release.reduce((n, r) => n + r[key], 0);
+  const releaseRow = {
+    releasedPerYear: sum('released') / SEEDS,
+    filledPerYear: sum('filled') / SEEDS,
+    filledShare: sum('filled') / sum('released'),
+    cameAnywayShare: sum('cameAnyway') / sum('filled'),
+    releasedShareOfAppointments: sum('released') / sum('appointments'),
+    cancellationsRefilledWithReleases: sum('cancellationsRefilled') / SEEDS,
+  };
+  console.log(`\n## Seats released beside bookings at most ${RELEASE_CEILING} likely to be kept (a day ahead, at most ${POLICY_DEFAULTS.maxExtraPerDay} a site-day)\n`);
+  console.log(
+    table(
+      ['released a year', 'of appointments', 'filled a year', 'filled', 'released customer came anyway', 'late cancellations still refilled'],
+      [[fmt(releaseRow.releasedPerYear, 0), `${fmt(100 * releaseRow.releasedShareOfAppointments, 1)}%`, fmt(releaseRow.filledPerYear, 0), `${fmt(100 * releaseRow.filledShare, 1)}%`, `${fmt(100 * releaseRow.cameAnywayShare, 1)}%`, `${fmt(100 * releaseRow.cancellationsRefilledWithReleases, 1)}%`]],
+    ),
+  );
+  const file = writeResult('waitlist', { machine: box, seeds: SEEDS, sites: SITES, advisers: ADVISERS, assumptions: DEFAULT_BACKFILL_ASSUMPTIONS, rows, release: releaseRow });
   console.log(`\nWritten to ${file}`);
 }
 

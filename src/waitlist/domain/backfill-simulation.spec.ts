@@ -16,7 +16,7 @@ const replies = (minutes: Record<string, number>): ReplyOf => (id) => minutes[id
 describe('replayBackfill', () => {
   it('refills a seat when the first reply of a round comes in time; the fastest of the three wins', () => {
     const figures = replayBackfill([slot()], [waiter('a', 72), waiter('b', 48), waiter('c', 30)], replies({ a: 40, b: 15 }), settings);
-    expect(figures).toEqual({ freed: 1, offered: 1, refilled: 1, refilledShare: 1, minutesToRefill: [15], texts: 3 });
+    expect(figures).toEqual({ freed: 1, offered: 1, refilled: 1, refilledShare: 1, minutesToRefill: [15], texts: 3, taken: [true] });
   });
 
   it('asks the next three when a round lapses, counting the time from the seat freeing', () => {

@@ -31,6 +31,8 @@ export interface BackfillFigures {
   /** Minutes from the seat being freed to the reply that took it, for each refilled seat, in order. */
   minutesToRefill: number[];
   texts: number;
+  /** Whether each seat, in the order given, was taken. */
+  taken: boolean[];
 }
 
 /**
@@ -46,6 +48,7 @@ export function replayBackfill(freed: readonly Cancellation[], waiting: readonly
   const busyUntil = new Map<string, number>();
   const fulfilled = new Set<string>();
   const minutesToRefill: number[] = [];
+  const taken = freed.map(() => false);
   let offered = 0;
   let texts = 0;
   const order = freed.map((c, i) => ({ c, i })).sort((a, b) => a.c.freedAt - b.c.freedAt || a.i - b.i);
@@ -78,12 +81,13 @@ export function replayBackfill(freed: readonly Cancellation[], waiting: readonly
         // The others are free for the next offer as soon as this one is taken.
         for (const e of chosen) busyUntil.set(e.id, winner.at);
         minutesToRefill.push((winner.at - c.freedAt) / MINUTE);
+        taken[i] = true;
         break;
       }
       now = timing.expiresAt;
     }
   }
-  return { freed: freed.length, offered, refilled: minutesToRefill.length, refilledShare: freed.length ? minutesToRefill.length / freed.length : 0, minutesToRefill, texts };
+  return { freed: freed.length, offered, refilled: minutesToRefill.length, refilledShare: freed.length ? minutesToRefill.length / freed.length : 0, minutesToRefill, texts, taken };
 }
 
 /** What the synthetic history does not hold, assumed: who waits, how they reply, when late cancellations are made. */
@@ -112,9 +116,17 @@ export const DEFAULT_BACKFILL_ASSUMPTIONS: Omit<BackfillAssumptions, 'seed'> = {
 
 /**
  * The backfill policy over a synthetic history's late cancellations (the only cancellations
- * it records), with an assumed waiting list and reply behaviour drawn from `seed`.
+ * it records), with an assumed waiting list and reply behaviour drawn from `seed`. `released`:
+ * seats a site offers beside bookings that stand, offered after the cancellations' (their
+ * figures are at the end of `taken`), competing with them for those waiting.
  */
-export function simulateBackfill(history: readonly SyntheticAppointment[], types: readonly { code: string; durationMinutes: number }[], zoneOf: (siteId: string) => string, a: BackfillAssumptions): BackfillFigures {
+export function simulateBackfill(
+  history: readonly SyntheticAppointment[],
+  types: readonly { code: string; durationMinutes: number }[],
+  zoneOf: (siteId: string) => string,
+  a: BackfillAssumptions,
+  released: readonly Cancellation[] = [],
+): BackfillFigures {
   const rng = new Rng(`${a.seed}|backfill`);
   const duration = new Map(types.map((t) => [t.code, t.durationMinutes * MINUTE]));
   const freed: Cancellation[] = history
@@ -141,6 +153,6 @@ export function simulateBackfill(history: readonly SyntheticAppointment[], types
     }
   }
   const replyOf: ReplyOf = () => (rng.next() < a.replyChance ? -a.replyMeanMinutes * Math.log(1 - rng.next()) : null);
-  return replayBackfill(freed, waiting, replyOf, { zoneOf, minNoticeMinutes: a.minNoticeMinutes });
+  return replayBackfill([...freed, ...released], waiting, replyOf, { zoneOf, minNoticeMinutes: a.minNoticeMinutes });
 }
 
