@@ -58,6 +58,9 @@ describe('the response check', () => {
     openingHours: null,
     minNoticeMinutes: 0,
     bankHolidays: 'ENG',
+    area: 'South London',
+    latitude: 51.4617,
+    longitude: -0.0109,
   };
   const answer = (status: number, body: unknown) => ({ method: 'GET', path: `/v1/sites/${site.id}`, status, contentType: 'application/json; charset=utf-8', text: JSON.stringify(body) });
 
