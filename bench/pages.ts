@@ -36,7 +36,7 @@ import { performance } from 'node:perf_hooks';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../test/browser/chromium';
 import { benchClassifier, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
-import { admin, DATASET_DB, recreateDatabase, withClient } from './lib/db';
+import { admin, DATASET_DB, dropDatabase, recreateDatabase, withClient } from './lib/db';
 import { HttpClient, type Response as HttpResponse } from './lib/http-load';
 import { machine } from './lib/machine';
 import { pgbenchSelect, preparePgbenchSelect } from './lib/pgbench-select';
@@ -448,6 +448,7 @@ async function main() {
     await browser.close();
     api.close();
     await server.stop();
+    if (!process.env.BENCH_KEEP_DATABASES) for (const name of [DB, PGBENCH_DB]) await dropDatabase(name);
   }
 }
 
