@@ -16,7 +16,7 @@ import { spokenDateTime } from '../format';
 import { formField } from '../form-field';
 import { booker, fieldErrorsOf, render, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
 import { BookQueries } from './book.queries';
-import { checkCustomerForm, CUSTOMER_FIELDS, CustomerForm, FieldError, readCustomerForm } from './customer-form';
+import { checkCustomerForm, CUSTOMER_FIELDS, CustomerForm, defaultChannel, FieldError, readCustomerForm } from './customer-form';
 import { bookingSearch, BookingSearch, searchQuery, stepLabel } from './search';
 
 // A work coach picks from the first few; more is scrolling past the customer in front of them.
@@ -52,13 +52,23 @@ export class BookController {
     const principal = this.principal(request);
     const flash = await this.sessions.takeFlash(request.web.session);
     const query = request.query as Record<string, unknown>;
-    const [types, jobcentres, named] = await Promise.all([this.queries.types(), this.queries.jobcentres(), this.namedSite(query.nearSiteId)]);
+    const staffId = request.web.staff!.id;
     const searched = query.appointmentType !== undefined || query.nearSiteId !== undefined;
+    const [types, jobcentres, named, remembered] = await Promise.all([
+      this.queries.types(),
+      this.queries.jobcentres(),
+      this.namedSite(query.nearSiteId),
+      searched ? null : this.queries.lastJobcentre(staffId),
+    ]);
     const checked = searched ? bookingSearch(query, new Set(types.map((t) => t.code)), new Set(named ? [named.id] : [])) : { errors: [] as FieldError[] };
     const errors = [...(flash?.errors ?? []), ...checked.errors];
     const chosen = 'search' in checked && checked.search ? checked.search : null;
-    const results = chosen ? await this.results(principal, chosen) : null;
     const draft = request.web.session.draft;
+    const [results] = await Promise.all([
+      chosen ? this.results(principal, chosen) : null,
+      // A move searches near the booking's own site, which is not where the work coach sits.
+      chosen && !draft?.move ? this.queries.rememberJobcentre(staffId, chosen.nearSiteId) : null,
+    ]);
     render(request, response, 'pages/book/search', {
       title: 'Book an appointment',
       errors,
@@ -66,7 +76,7 @@ export class BookController {
       types,
       // A booking being moved searches near its own site, which may be no jobcentre.
       jobcentres: named && !jobcentres.some((j) => j.id === named.id) ? [named, ...jobcentres] : jobcentres,
-      values: { appointmentType: typeof query.appointmentType === 'string' ? query.appointmentType : '', nearSiteId: typeof query.nearSiteId === 'string' ? query.nearSiteId : '' },
+      values: { appointmentType: typeof query.appointmentType === 'string' ? query.appointmentType : '', nearSiteId: typeof query.nearSiteId === 'string' ? query.nearSiteId : (remembered ?? '') },
       chosen,
       results,
       searchQuery: chosen ? searchQuery(chosen) : '',
@@ -158,7 +168,7 @@ export class BookController {
     const principal = this.principal(request);
     const hold = await this.queries.hold(principal, id, this.clock.now());
     const session = request.web.session;
-    const form = readCustomerForm(request.body as Record<string, unknown>);
+    const form = defaultChannel(readCustomerForm(request.body as Record<string, unknown>));
     const search = session.draft?.search ?? searchQuery({ appointmentType: hold.appointmentType, nearSiteId: hold.siteId });
     // Kept whatever happens next, so that nothing typed is lost if the slot goes.
     await this.sessions.setDraft(session, { ...form, search } as Record<string, string>);

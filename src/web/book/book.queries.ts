@@ -44,6 +44,20 @@ export class BookQueries {
     return this.dataSource.query("SELECT id, name, postcode, timezone FROM sites WHERE kind = 'jobcentre' ORDER BY name, postcode");
   }
 
+  /** The jobcentre the staff member last searched from, if it is still a jobcentre. */
+  async lastJobcentre(staffId: string): Promise<string | null> {
+    const [row] = await this.dataSource.query("SELECT s.id FROM staff st JOIN sites s ON s.id = st.last_site_id WHERE st.id = $1 AND s.kind = 'jobcentre'", [staffId]);
+    return row?.id ?? null;
+  }
+
+  /** Remembers a jobcentre searched from; a site that is no jobcentre (a booking being moved) is not remembered. */
+  async rememberJobcentre(staffId: string, siteId: string): Promise<void> {
+    await this.dataSource.query(
+      "UPDATE staff SET last_site_id = $2 WHERE id = $1 AND last_site_id IS DISTINCT FROM $2 AND EXISTS (SELECT 1 FROM sites WHERE id = $2 AND kind = 'jobcentre')",
+      [staffId, siteId],
+    );
+  }
+
   async sitesById(ids: string[]): Promise<Map<string, SiteOption>> {
     const rows: SiteOption[] = await this.dataSource.query('SELECT id, name, postcode, timezone FROM sites WHERE id = ANY ($1::uuid[])', [ids]);
     return new Map(rows.map((r) => [r.id, r]));

@@ -1,4 +1,5 @@
-import { checkCustomerForm, readCustomerForm } from './customer-form';
+import fc from 'fast-check';
+import { checkCustomerForm, defaultChannel, readCustomerForm } from './customer-form';
 
 const valid = { reference: 'JCP-4471', name: 'Sam Taylor', mobile: '07911 123456', email: '', channel: 'sms', consent: 'yes', referralSource: 'jcp', referrerName: 'J. Okafor', reason: '', mandatory: '' };
 
@@ -30,5 +31,32 @@ describe('the booking form', () => {
 
   it('keeps only its own fields, as trimmed strings', () => {
     expect(readCustomerForm({ name: '  Sam ', _csrf: 'x', holdId: 'y', reference: ['a', 'b'] })).toEqual({ name: 'Sam' });
+  });
+});
+
+describe('the reminder channel when left alone', () => {
+  const contact = fc.record({ mobile: fc.constantFrom('', '07911 123456'), email: fc.constantFrom('', 'sam@example.com'), channel: fc.constantFrom('', 'sms', 'email', 'none') });
+
+  it('is a text message with a mobile, email with only an email, and what was chosen when chosen', () => {
+    fc.assert(
+      fc.property(contact, (form) => {
+        const expected = form.channel || (form.mobile ? 'sms' : form.email ? 'email' : '');
+        expect(defaultChannel(form)).toEqual({ ...form, channel: expected });
+      }),
+    );
+  });
+
+  it('never picks a channel the contact typed cannot reach, so the form checks out with consent alone', () => {
+    fc.assert(
+      fc.property(contact, (typed) => {
+        const form = defaultChannel({ ...valid, ...typed, channel: '' });
+        const errors = checkCustomerForm(form).errors.map((e) => e.href);
+        expect(errors).toEqual(typed.mobile || typed.email ? [] : ['#channel']);
+      }),
+    );
+  });
+
+  it('leaves a chosen channel with no matching contact for the check to refuse', () => {
+    expect(checkCustomerForm(defaultChannel({ ...valid, mobile: '', email: 'sam@example.com', channel: 'sms' })).errors).toEqual([{ href: '#mobile', text: 'Enter a mobile number for text message reminders' }]);
   });
 });

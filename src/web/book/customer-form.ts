@@ -15,6 +15,18 @@ const SOURCES = ['jcp', 'partner', 'self'] as const;
 const UK_MOBILE = /^(\+44\s?7\d{3}|\(?07\d{3}\)?)\s?\d{3}\s?\d{3}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * The reminder channel when the work coach left it alone: what the contact typed allows, a
+ * text message first (read sooner than email). A channel chosen stays, even one with no
+ * contact to match: the check below says so rather than choosing something else silently.
+ */
+export function defaultChannel(form: CustomerForm): CustomerForm {
+  if (form.channel) return form;
+  if (form.mobile) return { ...form, channel: 'sms' };
+  if (form.email) return { ...form, channel: 'email' };
+  return form;
+}
+
 /** Keeps only the form's own fields, as strings; anything else a browser (or a forger) sends is dropped. */
 export function readCustomerForm(body: Record<string, unknown>): CustomerForm {
   const form: CustomerForm = {};
