@@ -1,8 +1,6 @@
-import { generateHistory } from '../../src/attendance/domain/synthetic-history';
 import { Api } from '../support/api';
 import { useTestApp } from '../support/app';
-import { testClock } from '../support/clock';
-import { BuiltDiary, createDiary, createSite, partnerKey } from '../support/fixtures';
+import { BuiltDiary, createDiary, createSite, importHistory, partnerKey } from '../support/fixtures';
 
 // Tuning by simulation over HTTP: a site's recent weeks of imported history replayed under a
 // candidate policy, beside off and the risk curve; who may ask; and that nothing is written.
@@ -13,35 +11,9 @@ const HISTORY_FROM = '2026-08-31';
 describe('overbooking simulation (e2e)', () => {
   const e2e = useTestApp();
 
-  /** Imports a seeded synthetic history of the diary's site, advisers and type up to the app's now, through the API. */
-  async function importHistory(diary: BuiltDiary, appointmentsPerWeek: number, seed: string): Promise<number> {
-    const rows = generateHistory({
-      seed,
-      from: HISTORY_FROM,
-      weeks: 13,
-      sites: [{ id: diary.siteId, zone: 'Europe/London' }],
-      advisers: diary.adviserIds.map((id) => ({ id, siteIds: [diary.siteId] })),
-      appointmentTypes: [{ code: diary.typeCode, durationMinutes: 60, channel: 'face_to_face' }],
-      appointmentsPerWeek,
-    }).filter((row) => row.start < testClock.now() - 24 * 3_600_000);
-    const body = {
-      rows: rows.map((r) => ({
-        legacyId: r.legacyId,
-        siteId: r.siteId,
-        adviserId: r.adviserId,
-        appointmentType: r.appointmentType,
-        customerReference: r.customerReference,
-        bookedAt: new Date(r.bookedAt).toISOString(),
-        start: new Date(r.start).toISOString(),
-        referralSource: r.referralSource,
-        mandatory: r.mandatory,
-        outcome: r.outcome,
-      })),
-    };
-    const response = await e2e.api.post('/v1/history/import', body);
-    expect(response.body).toMatchObject({ accepted: rows.length, rejected: [] });
-    return rows.length;
-  }
+  /** Thirteen weeks of a seeded synthetic history of the diary's site up to the app's now, imported through the API. */
+  const history = (diary: BuiltDiary, appointmentsPerWeek: number, seed: string) =>
+    importHistory(e2e.api, diary, { seed, from: HISTORY_FROM, weeks: 13, appointmentsPerWeek });
 
   const managerKey = async (api: Api, organisationId: string, siteIds: string[]) => (await api.create(`/v1/organisations/${organisationId}/api-keys`, { scopes: ['sites:manage'], siteIds })).key as string;
 
@@ -51,7 +23,7 @@ describe('overbooking simulation (e2e)', () => {
   beforeAll(async () => {
     // Four advisers, hour-long one-to-ones MON-FRI 09:00-17:00 in a pattern entered before the history.
     diary = await createDiary(e2e.api, { advisers: 4, pattern: { validFrom: HISTORY_FROM } });
-    await importHistory(diary, 110, 'simulate-e2e');
+    await history(diary, 110, 'simulate-e2e');
     // Fitted to the history, so that predictions differ between customers as they do in use.
     expect((await e2e.api.post('/v1/models/show-probability/train', {})).status).toBe(200);
   });
@@ -124,9 +96,9 @@ describe('overbooking simulation (e2e)', () => {
 
   it('refuses what it cannot replay with a stable code, and writes nothing', async () => {
     const young = await createDiary(e2e.api, { pattern: { validFrom: HISTORY_FROM } });
-    await importHistory(young, 1, 'too-little');
+    await history(young, 1, 'too-little');
     const ended = await createDiary(e2e.api, { pattern: { validFrom: HISTORY_FROM, validTo: '2026-11-20' } });
-    await importHistory(ended, 25, 'diary-ended');
+    await history(ended, 25, 'diary-ended');
     const before = await e2e.db.fingerprint();
     for (const [site, body, status, code] of [
       [young.siteId, { policy: { mode: 'risk' } }, 422, 'NOT_ENOUGH_HISTORY'],
