@@ -27,7 +27,6 @@
  * correctness findings are printed as OK / VIOLATION.
  */
 import './lib/paths';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +36,7 @@ import { benchClassifier, Classifier, CpuBreakdown, CpuMonitor, otherCores, wait
 import { DATASET_DB, deleteWithDependents, dropDatabase, recreateDatabase, withClient } from './lib/db';
 import { closedLoop, HttpClient, LoadRun, Request, Response } from './lib/http-load';
 import { machine } from './lib/machine';
+import { run as runCommand } from './lib/pgbench-select';
 import { RESULTS_DIR, ROOT, writeResult } from './lib/paths';
 import type { ProfileSummary } from './lib/profile';
 import { ADMIN_KEY, ServerHandle } from './lib/server-handle';
@@ -233,18 +233,6 @@ interface PgbenchRun {
   statements: { ms: number; sql: string }[];
 }
 
-function spawnPgbench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('pgbench', args, { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 /** A fresh copy of the dataset with the slot list in bench_slots, for bench/pgbench/booking.sql. */
 async function preparePgbench(slots: Slot[]): Promise<string> {
   const url = await recreateDatabase(PGB_DB, DATASET_DB);
@@ -275,7 +263,7 @@ async function pgbench(url: string, meta: DatasetMeta, clients: number, seconds:
   const args = [...extra, '-n', '-M', 'extended', '-c', String(clients), '-j', String(Math.min(2, clients)), '-f', script, '-D', `org=${meta.partnerOrganisations[0]}`, '-T', String(seconds),
     '-l', `--log-prefix=${join(logDir, 'pgbench_log')}`, '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres', PGB_DB];
   const monitor = new CpuMonitor(classify).start();
-  const run = await spawnPgbench(args);
+  const run = await runCommand('pgbench', args, { cwd: ROOT });
   const cpu = monitor.stop();
   const samples: number[] = [];
   for (const f of readdirSync(logDir)) {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { databaseUrl, recreateDatabase } from './db';
 
-export function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(cmd: string, args: string[], options: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args);
+    const child = spawn(cmd, args, options);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
