@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { publicUrl } from '../common/http/public-url';
-import { Queues } from '../common/queue/queues';
+import { QueueModule } from '../common/queue/queue.module';
 import { EmailChannel, SmsChannel } from './channels/channel';
 import { LoggedEmail, SmtpEmail } from './channels/smtp.email';
 import { LoggedSms, TwilioSms } from './channels/twilio.sms';
@@ -30,8 +30,8 @@ const emailChannel = (config: AppConfig): EmailChannel =>
 
 @Module({
   controllers: [RemindersController, WebhooksController],
+  imports: [QueueModule],
   providers: [
-    Queues,
     ReminderPlanner,
     OutboxRelay,
     DeliveryService,
@@ -41,6 +41,6 @@ const emailChannel = (config: AppConfig): EmailChannel =>
     { provide: SmsChannel, useFactory: smsChannel, inject: [APP_CONFIG] },
     { provide: EmailChannel, useFactory: emailChannel, inject: [APP_CONFIG] },
   ],
-  exports: [ReminderPlanner, OutboxRelay, Queues, TwilioStatusService, SmsChannel, RemindersService],
+  exports: [ReminderPlanner, OutboxRelay, QueueModule, TwilioStatusService, SmsChannel, RemindersService],
 })
 export class RemindersModule {}
