@@ -45,6 +45,9 @@ describe('diaries, sites and partners (integration)', () => {
         openingHours: null,
         minNoticeMinutes: 0,
         bankHolidays: 'ENG',
+        area: null,
+        latitude: null,
+        longitude: null,
       });
       expect(await ctx.sites.get(site.id)).toEqual(site);
       await ctx.sites.createRoom(site.id, { name: 'Study room', capacity: 4 });
