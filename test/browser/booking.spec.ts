@@ -1,7 +1,7 @@
 import type { BrowserContext } from 'playwright-core';
 import { useTestApp } from '../support/app';
 import { bookingBody, BuiltDiary, createDiary, createOrganisation, partnerKey } from '../support/fixtures';
-import { expectPage, expectReflows, PASSWORD, screenshot, tabTo, useBrowser, ZOOM_200 } from './browser';
+import { expectPage, expectReflows, PASSWORD, screenshot, submitted, tabTo, useBrowser, ZOOM_200 } from './browser';
 
 
 describe('pages: a work coach books for the customer in front of them', () => {
@@ -170,8 +170,7 @@ describe('pages: a work coach books for the customer in front of them', () => {
     await page.waitForURL(/\/app\/book\/holds\//);
     await page.fill('#reference', 'JCP-1');
     await page.check('#channel');
-    await page.click('#book');
-    await page.waitForURL(/\/app\/book\/holds\//);
+    await submitted(page, () => page.click('#book'));
     await expectPage(page, "Customer's details");
     await expect(page.locator('.govuk-error-summary a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).resolves.toEqual(['#name', '#mobile', '#consent']);
     expect(await page.inputValue('#reference')).toBe('JCP-1');
@@ -186,16 +185,14 @@ describe('pages: a work coach books for the customer in front of them', () => {
     await page.fill('#reference', 'JCP-3300');
     await page.fill('#name', 'Jo Evans');
     await page.fill('#email', 'jo@example.com');
-    await page.click('#book');
-    await page.waitForURL(/\/app\/book\/holds\//);
+    await submitted(page, () => page.click('#book'));
     await expectPage(page, "Customer's details");
     await expect(page.locator('.govuk-error-summary a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).resolves.toEqual(['#consent']);
     expect(await page.isChecked('#channel-2')).toBe(true);
 
     await page.check('#channel');
     await page.check('#consent');
-    await page.click('#book');
-    await page.waitForURL(/\/app\/book\/holds\//);
+    await submitted(page, () => page.click('#book'));
     await expect(page.locator('.govuk-error-summary a').allInnerTexts()).resolves.toEqual(['Enter a mobile number for text message reminders']);
   });
 

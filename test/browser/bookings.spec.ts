@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { useTestApp } from '../support/app';
 import { bookingBody, BuiltDiary, createDiary, partnerKey } from '../support/fixtures';
-import { expectPage, PASSWORD, screenshot, tabTo, useBrowser } from './browser';
+import { expectPage, PASSWORD, screenshot, submitted, tabTo, useBrowser } from './browser';
 
 describe("pages: a work coach finds a customer's appointments, cancels and moves them", () => {
   const e2e = useTestApp();
@@ -65,8 +65,7 @@ describe("pages: a work coach finds a customer's appointments, cancels and moves
 
     // Without a reason nothing is cancelled: the error summary says what is missing.
     await tab('#confirm-cancel');
-    await press('Enter');
-    await page.waitForURL(`**/app/bookings/${id}/cancel`);
+    await submitted(page, () => press('Enter'));
     await expectPage(page, 'Cancel this appointment');
     await expect(page.locator('.govuk-error-summary a').allInnerTexts()).resolves.toEqual(['Enter why the appointment is cancelled']);
     expect((await bookingRow(id)).status).toBe('booked');

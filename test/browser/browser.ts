@@ -18,6 +18,17 @@ export async function expectPage(page: Page, heading: string | RegExp): Promise<
   expect(violations.map((v) => `${page.url()}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
+/**
+ * Does `action` (a click or key press that submits a form) and waits for the page that
+ * answers it. A form that posts to its own address and answers with its errors leaves the URL
+ * as it was, so waitForURL would return at once, while the old page is still shown.
+ */
+export async function submitted(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const answered = page.waitForEvent('load');
+  await action();
+  await answered;
+}
+
 /** Presses Tab until the focus is on `selector`; returns how many presses it took. */
 export async function tabTo(page: Page, selector: string, limit = 80): Promise<number> {
   for (let presses = 0; presses <= limit; presses++) {

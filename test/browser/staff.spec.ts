@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { useTestApp } from '../support/app';
 import { createDiary, createOrganisation, uniq } from '../support/fixtures';
-import { expectPage, PASSWORD, screenshot, tabTo, useBrowser } from './browser';
+import { expectPage, PASSWORD, screenshot, submitted, tabTo, useBrowser } from './browser';
 
 describe('pages: an admin manages staff accounts', () => {
   const e2e = useTestApp();
@@ -36,8 +36,7 @@ describe('pages: an admin manages staff accounts', () => {
     await page.fill('#name', 'Priya <i>Shah</i>');
     await page.fill('#email', 'priya@');
     await page.check('#role-3');
-    await page.click('#create');
-    await page.waitForURL('**/app/staff/new');
+    await submitted(page, () => page.click('#create'));
     await expectPage(page, 'New staff account');
     await expect(page.locator('.govuk-error-summary a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).resolves.toEqual(['#email', '#organisationId', '#managedSiteIds']);
     expect(await page.inputValue('#name')).toBe('Priya <i>Shah</i>');
