@@ -107,8 +107,9 @@ function otherBenchmarks(mine: number[]): string[] {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid) || mine.includes(Number(pid))) continue;
     try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (/bench\/build\/bench\/[\w-]+\.js/.test(cmd)) found.push(cmd.trim());
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      // Node itself running a benchmark: the shells npm starts it from name it too, and one of them is our own parent.
+      if (/(^|\/)node$/.test(argv[0]) && /bench\/build\/bench\/[\w-]+\.js/.test(argv[1] ?? '')) found.push(argv.join(' ').trim());
     } catch {
       /* gone */
     }
