@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/time/clock';
@@ -19,6 +19,7 @@ export interface Session {
   /** The token in the cookie; never stored. */
   token: string;
   staffId: string | null;
+  /** The CSRF secret: pages carry it masked afresh each time (domain/csrf.ts), never as it is. */
   csrfToken: string;
   flash: Flash | null;
   draft: Record<string, string> | null;
@@ -35,12 +36,6 @@ export interface Flash {
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
 const newToken = () => randomBytes(32).toString('base64url');
-
-/** Whether the token a form sent back is this session's; constant time. */
-export function csrfMatches(session: Pick<Session, 'csrfToken'>, sent: unknown): boolean {
-  if (typeof sent !== 'string' || sent.length !== session.csrfToken.length) return false;
-  return timingSafeEqual(Buffer.from(sent), Buffer.from(session.csrfToken));
-}
 
 /** Browser sessions in PostgreSQL, so they survive restarts and are shared by every instance. */
 @Injectable()

@@ -5,10 +5,12 @@ import type { Request, Response } from 'express';
 import { Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { AppError } from '../common/errors/app-error';
-import { keptFields, returnPath } from '../staff/domain/resume';
+import { keptFields, nextPath, returnPath } from '../staff/domain/resume';
 import { maySeeBooking, principalOf, Role, StaffMember } from '../staff/domain/roles';
-import { csrfMatches, Session, SessionStore } from '../staff/sessions';
+import { csrfMatches, maskCsrf } from '../staff/domain/csrf';
+import { Session, SessionStore } from '../staff/sessions';
 import { StaffService } from '../staff/staff.service';
+import { sendPage } from './page-encoding';
 import { SERVICE_NAME } from './views';
 
 export const COOKIE = 'cb_session';
@@ -116,8 +118,9 @@ const NAVIGATION: { href: string; text: string; views: string; may: (role: Role)
 
 /**
  * Renders a page with what every page needs: the signed-in person, the CSRF token for its
- * forms and a nonce for its scripts, under a Content-Security-Policy that runs no other script
- * (a second line behind the templates' escaping).
+ * forms (masked afresh for this page) and a nonce for its scripts, under a
+ * Content-Security-Policy that runs no other script (a second line behind the templates'
+ * escaping). Sent compressed when that is safe (page-encoding.ts).
  */
 export function render(request: Request, response: Response, view: string, model: Record<string, unknown>, status = 200, headers: Record<string, string> = {}): void {
   const web = (request as Partial<WebRequest>).web;
@@ -135,8 +138,15 @@ export function render(request: Request, response: Response, view: string, model
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   const staff = web?.staff ?? null;
   const navigation = staff ? NAVIGATION.filter((n) => n.may(staff.role)).map((n) => ({ href: n.href, text: n.text, active: view.startsWith(n.views) })) : [];
-  response.status(status).render(view, { serviceName: SERVICE_NAME, staff, csrfToken: web?.session.csrfToken, cspNonce, navigation, errors: [], fieldErrors: {}, values: {}, ...model });
+  const csrfToken = web ? maskCsrf(web.session.csrfToken) : undefined;
+  response.status(status).render(view, { serviceName: SERVICE_NAME, staff, csrfToken, cspNonce, navigation, errors: [], fieldErrors: {}, values: {}, ...model }, (error, html) => {
+    if (error) return request.next!(error);
+    sendPage(request, response, html);
+  });
 }
+
+/** The sign-in page, to go on to `next` (a nextPath) once signed in. */
+export const signInPage = (next: string | null): string => (next ? `/app/sign-in?next=${encodeURIComponent(next)}` : '/app/sign-in');
 
 /** Answers for people: a page, or a redirect to sign in, never the API's JSON. */
 @Catch()
@@ -146,7 +156,8 @@ export class WebErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
-    if (error instanceof SignInRequired) return response.redirect(303, '/app/sign-in');
+    // A page asked for by a plain GET is gone on to once signed in; a form is kept instead (keepForm).
+    if (error instanceof SignInRequired) return response.redirect(303, signInPage(request.method === 'GET' ? nextPath(request.originalUrl) : null));
     if (error instanceof CsrfRefused) {
       return render(request, response, 'pages/error', {
         title: 'This form has expired',

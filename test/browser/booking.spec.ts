@@ -256,7 +256,7 @@ describe('pages: sessions and sign-in security', () => {
     await planted.addCookies([{ ...before!, url: e2e.app.url, domain: undefined, path: undefined }]);
     const plantedPage = await planted.newPage();
     await plantedPage.goto(`${e2e.app.url}/app/book`);
-    expect(plantedPage.url()).toMatch(/\/app\/sign-in$/);
+    expect(plantedPage.url()).toMatch(/\/app\/sign-in\?next=%2Fapp%2Fbook$/);
 
     await page.click('button:has-text("Sign out")');
     await page.waitForURL('**/app/sign-in');
@@ -264,12 +264,12 @@ describe('pages: sessions and sign-in security', () => {
     await expect(page.locator('.govuk-notification-banner').innerText()).resolves.toContain('You have signed out');
     // Neither the browser nor anyone holding the old cookie is signed in any more.
     await page.goto(`${e2e.app.url}/app/book`);
-    expect(page.url()).toMatch(/\/app\/sign-in$/);
+    expect(page.url()).toMatch(/\/app\/sign-in\?next=%2Fapp%2Fbook$/);
     const stolen = await newContext();
     await stolen.addCookies([{ ...after!, url: e2e.app.url, domain: undefined, path: undefined }]);
     const stolenPage = await stolen.newPage();
     await stolenPage.goto(`${e2e.app.url}/app/book`);
-    expect(stolenPage.url()).toMatch(/\/app\/sign-in$/);
+    expect(stolenPage.url()).toMatch(/\/app\/sign-in\?next=%2Fapp%2Fbook$/);
   });
 
   it('locks an account after 5 wrong passwords, even against the right one', async () => {

@@ -90,7 +90,7 @@ describe('pages: an admin manages staff accounts', () => {
     await page.waitForURL('**/app/staff');
     await expect(rowOf(page, coachEmail).innerText()).resolves.toContain('Deactivated');
     await coach.goto(`${e2e.app.url}/app/book`);
-    expect(coach.url()).toMatch(/\/app\/sign-in$/);
+    expect(coach.url()).toMatch(/\/app\/sign-in\?next=%2Fapp%2Fbook$/);
     await signIn(coach, coachEmail);
     await coach.waitForURL('**/app/sign-in');
     await expect(coach.locator('.govuk-error-summary').innerText()).resolves.toContain('Enter a correct email address and password');

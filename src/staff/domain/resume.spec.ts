@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { keptFields, MAX_FIELDS, resumeFor, returnPath } from './resume';
+import { keptFields, MAX_FIELDS, nextPath, resumeFor, returnPath } from './resume';
 
 describe('a form kept across signing in again', () => {
   it('keeps strings and lists of strings, and never a password or the old CSRF token', () => {
@@ -28,6 +28,27 @@ describe('a form kept across signing in again', () => {
     expect(returnPath('javascript:alert(1)', host)).toBe('/app');
     expect(returnPath(undefined, host)).toBe('/app');
     expect(returnPath('not a url', host)).toBe('/app');
+  });
+
+  it('goes on after signing in to the page asked for, a path of these pages and never another site', () => {
+    expect(nextPath('/app/bookings?customer=Sam%20Jones')).toBe('/app/bookings?customer=Sam%20Jones');
+    expect(nextPath('/app/sites/1/dna')).toBe('/app/sites/1/dna');
+    for (const next of ['//evil.com', 'https://evil.com', 'https://evil.com/app/book', '//evil.com/app/book', '/\\evil.com', '/\t/evil.com', '/app/..//evil.com', '/app/../v1/bookings',
+      'javascript:alert(1)', '/application', '/app', '/app/sign-in', 'app/book', '', undefined, ['/app/book']]) {
+      expect([next, nextPath(next)]).toEqual([next, null]);
+    }
+  });
+
+  it('whatever next is given, goes to nowhere but one of the pages of this origin', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.webUrl(), fc.webPath(), fc.string().map((s) => `/app/${s}`), fc.string().map((s) => `/${s}`)), (next) => {
+        const path = nextPath(next);
+        if (path === null) return;
+        expect(path.startsWith('/app/')).toBe(true);
+        expect(new URL(path, 'https://bookings.example').origin).toBe('https://bookings.example');
+        expect(nextPath(path)).toBe(path);
+      }),
+    );
   });
 
   it("puts a form back only for the person whose session it was", () => {

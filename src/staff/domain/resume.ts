@@ -44,9 +44,35 @@ export function returnPath(referer: string | undefined, host: string | undefined
   } catch {
     return START;
   }
-  if (url.host !== host || !(url.protocol === 'http:' || url.protocol === 'https:')) return START;
-  if (url.pathname !== START && !url.pathname.startsWith(`${START}/`)) return START;
-  if (url.pathname === `${START}/sign-in`) return START;
+  if (url.host !== host) return START;
+  return pageOf(url) ?? START;
+}
+
+// Relative paths are read against an origin that can be no real site's, to see where they lead.
+const HERE = 'http://here.invalid';
+
+/**
+ * The page asked for before signing in (the sign-in page's `next`), to go on to after it: a
+ * path of this service's pages, as the URL parser reads it (so `//evil.example`, `/\evil.example`
+ * and `/app/..//evil.example` lead nowhere), or null. Never another site: no open redirect.
+ */
+export function nextPath(next: unknown): string | null {
+  if (typeof next !== 'string' || !next.startsWith('/')) return null;
+  let url: URL;
+  try {
+    url = new URL(next, HERE);
+  } catch {
+    return null;
+  }
+  const path = url.origin === HERE ? pageOf(url) : null;
+  return path === START ? null : path;
+}
+
+/** The path of one of the pages (other than sign-in), or null. */
+function pageOf(url: URL): string | null {
+  if (!(url.protocol === 'http:' || url.protocol === 'https:')) return null;
+  if (url.pathname !== START && !url.pathname.startsWith(`${START}/`)) return null;
+  if (url.pathname === `${START}/sign-in`) return null;
   return `${url.pathname}${url.search}`.slice(0, 2000);
 }
 

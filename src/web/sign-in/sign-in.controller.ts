@@ -4,13 +4,13 @@ import type { Response } from 'express';
 import { Public } from '../../common/auth/auth.decorators';
 import { APP_CONFIG, AppConfig } from '../../common/config/config';
 import { SessionStore } from '../../staff/sessions';
-import { resumeFor } from '../../staff/domain/resume';
+import { nextPath, resumeFor } from '../../staff/domain/resume';
 import { homeOf } from '../../staff/domain/roles';
 import { StaffService } from '../../staff/staff.service';
 import { DateTime } from 'luxon';
 import { spokenTime } from '../format';
 import { formField } from '../form-field';
-import { fieldErrorsOf, render, setSessionCookie, SignedOut, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
+import { fieldErrorsOf, render, setSessionCookie, SignedOut, signInPage, WebErrorFilter, WebGuard, type WebRequest } from '../web-session';
 
 @ApiExcludeController()
 @Public()
@@ -33,9 +33,10 @@ export class SignInController {
   @Get('sign-in')
   @SignedOut()
   async form(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
-    if (request.web.staff) return response.redirect(303, homeOf(request.web.staff));
+    const next = nextPath(request.query.next);
+    if (request.web.staff) return response.redirect(303, next ?? homeOf(request.web.staff));
     const flash = await this.sessions.takeFlash(request.web.session);
-    render(request, response, 'pages/sign-in', { title: 'Sign in', errors: flash?.errors ?? [], fieldErrors: fieldErrorsOf(flash?.errors), values: flash?.values ?? {}, notice: flash?.notice });
+    render(request, response, 'pages/sign-in', { title: 'Sign in', errors: flash?.errors ?? [], fieldErrors: fieldErrorsOf(flash?.errors), values: flash?.values ?? {}, notice: flash?.notice, next });
   }
 
   @Post('sign-in')
@@ -43,9 +44,10 @@ export class SignInController {
   async signIn(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
     const email = formField(request.body, 'email').trim();
     const password = formField(request.body, 'password');
+    const next = nextPath(request.body?.next);
     const back = async (errors: { href: string; text: string }[]) => {
       await this.sessions.setFlash(request.web.session, { errors, values: { email: email.slice(0, 254) } });
-      response.redirect(303, '/app/sign-in');
+      response.redirect(303, signInPage(next));
     };
     const missing = [
       ...(email ? [] : [{ href: '#email', text: 'Enter your email address' }]),
@@ -63,8 +65,9 @@ export class SignInController {
     }
     const session = await this.sessions.signIn(request.web.session, result.staff.id);
     setSessionCookie(response, this.config, session);
-    // Back to the form they were filling in when their last session ended, if there is one.
-    response.redirect(303, resumeFor(request.web.session.resume, result.staff.id)?.returnTo ?? homeOf(result.staff));
+    // Back to the form they were filling in when their last session ended, if there is one,
+    // else on to the page they asked for.
+    response.redirect(303, resumeFor(request.web.session.resume, result.staff.id)?.returnTo ?? next ?? homeOf(result.staff));
   }
 
   @Post('sign-out')
