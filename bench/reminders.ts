@@ -5,13 +5,15 @@
  * is due now, each round:
  *   1. relay: the outbox rows are handed to BullMQ by OutboxRelay (as after a booking), timed;
  *   2. dispatch: the reminder worker (the application's own ReminderProcessor and
- *      DeliveryService, through the real twilio library) sends them all to the Twilio
- *      stand-in, which runs in a child process; timed from the worker's start until every
- *      reminder is settled;
+ *      DeliveryService, which claim, send and record the steps of jobs running at once in
+ *      batches, through the real twilio library) sends them all to the Twilio stand-in,
+ *      which runs in a child process; timed from the worker's start until every reminder
+ *      is settled;
  *   3. ceiling: the same number of jobs on another queue, processed by a BullMQ worker of
  *      the same concurrency whose processor does nothing;
  *   4. provider alone: the same number of SMS sent straight through the twilio library to the
- *      stand-in, CONCURRENCY at a time, with no queue and no database: what sending costs.
+ *      stand-in, CONCURRENCY at a time, with no queue and no database: what sending costs,
+ *      and the ceiling the goal is set against (dispatch at 50 % of it or more).
  * Rounds alternate dispatch and ceiling so both meet the same background load. Afterwards,
  * duplicates are checked three ways: messages per reminder in PostgreSQL, SMS received by
  * the stand-in, and distinct recipients there.

@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { BookingEvent, BookingEvents } from '../common/events/booking-events';
 import { publicUrl } from '../common/http/public-url';
-import { CustomerLinks, LinkedText } from '../common/links/customer-links';
+import { CustomerLinks, LinkedText, LinkRequest } from '../common/links/customer-links';
 import { OfferedSlot } from '../replies/domain/conversation';
 import { isTokenShaped, LINK_PATH, linkExpiry, maskToken, sameHash, TOKEN_BYTES, tokenHash, tokenOf, withLink } from './domain/link-token';
 
@@ -52,22 +52,32 @@ export class LinksService extends CustomerLinks implements OnModuleInit {
 
   /** A new link for the booking's customer; the token leaves this method only in the URL. */
   async issue(manager: EntityManager, bookingId: string, now: number): Promise<{ url: string; token: string }> {
-    const token = tokenOf(randomBytes(TOKEN_BYTES));
     const [{ customer_id, starts_at, timezone }] = await manager.query(
       'SELECT b.customer_id, b.starts_at, s.timezone FROM bookings b JOIN sites s ON s.id = b.site_id WHERE b.id = $1',
       [bookingId],
     );
-    await manager.query(
-      'INSERT INTO booking_links (id, token_hash, booking_id, customer_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [randomUUID(), tokenHash(token), bookingId, customer_id, new Date(linkExpiry(starts_at.getTime(), timezone)), new Date(now)],
-    );
-    return { url: publicUrl(this.config, `${LINK_PATH}${token}`), token };
+    const [issued] = await this.issueAll(manager, [{ bookingId, customerId: customer_id, start: starts_at.getTime(), zone: timezone }], now);
+    return issued;
   }
 
-  async carry(manager: EntityManager, bookingId: string, channel: 'sms' | 'email', body: string, now: number): Promise<LinkedText> {
-    const { url, token } = await this.issue(manager, bookingId, now);
-    const sent = withLink(body, channel, url);
-    return { sent, stored: maskToken(sent, token) };
+  /** New links for several bookings, in one statement. */
+  private async issueAll(manager: Pick<EntityManager, 'query'>, owners: Omit<LinkRequest, 'channel' | 'body'>[], now: number): Promise<{ url: string; token: string }[]> {
+    const tokens = owners.map(() => tokenOf(randomBytes(TOKEN_BYTES)));
+    await manager.query(
+      `INSERT INTO booking_links (id, token_hash, booking_id, customer_id, expires_at, created_at)
+       SELECT gen_random_uuid(), token_hash, booking_id, customer_id, expires_at, $5 FROM unnest($1::bytea[], $2::uuid[], $3::uuid[], $4::timestamptz[]) AS l(token_hash, booking_id, customer_id, expires_at)`,
+      [tokens.map(tokenHash), owners.map((o) => o.bookingId), owners.map((o) => o.customerId), owners.map((o) => new Date(linkExpiry(o.start, o.zone))), new Date(now)],
+    );
+    return tokens.map((token) => ({ url: publicUrl(this.config, `${LINK_PATH}${token}`), token }));
+  }
+
+  async carry(manager: EntityManager, requests: LinkRequest[], now: number): Promise<LinkedText[]> {
+    if (!requests.length) return [];
+    const links = await this.issueAll(manager, requests, now);
+    return requests.map((r, i) => {
+      const sent = withLink(r.body, r.channel, links[i].url);
+      return { sent, stored: maskToken(sent, links[i].token) };
+    });
   }
 
   /**

@@ -7,11 +7,12 @@ import { CustomerLinks } from '../common/links/customer-links';
 import { Clock } from '../common/time/clock';
 import { EmailChannel, SendOutcome, SmsChannel } from './channels/channel';
 import { bookingCalendar } from './domain/calendar';
-import { channelOrder, MessageChannel } from './domain/channels';
+import { MessageChannel } from './domain/channels';
 import { FAILURE_STATUSES, smsFailureKind } from './domain/delivery-status';
 import { BookingFacts, messageValues } from './domain/message-values';
-import { DEFAULT_REMINDER_POLICY, MessageStep, nextAllowedTime, ReminderPolicy } from './domain/reminder-plan';
+import { MessageStep, ReminderPolicy } from './domain/reminder-plan';
 import { smsSegments } from './domain/sms-segments';
+import { decideStep, StepFacts } from './domain/step-decision';
 import { builtInTemplate, MessageValues, render, renderSms, Template, textToHtml } from './domain/templates';
 import { POLICY_COLUMNS } from './reminder-planner.service';
 
@@ -66,12 +67,18 @@ interface Claim {
   subject: string | null;
 }
 
-const FINISHED = new Set(['sent', 'unconfirmed', 'failed', 'skipped', 'cancelled', 'superseded']);
+/** What became of each step of a claim round: settled without sending, or claimed to send now. */
+interface ClaimRound {
+  decided: Map<string, DeliveryResult>;
+  claims: Claim[];
+}
 
 /**
- * Sends one step of a booking's plan, at most once per channel. The message row is
- * committed before the provider is called; a worker that dies during the call leaves the
- * row behind, and whoever picks the job up next marks it 'unknown' rather than send again.
+ * Sends one step each of a batch of reminders, at most once per channel. The message rows
+ * are committed before the provider is called; a worker that dies during the call leaves
+ * its rows behind, and whoever picks a job up next marks the message 'unknown' rather than
+ * send again. A batch costs the same dozen statements as one reminder did: one claim
+ * transaction for all its steps, the sends side by side, one transaction for their outcomes.
  */
 @Injectable()
 export class DeliveryService {
@@ -90,23 +97,47 @@ export class DeliveryService {
     this.domain = new URL(config.PUBLIC_BASE_URL).hostname;
   }
 
+  /** One step; a provider's refusal for now is thrown (TransientSendError), for BullMQ to retry. */
   async deliver(reminderId: string, now = this.clock.now()): Promise<DeliveryResult> {
-    for (;;) {
-      const next = await this.dataSource.transaction((manager) => this.claim(manager, reminderId, now));
-      if (!('messageId' in next)) return next;
-      const outcome = await this.send(next);
-      const settled = await this.record(next, outcome);
-      // Thrown only now that the claim's release has committed, for BullMQ to retry.
-      if (settled === 'retry') throw new TransientSendError(`${next.channel} provider refused for now: ${!outcome.ok ? `${outcome.code ?? 'no code'} ${outcome.message}` : ''}`);
-      if (settled !== 'next_channel') return { done: settled };
-    }
+    const [result] = await this.deliverAll([reminderId], now);
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
   }
 
-  /** Re-reads the booking and claims the next channel, or says why nothing goes. */
-  private async claim(manager: EntityManager, reminderId: string, now: number): Promise<Claim | DeliveryResult> {
-    // The booking first, shared: a cancellation or move under way finishes before we look.
-    await manager.query('SELECT 1 FROM bookings WHERE id = (SELECT booking_id FROM reminders WHERE id = $1) FOR SHARE', [reminderId]);
-    const [facts]: ReminderFacts[] = await manager.query(
+  /**
+   * Several steps at once, each answered as `deliver` would: rejected with a
+   * TransientSendError when its provider refused for now. A step whose channel failed for
+   * good goes round again with the next channel. Throws if the database fails the batch.
+   */
+  async deliverAll(reminderIds: string[], now = this.clock.now()): Promise<PromiseSettledResult<DeliveryResult>[]> {
+    const results = new Map<string, PromiseSettledResult<DeliveryResult>>();
+    let due = [...new Set(reminderIds)];
+    while (due.length) {
+      const round = await this.dataSource.transaction((manager) => this.claim(manager, due, now));
+      round.decided.forEach((value, id) => results.set(id, { status: 'fulfilled', value }));
+      const outcomes = await Promise.all(round.claims.map((claim) => this.send(claim)));
+      const settled = await this.record(round.claims, outcomes);
+      due = [];
+      round.claims.forEach((claim, i) => {
+        const id = claim.facts.id;
+        const outcome = outcomes[i];
+        if (settled[i] === 'next_channel') due.push(id);
+        // Rejected only now that the claim's release has committed.
+        else if (settled[i] === 'retry') results.set(id, { status: 'rejected', reason: new TransientSendError(`${claim.channel} provider refused for now: ${!outcome.ok ? `${outcome.code ?? 'no code'} ${outcome.message}` : ''}`) });
+        else results.set(id, { status: 'fulfilled', value: { done: settled[i] } });
+      });
+    }
+    return reminderIds.map((id) => results.get(id) ?? { status: 'fulfilled', value: { done: 'missing' } });
+  }
+
+  /** Re-reads the bookings and claims each step's next channel, or settles why nothing goes. */
+  private async claim(manager: EntityManager, reminderIds: string[], now: number): Promise<ClaimRound> {
+    // The bookings first, shared: a cancellation or move under way finishes before we look.
+    await manager.query('SELECT 1 FROM bookings WHERE id IN (SELECT booking_id FROM reminders WHERE id = ANY ($1::uuid[])) ORDER BY id FOR SHARE', [reminderIds]);
+    // Then the steps, in one order for every claimer. Read in a statement of its own, after
+    // any wait for them: its snapshot then has the messages of a claim that committed meanwhile.
+    await manager.query('SELECT 1 FROM reminders WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE', [reminderIds]);
+    const rows: ReminderFacts[] = await manager.query(
       `SELECT r.id, r.status, r.version, r.step, r.booking_id, b.status AS booking_status, b.plan_version, b.needs_rebooking, b.starts_at, b.ends_at,
               b.message_variant, b.appointment_type_id, b.site_id, c.id AS customer_id, c.name AS customer_name, c.mobile, c.email,
               c.preferred_channel, c.consent_to_contact, c.mobile_invalid_at IS NOT NULL AS mobile_invalid,
@@ -128,62 +159,116 @@ export class DeliveryService {
          JOIN advisers a ON a.id = b.adviser_id
          JOIN appointment_types t ON t.id = b.appointment_type_id
          JOIN sites s ON s.id = b.site_id
-        WHERE r.id = $1
-          FOR UPDATE OF r`,
-      [reminderId],
+        WHERE r.id = ANY ($1::uuid[])`,
+      [reminderIds],
     );
-    if (!facts) return { done: 'missing' };
-    if (FINISHED.has(facts.status)) return { done: facts.status };
-    const finish = async (status: string, reason: string | null): Promise<DeliveryResult> => {
-      await manager.query('UPDATE reminders SET status = $2, reason = $3, updated_at = now() WHERE id = $1', [reminderId, status, reason]);
-      return { done: status };
+
+    const decided = new Map<string, DeliveryResult>();
+    const finished: { id: string; status: string; reason: string | null }[] = [];
+    const lost: string[] = [];
+    const failed: ReminderFacts[] = [];
+    const sending: { facts: ReminderFacts; channel: MessageChannel }[] = [];
+    for (const facts of rows) {
+      const decision = decideStep(this.stepFacts(facts), now);
+      if ('settled' in decision) decided.set(facts.id, { done: decision.settled });
+      else if ('deferUntil' in decision) decided.set(facts.id, { deferUntil: decision.deferUntil });
+      else if ('send' in decision) sending.push({ facts, channel: decision.send });
+      else {
+        decided.set(facts.id, { done: decision.finish });
+        finished.push({ id: facts.id, status: decision.finish, reason: decision.reason });
+        if (decision.lost) lost.push(facts.id);
+        if (decision.failedEvent) failed.push(facts);
+      }
+    }
+    for (const f of failed) await this.events.record(manager, { bookingId: f.booking_id, kind: 'reminder_failed', at: now, actor: SYSTEM, data: { step: f.step, reason: 'ALL_CHANNELS_FAILED' } });
+
+    const claims = await this.render(manager, sending, now);
+    if (claims.length || finished.length) {
+      await manager.query(
+        `WITH lost AS (UPDATE messages SET status = 'unknown', updated_at = now() WHERE reminder_id = ANY ($1::uuid[]) AND status = 'sending'),
+         claimed AS (
+           INSERT INTO messages (id, reminder_id, channel, recipient, variant, body, segments, status)
+           SELECT id, reminder_id, channel, recipient, variant, body, segments, 'sending'
+             FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS m(id, reminder_id, channel, recipient, variant, body, segments)
+           RETURNING reminder_id)
+         UPDATE reminders r SET status = s.status, reason = CASE WHEN s.status = 'sending' THEN r.reason ELSE s.reason END, updated_at = now()
+           FROM (SELECT reminder_id, 'sending', NULL FROM claimed UNION ALL SELECT * FROM unnest($9::uuid[], $10::text[], $11::text[])) AS s(id, status, reason)
+          WHERE r.id = s.id`,
+        [
+          lost,
+          claims.map((c) => c.messageId),
+          claims.map((c) => c.facts.id),
+          claims.map((c) => c.channel),
+          claims.map((c) => c.recipient),
+          claims.map((c) => c.facts.message_variant),
+          claims.map((c) => c.stored),
+          claims.map((c) => (c.channel === 'sms' ? smsSegments(c.body).segments : null)),
+          finished.map((f) => f.id),
+          finished.map((f) => f.status),
+          finished.map((f) => f.reason),
+        ],
+      );
+    }
+    return { decided, claims };
+  }
+
+  private stepFacts(f: ReminderFacts): StepFacts {
+    return {
+      status: f.status,
+      version: f.version,
+      step: f.step,
+      bookingStatus: f.booking_status,
+      planVersion: f.plan_version,
+      needsRebooking: f.needs_rebooking,
+      start: f.starts_at.getTime(),
+      zone: f.timezone,
+      policy: f.policy,
+      contact: {
+        mobile: f.mobile,
+        email: f.email,
+        preferredChannel: f.preferred_channel,
+        consentToContact: f.consent_to_contact,
+        mobileInvalid: f.mobile_invalid,
+        smsOptedOut: f.sms_opted_out,
+      },
+      tried: f.tried,
     };
-    if (facts.version !== facts.plan_version) return finish('superseded', null);
-    const cancellation = facts.step === 'cancellation';
-    if (facts.booking_status !== (cancellation ? 'cancelled' : 'booked')) return finish('cancelled', null);
-    if (facts.needs_rebooking && !cancellation) return finish('skipped', 'NEEDS_REBOOKING');
-    if (facts.starts_at.getTime() <= now) return finish('skipped', 'PASSED');
+  }
 
-    // A job can come due in quiet hours when the queue was down or the worker behind.
-    const allowed = nextAllowedTime(now, facts.timezone, facts.policy ?? DEFAULT_REMINDER_POLICY);
-    if (allowed >= facts.starts_at.getTime()) return finish('skipped', 'AFTER_APPOINTMENT');
-    if (allowed > now) return { deferUntil: allowed };
-
-    const tried = facts.tried;
-    if (tried.some((m) => m.status === 'sending')) {
-      // Claimed by a worker that died before it heard back from the provider.
-      await manager.query(`UPDATE messages SET status = 'unknown', updated_at = now() WHERE reminder_id = $1 AND status = 'sending'`, [reminderId]);
-      return finish('unconfirmed', 'WORKER_LOST');
-    }
-    const channel = channelOrder({
-      mobile: facts.mobile,
-      email: facts.email,
-      preferredChannel: facts.preferred_channel,
-      consentToContact: facts.consent_to_contact,
-      mobileInvalid: facts.mobile_invalid,
-      smsOptedOut: facts.sms_opted_out,
-    }).find((c) => !tried.some((m) => m.channel === c));
-    if (!channel && tried.length) {
-      await this.events.record(manager, { bookingId: facts.booking_id, kind: 'reminder_failed', at: now, actor: SYSTEM, data: { step: facts.step, reason: 'ALL_CHANNELS_FAILED' } });
-      return finish('failed', 'ALL_CHANNELS_FAILED');
-    }
-    if (!channel) return finish('skipped', 'NO_CHANNEL');
-
-    const template = facts.templates.find((t) => t.channel === channel) ?? builtInTemplate(facts.step, channel, facts.message_variant);
-    const values = messageValues(this.bookingFacts(facts));
-    const rendered = channel === 'sms' ? renderSms(template, values) : render(template.body, values);
+  /** Each claimed step's text, with its personal link (all of them in one statement). */
+  private async render(manager: EntityManager, sending: { facts: ReminderFacts; channel: MessageChannel }[], now: number): Promise<(Claim & { stored: string })[]> {
+    const drafts = sending.map(({ facts, channel }) => {
+      const template = facts.templates.find((t) => t.channel === channel) ?? builtInTemplate(facts.step, channel, facts.message_variant);
+      const values = messageValues(this.bookingFacts(facts));
+      return {
+        facts,
+        channel,
+        values,
+        text: channel === 'sms' ? renderSms(template, values) : render(template.body, values),
+        subject: template.subject === null ? null : render(template.subject, values),
+      };
+    });
     // Every reminder carries the free route; a cancellation notice has nothing left to act on.
-    const { sent: body, stored } = cancellation ? { sent: rendered, stored: rendered } : await this.links.carry(manager, facts.booking_id, channel, rendered, now);
-    const subject = template.subject === null ? null : render(template.subject, values);
-    const recipient = channel === 'sms' ? facts.mobile! : facts.email!;
-    const messageId = randomUUID();
-    await manager.query(
-      `WITH claimed AS (
-         INSERT INTO messages (id, reminder_id, channel, recipient, variant, body, segments, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'sending') RETURNING reminder_id)
-       UPDATE reminders SET status = 'sending', updated_at = now() WHERE id = (SELECT reminder_id FROM claimed)`,
-      [messageId, reminderId, channel, recipient, facts.message_variant, stored, channel === 'sms' ? smsSegments(body).segments : null],
+    const linked = drafts.filter((d) => d.facts.step !== 'cancellation');
+    const texts = await this.links.carry(
+      manager,
+      linked.map((d) => ({ bookingId: d.facts.booking_id, customerId: d.facts.customer_id, start: d.facts.starts_at.getTime(), zone: d.facts.timezone, channel: d.channel, body: d.text })),
+      now,
     );
-    return { messageId, channel, recipient, facts, values, body, subject };
+    return drafts.map((d) => {
+      const i = linked.indexOf(d);
+      const { sent, stored } = i < 0 ? { sent: d.text, stored: d.text } : texts[i];
+      return {
+        messageId: randomUUID(),
+        channel: d.channel,
+        recipient: d.channel === 'sms' ? d.facts.mobile! : d.facts.email!,
+        facts: d.facts,
+        values: d.values,
+        body: sent,
+        stored,
+        subject: d.subject,
+      };
+    });
   }
 
   private bookingFacts(f: ReminderFacts): BookingFacts {
@@ -229,62 +314,71 @@ export class DeliveryService {
   }
 
   /**
-   * Stores what the provider said, in a transaction that locks the step before its message
-   * as the claim and the status callback do, so that a callback arriving now waits instead
-   * of deadlocking: one statement for the message and its step together, and when the
-   * channel failed for good, the flag on the number as well.
-   * Returns what became of the step, 'next_channel' to try the fallback, or 'retry'.
+   * Stores what the provider said, in a transaction that locks the steps before their
+   * messages as the claim and the status callback do, so that a callback arriving now waits
+   * instead of deadlocking: one statement for the messages and their steps together, and
+   * for each channel that failed for good, the flag on the number as well.
+   * Answers, for each claim, what became of its step: 'next_channel' to try the fallback,
+   * 'retry' when the provider refused for now, or the step's status.
    */
-  private record(claim: Claim, outcome: SendOutcome): Promise<string> {
+  private async record(claims: Claim[], outcomes: SendOutcome[]): Promise<string[]> {
+    if (!claims.length) return [];
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT 1 FROM reminders WHERE id = $1 FOR UPDATE', [claim.facts.id]);
-      // `status` and `reason` are SQL over the changed message (`changed`), never caller input.
-      const step = async (status: string, reason: string, messageChange: string, params: unknown[]): Promise<string> => {
-        const [[settled]]: [{ status: string }[], number] = await manager.query(
-          `WITH changed AS (${messageChange} RETURNING reminder_id, status)
-           UPDATE reminders SET status = ${status}, reason = ${reason}, updated_at = now() FROM changed WHERE reminders.id = changed.reminder_id
-           RETURNING reminders.status`,
-          params,
-        );
-        return settled.status === 'planned' ? 'next_channel' : settled.status;
-      };
+      await manager.query('SELECT 1 FROM reminders WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE', [claims.map((c) => c.facts.id)]);
+      const kinds = outcomes.map((o) => (o.ok ? 'ok' : o.kind));
+      const failure = `IN (${FAILURE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+      // ok: a status callback may have got here first; its status stands if it is further on.
+      // unknown: a callback that got here first has settled it already, and its error code stands.
       // Twilio can report a failure before it answers the send, while the step is still
       // 'sending' and the callback leaves it to us: whatever the answer, the next channel is tried.
-      const failed = `changed.status IN (${FAILURE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-      if (outcome.ok) {
-        // A status callback may have got here first; its status stands if it is further on.
-        const settled = await step(`CASE WHEN ${failed} THEN 'planned' ELSE 'sent' END`, 'NULL',
-          `UPDATE messages SET provider_id = $2, status = CASE WHEN status IN ('sending', 'unknown') THEN $3 ELSE status END, sent_at = now(), updated_at = now() WHERE id = $1`, [
-          claim.messageId,
-          outcome.providerId,
-          outcome.status,
-        ]);
+      const [steps]: [{ id: string; status: string; kind: string }[], number] = await manager.query(
+        `WITH o AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS o(id, kind, provider_id, status, code, message)),
+         dropped AS (DELETE FROM messages m USING o WHERE m.id = o.id AND o.kind = 'retry' RETURNING m.reminder_id, o.kind, m.status),
+         changed AS (
+           UPDATE messages m SET
+             provider_id = CASE o.kind WHEN 'ok' THEN o.provider_id ELSE m.provider_id END,
+             status = CASE o.kind WHEN 'ok' THEN CASE WHEN m.status IN ('sending', 'unknown') THEN o.status ELSE m.status END
+                                  WHEN 'unknown' THEN CASE WHEN m.status = 'sending' THEN 'unknown' ELSE m.status END
+                                  ELSE 'failed' END,
+             sent_at = CASE o.kind WHEN 'ok' THEN now() ELSE m.sent_at END,
+             error_code = CASE o.kind WHEN 'unknown' THEN coalesce(m.error_code, o.code) WHEN 'permanent' THEN o.code ELSE m.error_code END,
+             error_message = CASE o.kind WHEN 'unknown' THEN coalesce(m.error_message, o.message) WHEN 'permanent' THEN o.message ELSE m.error_message END,
+             updated_at = now()
+             FROM o WHERE m.id = o.id AND o.kind <> 'retry'
+           RETURNING m.reminder_id, o.kind, m.status),
+         next AS (
+           SELECT reminder_id, kind,
+                  CASE WHEN kind IN ('retry', 'permanent') OR status ${failure} THEN 'planned' WHEN kind = 'unknown' AND status = 'unknown' THEN 'unconfirmed' ELSE 'sent' END AS status
+             FROM (SELECT * FROM changed UNION ALL SELECT * FROM dropped) c)
+         UPDATE reminders r SET status = next.status,
+                reason = CASE WHEN next.kind = 'permanent' THEN r.reason WHEN next.status = 'unconfirmed' THEN 'PROVIDER_CALL_BROKE_OFF' END, updated_at = now()
+           FROM next WHERE r.id = next.reminder_id
+         RETURNING r.id, r.status, next.kind`,
+        [
+          claims.map((c) => c.messageId),
+          kinds,
+          outcomes.map((o) => (o.ok ? o.providerId : null)),
+          outcomes.map((o) => (o.ok ? o.status : null)),
+          outcomes.map((o) => (o.ok ? null : o.code)),
+          outcomes.map((o) => (o.ok ? null : o.message)),
+        ],
+      );
+      const byId = new Map(steps.map((s) => [s.id, s]));
+      const settled = claims.map((c) => {
+        const step = byId.get(c.facts.id)!;
+        return step.kind === 'retry' ? 'retry' : step.status === 'planned' ? 'next_channel' : step.status;
+      });
+      for (const [i, claim] of claims.entries()) {
+        const outcome = outcomes[i];
+        if (!outcome.ok && outcome.kind === 'unknown') this.logger.warn(`${claim.channel} message ${claim.messageId}: the provider call broke off (${outcome.message}); it may have gone, so it is not sent again`);
+        if (!outcome.ok && outcome.kind === 'permanent' && claim.channel === 'sms') await flagMobile(manager, claim.facts.customer_id, claim.recipient, outcome.code);
         // Email has no delivery receipts: a server that took it is the best word there is.
-        if (settled === 'sent') {
+        if (outcome.ok && settled[i] === 'sent') {
           const kind = claim.channel === 'email' ? 'reminder_delivered' : 'reminder_sent';
           await this.events.record(manager, { bookingId: claim.facts.booking_id, kind, at: this.clock.now(), actor: SYSTEM, data: { step: claim.facts.step, channel: claim.channel, messageId: claim.messageId } });
         }
-        return settled;
       }
-      if (outcome.kind === 'retry') {
-        await step(`'planned'`, 'NULL', 'DELETE FROM messages WHERE id = $1', [claim.messageId]);
-        return 'retry';
-      }
-      if (outcome.kind === 'unknown') {
-        this.logger.warn(`${claim.channel} message ${claim.messageId}: the provider call broke off (${outcome.message}); it may have gone, so it is not sent again`);
-        // A status callback that got here first has settled it already, and its error code stands.
-        const unknown = `changed.status = 'unknown'`;
-        return step(`CASE WHEN ${failed} THEN 'planned' WHEN ${unknown} THEN 'unconfirmed' ELSE 'sent' END`, `CASE WHEN ${unknown} THEN 'PROVIDER_CALL_BROKE_OFF' END`,
-          `UPDATE messages SET status = CASE WHEN status = 'sending' THEN 'unknown' ELSE status END, error_code = coalesce(error_code, $2), error_message = coalesce(error_message, $3), updated_at = now() WHERE id = $1`, [
-          claim.messageId,
-          outcome.code,
-          outcome.message,
-        ]);
-      }
-      await manager.query(`UPDATE messages SET status = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`, [claim.messageId, outcome.code, outcome.message]);
-      if (claim.channel === 'sms') await flagMobile(manager, claim.facts.customer_id, claim.recipient, outcome.code);
-      await manager.query(`UPDATE reminders SET status = 'planned', updated_at = now() WHERE id = $1`, [claim.facts.id]);
-      return 'next_channel';
+      return settled;
     });
   }
 }

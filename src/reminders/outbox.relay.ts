@@ -124,9 +124,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     // A job already running cannot be removed; the worker finds its reminder withdrawn and sends nothing.
     for (const r of rows.filter((row) => row.relay === 'remove')) await this.queue.remove(reminderJobId(r));
     // A row withdrawn while its job was being added keeps its job: the worker finds the step withdrawn.
+    // The rows are locked in id order, the order in which a worker claims a batch of them,
+    // so that marking them cannot deadlock with a worker already claiming the first jobs.
     await this.dataSource.query(
-      `UPDATE reminders r SET relay = 'done' FROM unnest($1::uuid[], $2::text[], $3::int[]) AS x(id, relay, round)
-        WHERE r.id = x.id AND r.relay = x.relay AND r.round = x.round`,
+      `WITH relayed AS (
+         SELECT r.id FROM reminders r JOIN unnest($1::uuid[], $2::text[], $3::int[]) AS x(id, relay, round) ON r.id = x.id
+          WHERE r.relay = x.relay AND r.round = x.round
+          ORDER BY r.id FOR UPDATE OF r)
+       UPDATE reminders r SET relay = 'done' FROM relayed WHERE r.id = relayed.id`,
       [rows.map((r) => r.id), rows.map((r) => r.relay), rows.map((r) => r.round)],
     );
     return rows.length;
