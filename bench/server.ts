@@ -68,7 +68,8 @@ clientProto.query = function (this: unknown, ...args: unknown[]) {
     statements.set(key, st);
     if (ctx.trace) {
       const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '');
-      ctx.trace.push({ sql: key, ms: Math.round((t1 - t0) * 100) / 100, text, values: args[1] });
+      // A prepared statement comes as a config object ({ name, text, values }).
+      ctx.trace.push({ sql: key, ms: Math.round((t1 - t0) * 100) / 100, text, values: args[1] ?? (args[0] as { values?: unknown })?.values });
     }
   };
   const result = originalQuery.apply(this, args) as Promise<unknown> | undefined;
