@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { BookingEvent, BookingEventKind, BookingEvents } from '../common/events/booking-events';
+import { BookingEvent, BookingEventKind, BookingEvents, WrittenColumns } from '../common/events/booking-events';
 import { refreshRecord } from './records';
 import { ShowModelService } from './show-model.service';
 
@@ -32,11 +32,12 @@ export class AttendanceRecords implements OnModuleInit {
     this.events.subscribe((manager, event) => this.apply(manager, event));
   }
 
-  private async apply(manager: EntityManager, event: BookingEvent): Promise<void> {
+  private async apply(manager: EntityManager, event: BookingEvent): Promise<WrittenColumns | undefined> {
     const signal = SIGNAL_UPDATES[event.kind];
     if (signal) await manager.query(signal, event.kind === 'customer_confirmed' ? [event.bookingId, new Date(event.at)] : [event.bookingId]);
-    if (RECORD_UNCHANGED.has(event.kind)) return;
+    if (RECORD_UNCHANGED.has(event.kind)) return undefined;
     const facts = await refreshRecord(manager, event.bookingId);
-    if (facts && RESCORE_ON.has(event.kind)) await this.showModel.score(manager, event.bookingId, facts);
+    if (facts && RESCORE_ON.has(event.kind)) return { ...(await this.showModel.score(manager, event.bookingId, facts)) };
+    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { runPrepared } from '../common/database/prepared';
 import { ShowSignals } from './domain/show-signals';
 
 // One statement keeps a booking's row of attendance_records in step with the booking: its
@@ -55,6 +56,6 @@ export interface ScoringFacts {
 
 /** Brings the booking's attendance record up to date and answers what the show model needs of it. */
 export async function refreshRecord(manager: EntityManager, bookingId: string): Promise<ScoringFacts | undefined> {
-  const [facts]: ScoringFacts[] = await manager.query(REFRESH_RECORD, [bookingId]);
+  const [facts] = await runPrepared<ScoringFacts>(manager, { name: 'attendance_records.refresh', text: REFRESH_RECORD }, [bookingId]);
   return facts;
 }

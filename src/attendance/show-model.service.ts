@@ -5,6 +5,7 @@ import { Prospect, ShowEstimates } from '../common/admission/show-estimates';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { Clock } from '../common/time/clock';
+import { runPrepared } from '../common/database/prepared';
 import { DAY } from '../common/time/local-time';
 import { DEFAULT_REMINDER_DELIVERED_SHARE, reminderDeliveredShare, scoreBooking } from './domain/reminder-expectation';
 import { ShowEvaluation, ShowModel, ShowScore, evaluateShowModel, trainShowModel } from './domain/show-model';
@@ -59,6 +60,18 @@ const PROSPECT_FACTS = `
     FROM sites s CROSS JOIN appointment_types t CROSS JOIN LATERAL (SELECT $3::timestamptz AT TIME ZONE s.timezone AS start_local) l
    WHERE s.id = $1 AND t.id = $2`;
 
+// show_probability is a real: the stored value, not the double worked out here, is the booking's.
+const STORE_SCORE = {
+  name: 'bookings.store_score',
+  text: 'UPDATE bookings SET show_probability = $2, show_factors = $3, show_model_version = $4 WHERE id = $1 RETURNING show_probability, show_factors',
+};
+
+/** A booking's score as stored. */
+export interface StoredScore {
+  show_probability: number;
+  show_factors: { factor: string; effect: number }[];
+}
+
 @Injectable()
 export class ShowModelService extends ShowEstimates {
   private readonly logger = new Logger(ShowModelService.name);
@@ -85,19 +98,20 @@ export class ShowModelService extends ShowEstimates {
   }
 
   /**
-   * Scores a booking from its record's facts and stores the result on it; a cancelled
-   * booking, or one whose outcome is known, keeps what it had.
+   * Scores a booking from its record's facts and stores the result on it, answering the
+   * columns as stored; a cancelled booking, or one whose outcome is known, keeps what it had.
    */
-  async score(manager: EntityManager, bookingId: string, facts: ScoringFacts): Promise<void> {
-    if (facts.cancelled || facts.outcome !== null) return;
+  async score(manager: EntityManager, bookingId: string, facts: ScoringFacts): Promise<StoredScore | undefined> {
+    if (facts.cancelled || facts.outcome !== null) return undefined;
     const live = await this.live(manager);
     const score = scoreOf(facts, live);
-    await manager.query('UPDATE bookings SET show_probability = $2, show_factors = $3, show_model_version = $4 WHERE id = $1', [
+    const [stored] = await runPrepared<StoredScore>(manager, STORE_SCORE, [
       bookingId,
       score.probability,
       JSON.stringify(score.factors.map(({ factor, effect }) => ({ factor, effect }))),
       live.version,
     ]);
+    return stored;
   }
 
   async estimate(manager: EntityManager, prospect: Prospect): Promise<number> {

@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { ukMobile } from '../common/contact/mobile';
 import { AppError } from '../common/errors/app-error';
 import { actorOf, BookingEvents } from '../common/events/booking-events';
+import { runPrepared } from '../common/database/prepared';
 import { Clock } from '../common/time/clock';
 import { DAY, formatInstant, localDay, MINUTE, parseInstant } from '../common/time/local-time';
 import { OutboxRelay } from '../reminders/outbox.relay';
@@ -20,6 +21,44 @@ const REFERRAL_RANGE_DAYS = 92;
 // A customer's bookings as a work coach looks them up: the coming ones and the last month's.
 export const CUSTOMER_RECENT_DAYS = 31;
 const CUSTOMER_BOOKINGS_MAX = 100;
+
+const UPSERT_CUSTOMER = {
+  name: 'customers.upsert',
+  text: `INSERT INTO customers (id, client_id, reference, name, mobile, email, preferred_channel, consent_to_contact)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (client_id, reference) DO UPDATE SET name = excluded.name,
+           -- A later booking that leaves out a number or address does not erase the one on file.
+           mobile = coalesce(excluded.mobile, customers.mobile), email = coalesce(excluded.email, customers.email),
+           -- A different number starts clean: what a provider said of the old one no longer applies.
+           mobile_invalid_at = CASE WHEN excluded.mobile IS DISTINCT FROM customers.mobile AND excluded.mobile IS NOT NULL THEN NULL ELSE customers.mobile_invalid_at END,
+           sms_opted_out_at = CASE WHEN excluded.mobile IS DISTINCT FROM customers.mobile AND excluded.mobile IS NOT NULL THEN NULL ELSE customers.sms_opted_out_at END,
+           preferred_channel = excluded.preferred_channel, consent_to_contact = excluded.consent_to_contact, updated_at = now()
+         RETURNING id, reference, name, mobile, email, preferred_channel, consent_to_contact`,
+};
+
+const INSERT_BOOKING = {
+  name: 'bookings.insert',
+  text: `INSERT INTO bookings (id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status,
+                               referral_source, referrer_name, referral_reason, referral_mandatory, message_variant, created_at, arranged_at, overbooked)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14, $15, $16, $16, $17)`,
+};
+
+type CustomerRow = Pick<BookingRow, 'reference' | 'name' | 'mobile' | 'email' | 'preferred_channel' | 'consent_to_contact'> & { id: string };
+
+// A new booking's columns that the INSERT leaves to their defaults.
+const NEW_BOOKING = {
+  status: 'booked',
+  needs_rebooking: false,
+  reschedule_count: 0,
+  cancelled_by: null,
+  cancel_reason: null,
+  cancelled_at: null,
+  outcome: null,
+  show_probability: null,
+  show_factors: null,
+  overbook_policy_version: null,
+  overbook_risk: null,
+} as const;
 
 const BOOKING_SELECT = `
   SELECT b.*, t.code AS type_code, s.timezone, c.reference, c.name, c.mobile, c.email, c.preferred_channel, c.consent_to_contact
@@ -225,31 +264,34 @@ export class BookingsService {
       await this.seats.lockForSeats(manager, [target.siteId], [target.adviserId]);
       const id = randomUUID();
       const seat = await this.seatFor(manager, principal, dto, id, now, options.releasedFrom !== undefined);
-      const [customer] = await manager.query(
-        `INSERT INTO customers (id, client_id, reference, name, mobile, email, preferred_channel, consent_to_contact)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (client_id, reference) DO UPDATE SET name = excluded.name,
-           -- A later booking that leaves out a number or address does not erase the one on file.
-           mobile = coalesce(excluded.mobile, customers.mobile), email = coalesce(excluded.email, customers.email),
-           -- A different number starts clean: what a provider said of the old one no longer applies.
-           mobile_invalid_at = CASE WHEN excluded.mobile IS DISTINCT FROM customers.mobile AND excluded.mobile IS NOT NULL THEN NULL ELSE customers.mobile_invalid_at END,
-           sms_opted_out_at = CASE WHEN excluded.mobile IS DISTINCT FROM customers.mobile AND excluded.mobile IS NOT NULL THEN NULL ELSE customers.sms_opted_out_at END,
-           preferred_channel = excluded.preferred_channel, consent_to_contact = excluded.consent_to_contact, updated_at = now()
-         RETURNING id`,
-        [randomUUID(), principal.clientId, dto.customer.reference, dto.customer.name, contact.mobile, contact.email, dto.customer.preferredChannel, dto.customer.consentToContact],
-      );
-      await manager.query(
-        `INSERT INTO bookings (id, session_id, customer_id, organisation_id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, status,
-                               referral_source, referrer_name, referral_reason, referral_mandatory, message_variant, created_at, arranged_at, overbooked)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $14, $15, $16, $16, $17)`,
-        [id, seat.sessionId, customer.id, principal.organisationId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end,
-         dto.referral.source, dto.referral.referrerName ?? null, dto.referral.reason ?? null, dto.referral.mandatory ?? false, this.planner.variantFor(id), new Date(now), seat.extra],
-      );
+      const [customer] = await runPrepared<CustomerRow>(manager, UPSERT_CUSTOMER, [
+        randomUUID(),
+        principal.clientId,
+        dto.customer.reference,
+        dto.customer.name,
+        contact.mobile,
+        contact.email,
+        dto.customer.preferredChannel,
+        dto.customer.consentToContact,
+      ]);
+      const referral = { referral_source: dto.referral.source, referrer_name: dto.referral.referrerName ?? null, referral_reason: dto.referral.reason ?? null, referral_mandatory: dto.referral.mandatory ?? false };
+      const variant = this.planner.variantFor(id);
+      await runPrepared(manager, INSERT_BOOKING, [
+        id, seat.sessionId, customer.id, principal.organisationId, seat.adviserId, seat.siteId, seat.roomId, seat.appointmentTypeId, seat.start, seat.end,
+        referral.referral_source, referral.referrer_name, referral.referral_reason, referral.referral_mandatory, variant, new Date(now), seat.extra,
+      ]);
       await this.planner.plan(manager, { id, siteId: seat.siteId, start: seat.start, zone: seat.timezone }, 1, now);
       await this.recordHeld(manager, principal, id, dto, seat);
       const releasedFrom = options.releasedFrom ? { releasedFrom: options.releasedFrom } : {};
-      await this.events.record(manager, { bookingId: id, kind: 'created', at: now, actor: actorOf(principal), data: { start: seat.start.toISOString(), ...releasedFrom } });
-      const booking = await this.read(manager, principal, id);
+      const written = await this.events.record(manager, { bookingId: id, kind: 'created', at: now, actor: actorOf(principal), data: { start: seat.start.toISOString(), ...releasedFrom }, overbooked: seat.extra });
+      // The booking as just written, from the values in hand and what the event's handlers
+      // wrote to it (its score, an extra's admission), rather than read back.
+      const booking = bookingView({
+        ...customer, ...referral, ...NEW_BOOKING, ...(written as Partial<BookingRow>),
+        id, type_code: seat.appointmentType, site_id: seat.siteId, adviser_id: seat.adviserId, room_id: seat.roomId, session_id: seat.sessionId,
+        starts_at: seat.start, ends_at: seat.end, timezone: seat.timezone, message_variant: variant, organisation_id: principal.organisationId,
+        created_at: new Date(now), overbooked: seat.extra,
+      });
       if (idempotencyKey) {
         await manager.query('INSERT INTO idempotency_keys (client_id, key, request_hash, status_code, response) VALUES ($1, $2, $3, 201, $4)', [principal.clientId, idempotencyKey, hash, booking]);
       }
@@ -414,6 +456,7 @@ export class BookingsService {
         at: now,
         actor: actorOf(principal),
         data: { from: { start: row.starts_at.toISOString(), siteId: row.site_id, adviserId: row.adviser_id }, to: { start: seat.start.toISOString(), siteId: seat.siteId, adviserId: seat.adviserId } },
+        overbooked: seat.extra,
       });
       return this.read(manager, principal, id);
     });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ExtraSeats } from '../common/admission/extra-seats';
+import { runPrepared } from '../common/database/prepared';
 import { AppError } from '../common/errors/app-error';
 import { MINUTE, parseInstant } from '../common/time/local-time';
 import { busySpan, checkSlot, SlotCheck, slotCapacity } from '../slots/domain/slots';
@@ -19,6 +20,7 @@ export interface SlotRef {
 export interface Seat {
   sessionId: string;
   appointmentTypeId: string;
+  appointmentType: string;
   siteId: string;
   adviserId: string;
   roomId: string | null;
@@ -32,6 +34,18 @@ export interface Seat {
 
 // A session that no booking fills and no hold live at `now` (the parameter named) reserves: cleared when in the way.
 const emptySession = (now: string) => `s.booked = 0 AND s.extras = 0 AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.session_id = s.id AND h.released_at IS NULL AND h.expires_at > ${now})`;
+
+const INSERT_SESSION = {
+  name: 'sessions.insert',
+  text: `INSERT INTO sessions (id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, busy, capacity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, tstzrange($6, $8, '[)'), $9)`,
+};
+const LOCK_SITES = { name: 'sites.lock_shared', text: 'SELECT id FROM sites WHERE id = ANY ($1) ORDER BY id FOR SHARE' };
+const LOCK_ADVISERS = { name: 'advisers.lock', text: 'SELECT id FROM advisers WHERE id = ANY ($1) ORDER BY id FOR NO KEY UPDATE' };
+const LOCK_ROOMS = {
+  name: 'rooms.lock_of_patterns',
+  text: 'SELECT id FROM rooms WHERE id IN (SELECT room_id FROM diary_patterns WHERE adviser_id = ANY ($1) AND site_id = ANY ($2)) ORDER BY id FOR NO KEY UPDATE',
+};
 
 const REFUSALS: Record<Exclude<SlotCheck, { ok: true }>['reason'], [number, string, string]> = {
   MISALIGNED: [400, 'INVALID_START', 'Slots start on a five-minute mark'],
@@ -57,7 +71,7 @@ export class SeatService {
 
   async lockAdvisers(manager: EntityManager, adviserIds: string[]): Promise<void> {
     const ids = [...new Set(adviserIds)].sort();
-    const rows = await manager.query('SELECT id FROM advisers WHERE id = ANY ($1) ORDER BY id FOR NO KEY UPDATE', [ids]);
+    const rows = await runPrepared(manager, LOCK_ADVISERS, [ids]);
     if (rows.length !== ids.length) throw new AppError(422, 'UNKNOWN_ADVISER', 'No adviser with that id');
   }
 
@@ -73,13 +87,10 @@ export class SeatService {
    */
   async lockForSeats(manager: EntityManager, siteIds: string[], adviserIds: string[]): Promise<void> {
     const ids = [...new Set(siteIds)].sort();
-    const rows = await manager.query('SELECT id FROM sites WHERE id = ANY ($1) ORDER BY id FOR SHARE', [ids]);
+    const rows = await runPrepared(manager, LOCK_SITES, [ids]);
     if (rows.length !== ids.length) throw new AppError(422, 'UNKNOWN_SITE', 'No site with that id');
     await this.lockAdvisers(manager, adviserIds);
-    await manager.query(
-      'SELECT id FROM rooms WHERE id IN (SELECT room_id FROM diary_patterns WHERE adviser_id = ANY ($1) AND site_id = ANY ($2)) ORDER BY id FOR NO KEY UPDATE',
-      [adviserIds, ids],
-    );
+    await runPrepared(manager, LOCK_ROOMS, [adviserIds, ids]);
   }
 
   /**
@@ -99,30 +110,43 @@ export class SeatService {
     if (!site) throw new AppError(...REFUSALS.NOT_IN_DIARY);
     const check = checkSlot({ start, type, windows: diary.windows, sessions: diary.sessions, earliestStart: now + site.minNoticeMinutes * MINUTE, overlapMinutes: diary.overlapMinutes });
     if (!check.ok) throw new AppError(...REFUSALS[check.reason]);
-    const seat = { timezone: site.timezone, appointmentTypeId: type.id, siteId: slot.siteId, adviserId: slot.adviserId, roomId: check.window.roomId, start: new Date(start), end: new Date(end), extra: false };
+    const seat = { timezone: site.timezone, appointmentTypeId: type.id, appointmentType: type.code, siteId: slot.siteId, adviserId: slot.adviserId, roomId: check.window.roomId, start: new Date(start), end: new Date(end), extra: false };
     if (check.join) {
       const sessionId = check.join.id;
       if (decideAdmission(check.join).admit) return { ...seat, sessionId };
       if (releasedSeat || (mayOverbook && (await this.extraSeats.mayTry(manager, { sessionId, siteId: slot.siteId, appointmentTypeId: type.id, start: seat.start })))) return { ...seat, sessionId, extra: true };
       throw new AppError(409, 'SLOT_FULL', 'That slot is full');
     }
-    const busyUntil = new Date(start + busySpan(type, diary.overlapMinutes.get(slot.siteId)));
+    const busyUntil = start + busySpan(type, diary.overlapMinutes.get(slot.siteId));
     // Sessions whose bookings were cancelled or whose holds lapsed still sit in the diary,
     // which counts them as free; they are cleared here when in the way: the adviser's own,
     // at any site, under the adviser's lock, and another adviser's in the room, under the
-    // room's (see lockForSeats).
-    await manager.query(
-      `DELETE FROM sessions s
-        WHERE (s.adviser_id = $1 OR s.room_id = $5) AND s.busy && tstzrange($2, $3) AND ${emptySession('$4')}`,
-      [slot.adviserId, seat.start, busyUntil, new Date(now), seat.roomId],
+    // room's (see lockForSeats). The diary just read under those locks holds every such
+    // session (booked, extras and live holds all nil), so the DELETE is sent only when it
+    // shows one: almost never.
+    const inTheWay = diary.sessions.some(
+      (s) => (s.adviserId === slot.adviserId || (seat.roomId !== null && s.roomId === seat.roomId)) && s.start < busyUntil && s.busyUntil > start && s.booked === 0 && s.held === 0,
     );
+    if (inTheWay) {
+      await manager.query(
+        `DELETE FROM sessions s
+          WHERE (s.adviser_id = $1 OR s.room_id = $5) AND s.busy && tstzrange($2, $3) AND ${emptySession('$4')}`,
+        [slot.adviserId, seat.start, new Date(busyUntil), new Date(now), seat.roomId],
+      );
+    }
     const sessionId = randomUUID();
     try {
-      await manager.query(
-        `INSERT INTO sessions (id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, busy, capacity)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, tstzrange($6, $8, '[)'), $9)`,
-        [sessionId, slot.adviserId, slot.siteId, seat.roomId, type.id, seat.start, seat.end, busyUntil, slotCapacity(type, seat.roomId, diary.roomCapacities)],
-      );
+      await runPrepared(manager, INSERT_SESSION, [
+        sessionId,
+        slot.adviserId,
+        slot.siteId,
+        seat.roomId,
+        type.id,
+        seat.start,
+        seat.end,
+        new Date(busyUntil),
+        slotCapacity(type, seat.roomId, diary.roomCapacities),
+      ]);
     } catch (error) {
       // The exclusion constraints are the last line, should the diary as loaded ever miss
       // a session of the adviser or the room.

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ExtraSeats, FullSession } from '../common/admission/extra-seats';
 import { ShowEstimates } from '../common/admission/show-estimates';
 import { AppError } from '../common/errors/app-error';
-import { BookingEvent, BookingEvents } from '../common/events/booking-events';
+import { BookingEvent, BookingEvents, WrittenColumns } from '../common/events/booking-events';
 import { DAY, HOUR, localClockOf, localDay } from '../common/time/local-time';
 import { decideOverbooking, OverbookingRefusal, OverbookingRequest, SessionLoad } from './domain/admission';
 import { OverbookingPolicy, POLICY_DEFAULTS } from './domain/policy';
@@ -64,14 +64,16 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
     return row;
   }
 
-  private async decide(manager: EntityManager, event: BookingEvent): Promise<void> {
-    if (event.kind !== 'created' && event.kind !== 'rescheduled') return;
+  private async decide(manager: EntityManager, event: BookingEvent): Promise<WrittenColumns | undefined> {
+    if (event.kind !== 'created' && event.kind !== 'rescheduled') return undefined;
+    // Most bookings take a seat; only an extra has anything to decide.
+    if (event.overbooked === false) return undefined;
     const [booking] = await manager.query(
       `SELECT b.session_id, b.site_id, b.appointment_type_id, (extract(epoch FROM b.starts_at) * 1000)::float8 AS start, b.show_probability, b.customer_id
          FROM bookings b WHERE b.id = $1 AND b.overbooked`,
       [event.bookingId],
     );
-    if (!booking) return;
+    if (!booking) return undefined;
     const session: FullSession = { sessionId: booking.session_id, siteId: booking.site_id, appointmentTypeId: booking.appointment_type_id, start: new Date(booking.start) };
     if (typeof event.data?.releasedFrom === 'string') return this.admitReleased(manager, session, event.bookingId, event.data.releasedFrom, event.at);
     const lastWasExtra = await this.lastWasExtra(manager, booking.customer_id, event.bookingId);
@@ -84,7 +86,13 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
         ? new AppError(409, 'SLOT_FULL', 'That slot is full')
         : new AppError(409, 'SLOT_FULL', REFUSED[decision.reason], { reason: decision.reason, ...('risk' in decision ? { risk: decision.risk } : {}) });
     }
-    await manager.query('UPDATE bookings SET overbook_policy_version = $2, overbook_risk = $3 WHERE id = $1', [event.bookingId, outlook.version, decision.overbooked ? decision.risk : null]);
+    // TypeORM answers an UPDATE ... RETURNING as [rows, count].
+    const [[written]] = await manager.query('UPDATE bookings SET overbook_policy_version = $2, overbook_risk = $3 WHERE id = $1 RETURNING overbook_policy_version, overbook_risk', [
+      event.bookingId,
+      outlook.version,
+      decision.overbooked ? decision.risk : null,
+    ]);
+    return written;
   }
 
   async quote(manager: EntityManager, customer: { clientId: string; reference: string }, sessions: readonly FullSession[], now: number): Promise<Map<string, number>> {
@@ -203,7 +211,7 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
    * within the caps alone (releasedSeatRefusal), and only into the released booking's own
    * session, once released.
    */
-  private async admitReleased(manager: EntityManager, session: FullSession, bookingId: string, releasedFrom: string, now: number): Promise<void> {
+  private async admitReleased(manager: EntityManager, session: FullSession, bookingId: string, releasedFrom: string, now: number): Promise<WrittenColumns> {
     const [released] = await manager.query(
       `SELECT 1 FROM bookings b WHERE b.id = $1 AND b.session_id = $2 AND EXISTS (SELECT 1 FROM booking_events e WHERE e.booking_id = b.id AND e.kind = 'released')`,
       [releasedFrom, session.sessionId],
@@ -212,6 +220,7 @@ export class OverbookingAdmission extends ExtraSeats implements OnModuleInit {
     const outlook = await this.releasedSeat(manager, session, now, bookingId);
     const refusal = releasedSeatRefusal(outlook.caps, outlook.session, outlook.extrasToday);
     if (refusal) throw new AppError(409, 'SLOT_FULL', REFUSED[refusal], { reason: refusal });
-    await manager.query('UPDATE bookings SET overbook_policy_version = $2, overbook_risk = NULL WHERE id = $1', [bookingId, outlook.version]);
+    const [[written]] = await manager.query('UPDATE bookings SET overbook_policy_version = $2, overbook_risk = NULL WHERE id = $1 RETURNING overbook_policy_version, overbook_risk', [bookingId, outlook.version]);
+    return written;
   }
 }

@@ -2,16 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { runPrepared } from '../common/database/prepared';
 import { cancellationWithheld, DEFAULT_REMINDER_POLICY, PlannedStep, planCancellation, planReminders, ReminderPolicy } from './domain/reminder-plan';
 import { assignVariant } from './domain/templates';
 
 export const POLICY_COLUMNS = `days_before AS "daysBefore", days_before_at AS "daysBeforeAt", hours_before AS "hoursBefore",
   quiet_from AS "quietFrom", quiet_until AS "quietUntil", minimum_gap_minutes AS "minimumGapMinutes"`;
 
-export async function reminderPolicy(manager: Pick<EntityManager, 'query'>, siteId: string): Promise<ReminderPolicy> {
-  const [policy] = await manager.query(`SELECT ${POLICY_COLUMNS} FROM reminder_policies WHERE site_id = $1`, [siteId]);
+const SITE_POLICY = { name: 'reminder_policies.of_site', text: `SELECT ${POLICY_COLUMNS} FROM reminder_policies WHERE site_id = $1` };
+
+export async function reminderPolicy(manager: EntityManager, siteId: string): Promise<ReminderPolicy> {
+  const [policy] = await runPrepared<ReminderPolicy>(manager, SITE_POLICY, [siteId]);
   return policy ?? DEFAULT_REMINDER_POLICY;
 }
+
+const INSERT_STEPS = {
+  name: 'reminders.insert_steps',
+  text: `INSERT INTO reminders (id, booking_id, version, step, send_at, status, reason, relay)
+         SELECT id, $1, $2, step, send_at, CASE WHEN send_at IS NULL THEN 'skipped' ELSE 'planned' END, reason,
+                CASE WHEN send_at IS NULL THEN 'done' ELSE 'add' END
+           FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::text[]) AS s(id, step, send_at, reason)`,
+};
 
 export interface PlannedBooking {
   id: string;
@@ -34,20 +45,14 @@ export class ReminderPlanner {
   }
 
   private async insert(manager: EntityManager, bookingId: string, version: number, steps: PlannedStep[]): Promise<void> {
-    await manager.query(
-      `INSERT INTO reminders (id, booking_id, version, step, send_at, status, reason, relay)
-       SELECT id, $1, $2, step, send_at, CASE WHEN send_at IS NULL THEN 'skipped' ELSE 'planned' END, reason,
-              CASE WHEN send_at IS NULL THEN 'done' ELSE 'add' END
-         FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::text[]) AS s(id, step, send_at, reason)`,
-      [
-        bookingId,
-        version,
-        steps.map(() => randomUUID()),
-        steps.map((s) => s.step),
-        steps.map((s) => ('sendAt' in s ? new Date(s.sendAt) : null)),
-        steps.map((s) => ('skipped' in s ? s.skipped : null)),
-      ],
-    );
+    await runPrepared(manager, INSERT_STEPS, [
+      bookingId,
+      version,
+      steps.map(() => randomUUID()),
+      steps.map((s) => s.step),
+      steps.map((s) => ('sendAt' in s ? new Date(s.sendAt) : null)),
+      steps.map((s) => ('skipped' in s ? s.skipped : null)),
+    ]);
   }
 
   /** The plan for a booking just made or moved (version 1, or the version it was moved to). */

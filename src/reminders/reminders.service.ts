@@ -51,7 +51,7 @@ export class RemindersService {
   async policy(siteId: string): Promise<ReminderPolicyView> {
     await requireSite(this.dataSource, siteId);
     const [own] = await this.dataSource.query('SELECT 1 FROM reminder_policies WHERE site_id = $1', [siteId]);
-    return { siteId, own: !!own, ...(await reminderPolicy(this.dataSource, siteId)) };
+    return { siteId, own: !!own, ...(await reminderPolicy(this.dataSource.manager, siteId)) };
   }
 
   /** Applies to bookings made or moved from now on; plans already made stand. */

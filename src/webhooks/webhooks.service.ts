@@ -3,6 +3,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { runPrepared } from '../common/database/prepared';
 import { AppError, notFound } from '../common/errors/app-error';
 import { BookingEvent, BookingEvents } from '../common/events/booking-events';
 import { Clock } from '../common/time/clock';
@@ -33,6 +34,20 @@ interface EndpointRow {
 const ENDPOINT_COLUMNS = 'id, url, events, status, disabled_reason, disabled_at, failing_since, previous_secret_until, created_at';
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+const RECORD_EVENT = {
+  name: 'webhook_events.record',
+  text: `WITH endpoint AS (
+           SELECT e.id, e.organisation_id FROM bookings b JOIN webhook_endpoints e ON e.organisation_id = b.organisation_id
+            WHERE b.id = $1 AND e.status = 'enabled' AND $2 = ANY (e.events)
+         ), event AS (
+           INSERT INTO webhook_events (id, organisation_id, booking_id, type, occurred_at, data)
+           SELECT $3, organisation_id, $1, $2, $4, $5 FROM endpoint LIMIT 1
+           RETURNING id, seq
+         )
+         INSERT INTO webhook_deliveries (id, event_id, endpoint_id, booking_id, seq, created_at)
+         SELECT gen_random_uuid(), event.id, endpoint.id, $1, event.seq, $4 FROM event, endpoint`,
+};
+
 /** The resolver endpoints' host names are checked with; tests replace it. */
 export const WEBHOOK_RESOLVER = Symbol('WEBHOOK_RESOLVER');
 export const webhookResolver = { provide: WEBHOOK_RESOLVER, useValue: systemResolver };
@@ -59,19 +74,7 @@ export class WebhooksService implements OnModuleInit {
   /** One statement per webhook event, which writes nothing when the organisation has no endpoint for it. */
   private async record(manager: EntityManager, event: BookingEvent): Promise<void> {
     for (const draft of webhookEventsFor({ bookingId: event.bookingId, kind: event.kind, actorType: event.actor.type, data: event.data ?? {} })) {
-      await manager.query(
-        `WITH endpoint AS (
-           SELECT e.id, e.organisation_id FROM bookings b JOIN webhook_endpoints e ON e.organisation_id = b.organisation_id
-            WHERE b.id = $1 AND e.status = 'enabled' AND $2 = ANY (e.events)
-         ), event AS (
-           INSERT INTO webhook_events (id, organisation_id, booking_id, type, occurred_at, data)
-           SELECT $3, organisation_id, $1, $2, $4, $5 FROM endpoint LIMIT 1
-           RETURNING id, seq
-         )
-         INSERT INTO webhook_deliveries (id, event_id, endpoint_id, booking_id, seq, created_at)
-         SELECT gen_random_uuid(), event.id, endpoint.id, $1, event.seq, $4 FROM event, endpoint`,
-        [event.bookingId, draft.type, randomUUID(), new Date(event.at), draft.data],
-      );
+      await runPrepared(manager, RECORD_EVENT, [event.bookingId, draft.type, randomUUID(), new Date(event.at), draft.data]);
     }
   }
 

@@ -82,6 +82,32 @@ describe('BookingsService (integration)', () => {
       await ctx.bookings.releaseHold(ADMIN, hold.id);
       expect(await sessionsOf(diary.adviserId)).toEqual([]);
     });
+
+    it("a lapsed hold's empty session in the way of another start is cleared for the booking", async () => {
+      const diary = await serviceDiary(ctx);
+      const now = t('2027-01-10T12:00:00Z');
+      await ctx.bookings.createHold(ADMIN, slotRef(diary, at('09:00')), now);
+      await expect(ctx.bookings.book(ADMIN, serviceBooking(diary, at('09:30')), undefined, now)).rejects.toMatchObject({ status: 409, code: 'SLOT_TAKEN' });
+      const booking = await book(diary, at('09:30'), now + 8 * 60_000);
+      expect((await sessionsOf(diary.adviserId)).map((s) => s.starts_at.toISOString())).toEqual(['2027-06-07T08:30:00.000Z']);
+      expect(booking.start).toBe(at('09:30'));
+    });
+  });
+
+  describe('the answer', () => {
+    it('is the booking as stored, score and the contact kept on file included', async () => {
+      const diary = await serviceDiary(ctx);
+      const now = t('2027-01-01T00:00:00Z');
+      const first = await book(diary, at('09:00'), now, 'ANSWER-1');
+      expect(first).toEqual(await ctx.bookings.get(ADMIN, first.id));
+      expect(first.showProbability).toEqual(expect.any(Number));
+      // A later booking without the email address keeps the one on file, and says so.
+      const body = serviceBooking(diary, at('11:00'), 'ANSWER-1');
+      delete body.customer.email;
+      const { booking: second } = await ctx.bookings.book(ADMIN, body, 'answer-key', now);
+      expect(second.customer.email).toBe('sam@example.com');
+      expect(second).toEqual(await ctx.bookings.get(ADMIN, second.id));
+    });
   });
 
   describe('sessions', () => {

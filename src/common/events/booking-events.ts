@@ -1,6 +1,7 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Principal } from '../auth/principal';
+import { runPrepared } from '../database/prepared';
 
 export const BOOKING_EVENT_KINDS = [
   'created',
@@ -31,10 +32,28 @@ export interface BookingEvent {
   at: number;
   actor: Actor;
   data?: Record<string, unknown>;
+  /**
+   * Whether the booking sits beyond its session's seats, when the change knows it (a
+   * booking or a move): a handler that cares only for extras need not read the booking.
+   * Not stored with the event.
+   */
+  overbooked?: boolean;
 }
 
-/** Reacts inside the transaction that records the event: what it writes commits or rolls back with the change. */
-export type BookingEventHandler = (manager: EntityManager, event: BookingEvent) => Promise<void>;
+/** Columns of the booking's row as a handler wrote them (RETURNING), by column name. */
+export type WrittenColumns = Record<string, unknown>;
+
+/**
+ * Reacts inside the transaction that records the event: what it writes commits or rolls back
+ * with the change. A handler that writes to the booking's own row answers the columns as
+ * stored, so that the change can answer with the booking without reading it back.
+ */
+export type BookingEventHandler = (manager: EntityManager, event: BookingEvent) => Promise<WrittenColumns | void>;
+
+const INSERT_EVENT = {
+  name: 'booking_events.insert',
+  text: 'INSERT INTO booking_events (booking_id, kind, at, actor_type, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6)',
+};
 
 /**
  * When a handler runs: every `facts` handler (what the booking is: its record, its score)
@@ -56,12 +75,12 @@ export class BookingEvents {
     this.handlers[phase].push(handler);
   }
 
-  async record(manager: EntityManager, event: BookingEvent): Promise<void> {
-    await manager.query(
-      'INSERT INTO booking_events (booking_id, kind, at, actor_type, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6)',
-      [event.bookingId, event.kind, new Date(event.at), event.actor.type, 'id' in event.actor ? event.actor.id : null, event.data ?? {}],
-    );
-    for (const handler of [...this.handlers.facts, ...this.handlers.decisions]) await handler(manager, event);
+  /** Records the event and runs the handlers; answers the booking's columns they wrote. */
+  async record(manager: EntityManager, event: BookingEvent): Promise<WrittenColumns> {
+    await runPrepared(manager, INSERT_EVENT, [event.bookingId, event.kind, new Date(event.at), event.actor.type, 'id' in event.actor ? event.actor.id : null, event.data ?? {}]);
+    const written: WrittenColumns = {};
+    for (const handler of [...this.handlers.facts, ...this.handlers.decisions]) Object.assign(written, await handler(manager, event));
+    return written;
   }
 }
 
