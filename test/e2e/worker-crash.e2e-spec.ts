@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { DateTime } from 'luxon';
-import { AppConfig } from '../../src/common/config/config';
 import { REMINDER_QUEUE, reminderJobId, ReminderJob } from '../../src/reminders/outbox.relay';
 import { Api } from '../support/api';
 import { startApp, TestApp } from '../support/app';
 import { testClock } from '../support/clock';
+import { asEnv } from '../support/database';
 import { DbState } from '../support/db-state';
 import { bookingBody, createDiary } from '../support/fixtures';
 import { RecordedSms, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, TwilioStandIn } from '../support/twilio-stand-in';
@@ -21,13 +21,6 @@ import { RecordedSms, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM, TwilioStandI
 
 const ROOT = join(__dirname, '..', '..');
 const START = '2027-06-07T10:00:00+01:00'; // a Monday in the fixtures' default diary
-
-/** The application's configuration as environment variables, for a child process. */
-function asEnv(config: AppConfig): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(config)) if (value !== undefined) env[name] = Array.isArray(value) ? value.join(',') : String(value);
-  return env;
-}
 
 /** `node -r test/support/ts-register.js src/worker.ts`, with its output kept for failure messages. */
 class WorkerProcess {

@@ -75,3 +75,10 @@ export async function createTestConfig(env: Record<string, string> = {}): Promis
     },
   };
 }
+
+/** The application's configuration as environment variables, for a child process. */
+export function asEnv(config: AppConfig): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config)) if (value !== undefined) env[name] = Array.isArray(value) ? value.join(',') : String(value);
+  return env;
+}

@@ -26,6 +26,8 @@ const schema = z
   // Redis key prefix of every queue, so that several deployments (or test runs) can share one Redis.
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only'),
   PORT: z.coerce.number().int().min(0).max(65535),
+  // HTTP processes sharing PORT (Node cluster: a primary forks them and replaces any that dies); 1 is a single process.
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64),
   ADMIN_API_KEY: z.string({ error: 'is required: a secret of at least 24 characters for the bootstrap administrator' }).min(24, 'must be at least 24 characters (it guards every admin endpoint)'),
   PUBLIC_BASE_URL: url(['http:', 'https:']),
   // Each organisation API key's token bucket, unless its organisation has limits of its own:
