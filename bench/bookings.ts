@@ -37,7 +37,8 @@ import { Rng } from '../src/common/random/rng';
 import { addDays } from '../src/common/time/local-time';
 import { benchClassifier, Classifier, CpuBreakdown, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
 import { DATASET_DB, deleteWithDependents, dropDatabase, recreateDatabase, withClient } from './lib/db';
-import { closedLoop, HttpClient, LoadRun, Request, Response } from './lib/http-load';
+import { body, findSlots, post, Slot } from './lib/booking-load';
+import { closedLoop, HttpClient, LoadRun, mergeRuns, Request, Response } from './lib/http-load';
 import { machine } from './lib/machine';
 import { run as runCommand } from './lib/pgbench-select';
 import { RESULTS_DIR, ROOT, writeResult } from './lib/paths';
@@ -71,20 +72,6 @@ const DEMAND_SLOTS = 7000;
 /** The risk policy of D's second leg: a target of 20 %, caps opened so that the risk alone decides, and extras up to the start. */
 const RISK_POLICY = { mode: 'risk', maxRisk: 0.2, maxExtraPerSession: 1, maxExtraPerDay: 50, noOverbookWithinHours: 0 };
 
-interface SlotView {
-  siteId: string;
-  adviserId: string;
-  roomId: string | null;
-  start: string;
-  end: string;
-  capacity: number;
-  remaining: number;
-}
-
-interface Slot extends SlotView {
-  type: string;
-}
-
 interface ServerLoop {
   eventLoopUtilization: number;
   cpuSinceReset: { user: number; system: number };
@@ -97,17 +84,6 @@ interface StatementStat {
 }
 
 
-const body = (slot: Slot, reference: string) => ({
-  appointmentType: slot.type,
-  siteId: slot.siteId,
-  adviserId: slot.adviserId,
-  start: slot.start,
-  customer: { reference, name: 'Sam Taylor', mobile: '07911 123456', email: 'sam.taylor@example.com', preferredChannel: 'sms', consentToContact: true },
-  referral: { source: 'partner', referrerName: 'J. Okafor', reason: 'Career change', mandatory: false },
-});
-
-const post = (slot: Slot, reference: string): Request => ({ method: 'POST', path: '/v1/bookings', body: body(slot, reference) });
-
 const errorCode = (res: Response) => {
   try {
     return (JSON.parse(res.body) as { code?: string }).code ?? String(res.status);
@@ -115,32 +91,6 @@ const errorCode = (res: Response) => {
     return String(res.status);
   }
 };
-
-/** Free slots of a type as a partner finds them: GET /v1/slots over the sites, 50 at a time, 4 weeks at a time. */
-async function findSlots(client: HttpClient, meta: DatasetMeta, type: string, target: number, log: (s: string) => void): Promise<Slot[]> {
-  const seen = new Set<string>();
-  const found: Slot[] = [];
-  const t0 = performance.now();
-  let requests = 0;
-  outer: for (const offset of [0, 28, 56]) {
-    for (let i = 0; i < meta.siteIds.length; i += 50) {
-      const sites = meta.siteIds.slice(i, i + 50);
-      const path = `/v1/slots?appointmentType=${type}&${sites.map((id) => `siteId=${id}`).join('&')}&from=${addDays(meta.startDate, offset)}&to=${addDays(meta.startDate, offset + 27)}`;
-      const res = await client.json<{ slots: SlotView[] }>({ method: 'GET', path });
-      requests++;
-      if (res.status !== 200) throw new Error(`GET /v1/slots -> ${res.status} ${JSON.stringify(res.body)}`);
-      for (const s of res.body.slots) {
-        const key = `${s.adviserId}|${s.start}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        found.push({ ...s, type });
-      }
-      if (found.length >= target) break outer;
-    }
-  }
-  log(`  found ${found.length} free ${type} slots with ${requests} searches in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return found;
-}
 
 interface Round {
   slot: Slot;
@@ -294,24 +244,6 @@ async function pgbench(url: string, meta: DatasetMeta, clients: number, seconds:
     stderr: run.stderr.slice(0, 2000),
     cpu,
     statements: [...run.stdout.matchAll(/^\s+([\d.]+)\s+\d+\s+(.+)$/gm)].map((m) => ({ ms: Number(m[1]), sql: m[2].trim().slice(0, 110) })).filter((x) => !x.sql.startsWith('\\')),
-  };
-}
-
-function mergeRuns(runs: LoadRun[]): LoadRun {
-  const samples = runs.flatMap((r) => r.samples ?? []);
-  const wallMs = runs.reduce((t, r) => t + r.wallMs, 0);
-  const statuses: Record<string, number> = {};
-  for (const r of runs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
-  return {
-    concurrency: runs[0].concurrency,
-    wallMs,
-    requests: samples.length,
-    throughput: samples.length / (wallMs / 1000),
-    latency: summarise(samples),
-    statuses,
-    bytesPerResponse: runs.reduce((t, r) => t + r.bytesPerResponse * r.requests, 0) / Math.max(1, samples.length),
-    clientCpuSeconds: runs.reduce((t, r) => t + r.clientCpuSeconds, 0),
-    samples,
   };
 }
 

@@ -17,8 +17,6 @@
  * Prints Markdown tables and writes bench/results/slot-search-<time>.json. Never asserts.
  */
 import './lib/paths';
-import { Rng } from '../src/common/random/rng';
-import { addDays } from '../src/common/time/local-time';
 import { benchClassifier, CpuBreakdown, CpuMonitor, otherCores, waitForQuiet } from './lib/cpu';
 import { isNear } from '../src/sites/domain/nearby';
 import { loadDefaults } from '../src/common/config/config';
@@ -29,19 +27,13 @@ import { machine } from './lib/machine';
 import { writeResult } from './lib/paths';
 import type { ProfileSummary } from './lib/profile';
 import { ServerHandle } from './lib/server-handle';
+import { SearchShape, slotPath as path, slotQueries as queries } from './lib/slot-queries';
 import { fmt, summarise, Summary, table } from './lib/stats';
-import { DatasetMeta, ensureDataset, partnerKey } from './national-dataset';
+import { ensureDataset, partnerKey } from './national-dataset';
 import type { RouteStats } from './server';
 
-const TYPE_MIX = [['CAREERS_GUIDANCE', 40], ['SKILLS_HEALTH_CHECK', 25], ['FOLLOW_UP', 20], ['TELEPHONE_FOLLOW_UP', 10], ['CV_WORKSHOP', 5]] as const;
-
-interface Scenario {
-  key: string;
+interface Scenario extends SearchShape {
   title: string;
-  /** Random sites per search, or 'near': the sites near a random jobcentre. */
-  sites: number | 'near';
-  limit?: number;
-  days: number;
   goalP95: number;
   levels: number[];
   durationMs: number;
@@ -59,30 +51,6 @@ const SCENARIOS: Scenario[] = [
 const PGBENCH_DB = 'careers_booking_bench_select';
 /** Scenarios profiled, with the clients to profile them under. */
 const PROFILED: Record<string, number> = { 'one-site': 8, 'fifty-sites': 1 };
-
-interface Query {
-  appointmentType: string;
-  siteId?: string[];
-  nearSiteId?: string;
-  limit?: number;
-  from: string;
-  to: string;
-}
-
-function queries(meta: DatasetMeta, jobcentres: string[], s: Scenario, count: number): Query[] {
-  const rng = new Rng(`slots|${s.key}`);
-  return Array.from({ length: count }, () => ({
-    appointmentType: rng.weighted(TYPE_MIX),
-    ...(s.sites === 'near' ? { nearSiteId: rng.pick(jobcentres) } : { siteId: rng.shuffle([...meta.siteIds]).slice(0, s.sites) }),
-    ...(s.limit ? { limit: s.limit } : {}),
-    from: meta.startDate,
-    to: addDays(meta.startDate, s.days - 1),
-  }));
-}
-
-const path = (q: Query) =>
-  `/v1/slots?appointmentType=${q.appointmentType}&${(q.siteId ?? []).map((id) => `siteId=${id}&`).join('')}${q.nearSiteId ? `nearSiteId=${q.nearSiteId}&` : ''}` +
-  `${q.limit ? `limit=${q.limit}&` : ''}from=${q.from}&to=${q.to}`;
 
 /** Number of slots in a response body, without parsing it. */
 function countSlots(body: string): number {

@@ -157,3 +157,74 @@ export async function closedLoop(client: HttpClient, options: LoadOptions): Prom
     samples: latencies,
   };
 }
+
+export interface OpenLoopOptions {
+  /** Requests a second, sent on schedule whatever the answers (as from many desks at once). */
+  rate: number;
+  durationMs: number;
+  next: (i: number) => Request | null;
+  onResponse?: (req: Request, res: Response) => void;
+}
+
+/**
+ * An open loop: a request every 1000 / rate ms for durationMs, each sent when due even if
+ * earlier ones are unanswered, so a slow server meets the same arrivals rather than fewer
+ * (a closed loop would hide its slowness by asking less). Waits for the last answer.
+ */
+export async function openLoop(client: HttpClient, options: OpenLoopOptions): Promise<LoadRun> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const inFlight: Promise<void>[] = [];
+  let bytes = 0;
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; ; i++) {
+    const due = t0 + (i * 1000) / options.rate;
+    if (due >= t0 + options.durationMs) break;
+    const req = options.next(i);
+    if (!req) break;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(
+      client.send(req).then((res) => {
+        latencies.push(res.ms);
+        bytes += res.body.length;
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        options.onResponse?.(req, res);
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  const wallMs = performance.now() - t0;
+  const client1 = process.cpuUsage(client0);
+  return {
+    concurrency: NaN,
+    wallMs,
+    requests: latencies.length,
+    throughput: latencies.length / (wallMs / 1000),
+    latency: summarise(latencies),
+    statuses,
+    bytesPerResponse: latencies.length ? bytes / latencies.length : 0,
+    clientCpuSeconds: (client1.user + client1.system) / 1e6,
+    samples: latencies,
+  };
+}
+
+/** Runs one after another as one: counts and times added, percentiles over every sample. */
+export function mergeRuns(runs: LoadRun[]): LoadRun {
+  const samples = runs.flatMap((r) => r.samples ?? []);
+  const wallMs = runs.reduce((t, r) => t + r.wallMs, 0);
+  const statuses: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  return {
+    concurrency: runs[0].concurrency,
+    wallMs,
+    requests: samples.length,
+    throughput: samples.length / (wallMs / 1000),
+    latency: summarise(samples),
+    statuses,
+    bytesPerResponse: runs.reduce((t, r) => t + r.bytesPerResponse * r.requests, 0) / Math.max(1, samples.length),
+    clientCpuSeconds: runs.reduce((t, r) => t + r.clientCpuSeconds, 0),
+    samples,
+  };
+}
