@@ -2,7 +2,8 @@
  * The real application for the benchmarks, run in a child process of its own so that the
  * load generator does not share its event loop: createApp(loadConfig(...)) with the logger
  * off, listening on 127.0.0.1 at a free port. The parent talks to it over IPC (see
- * lib/server-handle.ts).
+ * lib/server-handle.ts). BENCH_PROCESSES=N runs N of them sharing the port, as
+ * WEB_CONCURRENCY=N runs the service (lib/server-cluster.ts).
  *
  * Measuring without touching src/: every pg query is timed (Client.prototype.query) and
  * waits for a pool connection are timed (Pool.prototype.connect), and both are charged to
@@ -11,6 +12,7 @@
  */
 import './lib/paths';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import cluster from 'node:cluster';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +34,7 @@ import { LinksService } from '../src/links/links.service';
 import { DataSource } from 'typeorm';
 import { RESULTS_DIR } from './lib/paths';
 import { summariseProfile } from './lib/profile';
+import { runServerCluster } from './lib/server-cluster';
 
 interface Ctx {
   /** Statements of a traced request: text (shortened) and milliseconds. */
@@ -316,7 +319,10 @@ async function main() {
   process.send!({ ready: true, port, pool: config.DB_POOL_SIZE });
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// BENCH_PROCESSES=N: N of these servers on one port, behind a cluster primary (lib/server-cluster.ts).
+if (Number(process.env.BENCH_PROCESSES ?? 1) > 1 && cluster.isPrimary) runServerCluster(Number(process.env.BENCH_PROCESSES));
+else
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

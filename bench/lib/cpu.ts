@@ -103,7 +103,8 @@ export class CpuMonitor {
 export function benchClassifier(serverPid: () => number | undefined, databases: string[]): Classifier {
   return (pid, comm, cmdline) => {
     if (pid === process.pid) return 'bench client (load generator)';
-    if (pid === serverPid()) return 'app server (Node)';
+    // With BENCH_PROCESSES > 1 the server is a cluster: its workers are forks of the same script.
+    if (pid === serverPid() || cmdline.includes('/bench/server.js')) return 'app server (Node)';
     if (comm === 'pgbench') return 'pgbench';
     if (comm === 'postgres' && databases.some((d) => cmdline.includes(` ${d} `))) return 'postgres (bench database)';
     return null;
