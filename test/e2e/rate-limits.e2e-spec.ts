@@ -41,6 +41,22 @@ describe('rate limits per API key, across two API instances sharing Redis', () =
     expect((await two.get('/v1/sites')).status).toBe(429);
   });
 
+  it('a new limit, or the defaults back, applies on both instances from the next request, though each had the key cached', async () => {
+    const partner = await partnerKey(e2e.api);
+    expect((await limit(partner.organisationId, 50, 6)).status).toBe(200);
+    const [one, two] = [e2e.api.as(partner.key), second.api.as(partner.key)];
+    const policies = async () => (await Promise.all([one, two].map((api) => api.get('/v1/sites')))).map((a) => a.headers.get('ratelimit-policy'));
+    expect(await policies()).toEqual(Array(2).fill('"per-key";q=50;w=500'));
+
+    expect((await second.api.request('PUT', `/v1/organisations/${partner.organisationId}/rate-limit`, { burst: 7, perMinute: 6 })).status).toBe(200);
+    expect(await policies()).toEqual(Array(2).fill('"per-key";q=7;w=70'));
+
+    expect((await e2e.api.delete(`/v1/organisations/${partner.organisationId}/rate-limit`)).status).toBe(204);
+    const defaults = (await e2e.api.get(`/v1/organisations/${partner.organisationId}/rate-limit`)).body;
+    expect(defaults.source).toBe('default');
+    expect(await policies()).toEqual(Array(2).fill(expect.stringMatching(new RegExp(`^"per-key";q=${defaults.burst};w=\\d+$`))));
+  });
+
   it("one key's flood does not draw on another key's bucket", async () => {
     const flooder = await partnerKey(e2e.api);
     await limit(flooder.organisationId, 5, 1);

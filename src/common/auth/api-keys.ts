@@ -11,16 +11,20 @@ export interface KeyRecord extends KeyLife {
   principal: Principal & { keyId: string };
 }
 
-// Keys are looked up on every request; a short cache keeps that off the booking path. New
-// rate limits therefore take this long to apply; revocations do not wait for it (see below).
+// Keys are looked up on every request; a short cache keeps that off the booking path.
+// Revocations and new rate limits do not wait for it to expire (see below).
 const CACHE_MS = 30_000;
 const CACHE_ENTRIES = 10_000;
 
+/** What a message on the channel drops from the cache: one key, or every key of an organisation. */
+type Stale = { keyId: string } | { organisationId: string };
+const ORGANISATION = 'organisation:';
+
 /**
  * Organisations' API keys as each API instance sees them. Its cache is trusted only while
- * this instance is subscribed to the revocations channel in Redis: a revocation, published
- * there by whichever instance made it, drops the key from every instance's cache, so that it
- * is refused everywhere at once. While the subscription is down (Redis away, or none with
+ * this instance is subscribed to the channel in Redis: a revocation or an organisation's new
+ * rate limit, published there by whichever instance made it, drops the keys concerned from
+ * every instance's cache, so that it applies everywhere at once. While the subscription is down (Redis away, or none with
  * QUEUE_BACKEND=postgres) every request reads its key from PostgreSQL, and the cache starts
  * empty when the subscription is back, since revocations may have been missed meanwhile.
  */
@@ -68,7 +72,9 @@ export class ApiKeys implements OnModuleInit, OnModuleDestroy {
         () => undefined,
       );
     });
-    subscriber.on('message', (_channel: string, keyId: string) => this.forget(keyId));
+    subscriber.on('message', (_channel: string, message: string) =>
+      this.forget(message.startsWith(ORGANISATION) ? { organisationId: message.slice(ORGANISATION.length) } : { keyId: message }),
+    );
     this.subscriber = subscriber;
     this.publisher = new IORedis(this.config.REDIS_URL, { ...options, commandTimeout: 1000 });
     this.publisher.on('error', () => undefined);
@@ -143,20 +149,30 @@ export class ApiKeys implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Tells every instance, this one at once, that the key is revoked (already saved in PostgreSQL). */
-  async revoked(keyId: string): Promise<void> {
-    this.forget(keyId);
+  revoked(keyId: string): Promise<void> {
+    return this.announce({ keyId }, keyId, `Revocation of key ${keyId}`);
+  }
+
+  /** Tells every instance, this one at once, that the organisation's rate limit changed (already saved). */
+  limitsChanged(organisationId: string): Promise<void> {
+    return this.announce({ organisationId }, ORGANISATION + organisationId, `The rate limit of organisation ${organisationId}`);
+  }
+
+  private async announce(stale: Stale, message: string, what: string): Promise<void> {
+    this.forget(stale);
     if (!this.publisher) return;
     try {
-      await this.publisher.publish(this.channel, keyId);
+      await this.publisher.publish(this.channel, message);
     } catch (error) {
-      // An instance still subscribed to a Redis this one cannot reach keeps the key for at most CACHE_MS.
-      this.logger.warn(`Revocation of key ${keyId} not published, other instances may accept it for up to ${CACHE_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
+      // An instance still subscribed to a Redis this one cannot reach keeps what it cached for at most CACHE_MS.
+      this.logger.warn(`${what} not published, other instances may keep the old one for up to ${CACHE_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
-  private forget(keyId: string): void {
+  private forget(stale: Stale): void {
     this.generation++;
-    for (const [hash, entry] of this.cache) if (entry.record?.principal.keyId === keyId) this.cache.delete(hash);
+    const matches = 'keyId' in stale ? (p: KeyRecord['principal']) => p.keyId === stale.keyId : (p: KeyRecord['principal']) => p.organisationId === stale.organisationId;
+    for (const [hash, entry] of this.cache) if (entry.record && matches(entry.record.principal)) this.cache.delete(hash);
   }
 
   onModuleDestroy(): void {

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/com
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { ApiKeys } from '../auth/api-keys';
 import { RequireScope } from '../auth/auth.decorators';
 import { notFound } from '../errors/app-error';
 import { ApiErrors, BODY_ERRORS } from '../http/openapi';
@@ -27,7 +28,8 @@ export class RateLimitView extends RateLimitDto {
   @ApiProperty({ enum: ['organisation', 'default'], description: "Whether the organisation has limits of its own or the service's defaults." }) source: 'organisation' | 'default';
 }
 
-// Each instance reads an organisation's limits with its key (AuthGuard), which it keeps for up to 30 s.
+// Each instance reads an organisation's limits with its key (AuthGuard) and caches them with
+// it: a change is announced to every instance, as a revocation is.
 @ApiTags('organisations')
 @ApiBearerAuth()
 @RequireScope('admin')
@@ -36,6 +38,7 @@ export class RateLimitController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly limiter: RateLimiter,
+    private readonly apiKeys: ApiKeys,
   ) {}
 
   @Get()
@@ -48,7 +51,7 @@ export class RateLimitController {
   }
 
   @Put()
-  @ApiOkResponse({ type: RateLimitView, description: "Set; each instance applies it within 30 s." })
+  @ApiOkResponse({ type: RateLimitView, description: 'Set; every instance applies it from the next request.' })
   @ApiErrors(...BODY_ERRORS, { 404: 'ORGANISATION_NOT_FOUND' })
   async set(@Param('id', UuidParam) id: string, @Body() dto: RateLimitDto): Promise<RateLimitView> {
     const rows = await this.dataSource.query(
@@ -58,6 +61,7 @@ export class RateLimitController {
       [id, dto.burst, dto.perMinute],
     );
     if (!rows.length) throw notFound('organisation', id);
+    await this.apiKeys.limitsChanged(id);
     return { organisationId: id, burst: dto.burst, perMinute: dto.perMinute, source: 'organisation' };
   }
 
@@ -68,5 +72,6 @@ export class RateLimitController {
   async reset(@Param('id', UuidParam) id: string): Promise<void> {
     await this.get(id);
     await this.dataSource.query('DELETE FROM rate_limits WHERE organisation_id = $1', [id]);
+    await this.apiKeys.limitsChanged(id);
   }
 }
