@@ -1,8 +1,11 @@
 /**
- * National-scale dataset for the benchmarks: ~800 co-location sites across England, 3,000
- * careers advisers on weekly patterns at 1-3 sites each, five appointment types, 12 weeks
- * of diaries from the next Monday, about 40% of the diary already booked (fuller in the
- * first weeks), leave/sickness/training exceptions, site closures and bank holidays.
+ * National-scale dataset for the benchmarks: the National Careers Service's first year
+ * (seed 001: 538 jobcentres and 2,429 other venues, 1.15 million sessions), so 2,967
+ * co-location sites across England and 3,000 careers advisers, each based at a jobcentre,
+ * college or careers office and visiting 0-2 nearby venues (libraries, community centres,
+ * probation, employers) a half day to two days a week; five appointment types; 12 weeks of
+ * diaries from the next Monday, booked as waits go (most of the next fortnight, little
+ * beyond six weeks); leave/sickness/training exceptions, site closures and bank holidays.
  *
  *   npm run bench:dataset            (re)builds database careers_booking_bench
  *
@@ -15,7 +18,7 @@
  * by two patterns at once, pattern types delivered by the adviser, times on 5-minute marks.
  *
  * Attendance history: the year before (52 weeks ending the Sunday before the current week),
- * about BENCH_HISTORY_ROWS (default 2,000,000; 0 for none) past appointments at the same
+ * about BENCH_HISTORY_ROWS (default 1,150,000; 0 for none) past appointments at the same
  * sites, with the same advisers (each at their own sites) and appointment types, drawn by
  * the service's own synthetic history (historyRows, seeded from the dataset's seed and
  * streamed a day at a time) and stored through the service's own insertHistory, as an import
@@ -39,7 +42,7 @@ import { databaseUrl, DATASET_DB, recreateDatabase, withClient } from './lib/db'
 import { ROOT } from './lib/paths';
 
 /** Bump when the shape of the data changes, so that benchmarks regenerate a stale database. */
-export const GENERATOR_VERSION = 6;
+export const GENERATOR_VERSION = 7;
 
 /** The migrations the dataset was built with: a changed schema means a rebuild. */
 export function schemaFingerprint(): string {
@@ -51,10 +54,9 @@ export function schemaFingerprint(): string {
 export const DEFAULT_SEED = 'careers-bench-2026';
 export const ZONE = 'Europe/London';
 export const WEEKS = 12;
-const SITE_COUNT = 800;
 const ADVISER_COUNT = 3000;
-/** Past appointments in attendance_records (about: the generator rounds per day); 0 for none. */
-export const HISTORY_ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 2_000_000);
+/** Past appointments in attendance_records (about: the generator rounds per day); 0 for none. The first year's 1.15 million sessions (001). */
+export const HISTORY_ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_150_000);
 export const HISTORY_WEEKS = 52;
 /** The first day of the history: 53 weeks before the dataset's first Monday, so it ends before the current week. */
 export const historyFrom = (startDate: string) => addDays(startDate, -(HISTORY_WEEKS + 1) * 7);
@@ -134,7 +136,19 @@ const FIRST = ['Aisha', 'Ben', 'Chloe', 'Daniel', 'Ella', 'Femi', 'Grace', 'Harr
 const LAST = ['Ahmed', 'Brown', 'Clarke', 'Davies', 'Evans', 'Foster', 'Green', 'Hughes', 'Iqbal', 'Johnson', 'Khan', 'Lewis', 'Morris', 'Nowak', 'Okafor', 'Patel', 'Roberts', 'Singh', 'Taylor', 'Walker', 'Wright', 'Young'];
 
 type Kind = 'jobcentre' | 'college' | 'library' | 'community' | 'probation' | 'employer' | 'other';
-const KINDS: [Kind, number][] = [['jobcentre', 35], ['college', 15], ['library', 20], ['community', 15], ['probation', 5], ['employer', 5], ['other', 5]];
+// The first year's venues (001): 538 jobcentres and 2,429 others, "dedicated National Careers
+// Service premises, further education colleges, community centres, housing associations,
+// libraries and local authority offices" ('other' is the careers offices, council offices
+// and housing associations).
+const SITE_MIX: [Kind, number][] = [['jobcentre', 538], ['library', 700], ['community', 650], ['college', 420], ['other', 479], ['probation', 90], ['employer', 90]];
+// Where advisers are based, and how many each kind draws beyond the one every jobcentre has;
+// the other kinds are venues an adviser visits from a base near by.
+const BASE_WEIGHT: Partial<Record<Kind, number>> = { jobcentre: 2, college: 1, other: 2 };
+// Share of a venue's diary that gets booked, against a jobcentre's (most referrals come through jobcentres, 001).
+const DEMAND: Record<Kind, number> = { jobcentre: 1, college: 0.85, other: 0.9, library: 0.75, community: 0.7, probation: 0.9, employer: 0.8 };
+// Share of a week's packable slots booked by its distance from today: waits of up to two weeks
+// were usual and six the worst (002), so the far weeks hold little beyond follow-ups.
+const BOOKED_BY_WEEK = [0.8, 0.62, 0.42, 0.27, 0.17, 0.11, 0.08, 0.06, 0.05, 0.04, 0.03, 0.03];
 const KIND_LABEL: Record<Kind, string> = { jobcentre: 'Jobcentre Plus', college: 'College', library: 'Library', community: 'Community Centre', probation: 'Probation Office', employer: 'Employer Hub', other: 'Careers Point' };
 const MON_FRI = ['MON', 'TUE', 'WED', 'THU', 'FRI'] as const;
 const hours = (days: readonly string[], open: string, close: string): OpeningHours => Object.fromEntries(days.map((d) => [d, { open, close }]));
@@ -228,10 +242,11 @@ export function* generate(seed: string, startDate: string, out: Columns) {
   const sites: Site[] = [];
   const places = new Rng(`${seed}|${startDate}|places`);
   const areaWeights = AREAS.map((a, i) => [i, a[2]] as const);
-  for (let i = 0; i < SITE_COUNT; i++) {
+  const kinds = rng.shuffle(SITE_MIX.flatMap(([kind, n]) => Array.from({ length: n }, () => kind)));
+  for (let i = 0; i < kinds.length; i++) {
     const area = rng.weighted(areaWeights);
     const [code, town, , latitude, longitude] = AREAS[area];
-    const kind = rng.weighted(KINDS);
+    const kind = kinds[i];
     const district = rng.int(1, code.length === 1 ? 20 : 30);
     const postcode = `${code}${district} ${rng.int(1, 9)}${rng.pick([...INWARD_LETTERS])}${rng.pick([...INWARD_LETTERS])}`;
     const street = rng.pick(STREETS);
@@ -242,7 +257,7 @@ export function* generate(seed: string, startDate: string, out: Columns) {
       address: `${rng.int(1, 250)} ${street}, ${town}`,
       postcode,
       area,
-      point: scatter(places, latitude, longitude, 8),
+      point: scatter(places, latitude, longitude, 15),
       openingHours: OPENING[kind](),
       minNotice: MIN_NOTICE[kind],
       closures: [],
@@ -273,23 +288,27 @@ export function* generate(seed: string, startDate: string, out: Columns) {
   }
   const sitesByArea = new Map<number, Site[]>();
   for (const s of sites) sitesByArea.set(s.area, [...(sitesByArea.get(s.area) ?? []), s]);
-  const siteWeight: Record<Kind, number> = { jobcentre: 3, college: 2, library: 1.5, community: 1, probation: 0.7, employer: 0.7, other: 0.7 };
-  const weightedSites = sites.map((s) => [s, siteWeight[s.kind]] as const);
   const calendars = new Map(sites.map((s) => [s.id, { id: s.id, timezone: ZONE, openingHours: s.openingHours, closedDates: new Set([...bankHolidays, ...s.closures.map((c) => c.date)]) }]));
   const roomCapacities = new Map(sites.flatMap((s) => s.rooms.map((r) => [r.id, r.capacity] as const)));
   const roomUse = new Map<string, Pattern[]>();
   const siteById = new Map(sites.map((s) => [s.id, s]));
 
-  // Advisers, their patterns, exceptions, sessions and bookings.
-  const advisers: { id: string; siteIds: string[] }[] = [];
-  let customerSeq = 0;
-  let windowsTotal = 0;
-  let slotsOffered = 0;
+  // Advisers and where they work. Each is based at a jobcentre, college or careers office
+  // (every one of them has an adviser, the advisers left over go by BASE_WEIGHT) and is to
+  // visit 0-2 venues besides. Every venue is then given to the nearest adviser of its area
+  // with a visit to spare (the nearest of any there if none has), and visits still spare go
+  // to the venues of the area with the fewest visitors, nearest first, so that some venues
+  // see two advisers.
+  const bases = sites.filter((s) => BASE_WEIGHT[s.kind] !== undefined);
+  const baseWeights = bases.map((s) => [s, BASE_WEIGHT[s.kind]!] as const);
+  const everyBase = rng.shuffle([...bases]);
+  interface Adviser { id: string; home: Site; sites: Site[]; visits: number; delivers: TypeCode[] }
+  const staff: Adviser[] = [];
   for (let a = 0; a < ADVISER_COUNT; a++) {
     const id = rng.uuid();
     const first = rng.pick(FIRST);
     const last = rng.pick(LAST);
-    const home = rng.weighted(weightedSites);
+    const home = a < everyBase.length ? everyBase[a] : rng.weighted(baseWeights);
     const provider = providers[home.area % providers.length];
     out.push('advisers', [id, `${first} ${last}`, `${first}.${last}.${a}@careers.example`.toLowerCase(), provider.id]);
     const delivers: TypeCode[] = ['CAREERS_GUIDANCE', 'FOLLOW_UP'];
@@ -297,12 +316,38 @@ export function* generate(seed: string, startDate: string, out: Columns) {
     if (rng.chance(0.5)) delivers.push('TELEPHONE_FOLLOW_UP');
     if (rng.chance(0.15)) delivers.push('CV_WORKSHOP');
     for (const code of delivers) out.push('adviser_appointment_types', [id, typeIds.get(code)]);
+    staff.push({ id, home, sites: [home], visits: rng.weighted([[0, 25], [1, 45], [2, 30]] as const), delivers });
+  }
+  const km = (a: Site, b: Site) => Math.hypot(a.point.latitude - b.point.latitude, (a.point.longitude - b.point.longitude) * Math.cos((a.point.latitude * Math.PI) / 180)) * 111.2;
+  const staffByArea = new Map<number, Adviser[]>();
+  for (const s of staff) staffByArea.set(s.home.area, [...(staffByArea.get(s.home.area) ?? []), s]);
+  const nearest = <T>(items: T[], distance: (item: T) => number): T | undefined => items.reduce<T | undefined>((best, item) => (best === undefined || distance(item) < distance(best) ? item : best), undefined);
+  const spare = (s: Adviser) => s.sites.length - 1 < s.visits;
+  const visitors = new Map<Site, number>();
+  const visit = (adviser: Adviser, venue: Site) => {
+    adviser.sites.push(venue);
+    visitors.set(venue, (visitors.get(venue) ?? 0) + 1);
+  };
+  for (const venue of rng.shuffle(sites.filter((s) => BASE_WEIGHT[s.kind] === undefined))) {
+    const local = staffByArea.get(venue.area) ?? staff;
+    visit(nearest(local.filter(spare), (s) => km(s.home, venue)) ?? nearest(local, (s) => km(s.home, venue))!, venue);
+  }
+  for (const s of staff) {
+    while (spare(s)) {
+      const others = (sitesByArea.get(s.home.area) ?? []).filter((v) => BASE_WEIGHT[v.kind] === undefined && !s.sites.includes(v));
+      const venue = nearest(others, (v) => (visitors.get(v) ?? 0) * 1000 + km(s.home, v));
+      if (!venue) break;
+      visit(s, venue);
+    }
+  }
 
-    const siteCount = rng.weighted([[1, 45], [2, 35], [3, 20]] as const);
-    const mySites = [home];
-    const nearby = rng.shuffle((sitesByArea.get(home.area) ?? []).filter((s) => s !== home));
-    while (mySites.length < siteCount) mySites.push(nearby.shift() ?? rng.pick(sites));
-    advisers.push({ id, siteIds: [...new Set(mySites.map((s) => s.id))] });
+  // Their patterns, exceptions, sessions and bookings.
+  const advisers: { id: string; siteIds: string[] }[] = [];
+  let customerSeq = 0;
+  let windowsTotal = 0;
+  let slotsOffered = 0;
+  for (const { id, sites: mySites, delivers } of staff) {
+    advisers.push({ id, siteIds: mySites.map((s) => s.id) });
 
     // One rota, or two when the adviser's pattern changes at week 7.
     const changes = rng.chance(0.1);
@@ -340,9 +385,8 @@ export function* generate(seed: string, startDate: string, out: Columns) {
       windowsTotal += windows.length;
       const typeWeights = p.types.map((code) => [code, typeOf.get(code)!.weight] as const);
       for (const w of windows) {
-        // Bookings thin out with distance: ~65% of the first week is taken, ~20% of the twelfth.
         const week = Math.floor((w.start - range.start) / (7 * DAY));
-        const pBooked = 0.65 - (0.45 * week) / (WEEKS - 1);
+        const pBooked = BOOKED_BY_WEEK[week] * DEMAND[site.kind];
         let cursor = w.start;
         for (;;) {
           const code = rng.weighted(typeWeights);
@@ -385,25 +429,35 @@ export function* generate(seed: string, startDate: string, out: Columns) {
   return { partners, providers, sites, advisers, windowsTotal, slotsOffered };
 
   function rota(rng: Rng, adviserId: string, mySites: Site[], delivers: TypeCode[], validFrom: string, validTo: string | null, rooms: Map<string, Pattern[]>): Pattern[] {
-    const dayCount = rng.weighted([[5, 55], [4, 30], [3, 15]] as const);
-    const days = rng.shuffle([1, 2, 3, 4, 5]).slice(0, dayCount).sort();
-    const library = mySites.find((s) => s.kind === 'library');
+    const dayCount = rng.weighted([[5, 40], [4, 30], [3, 20], [2, 10]] as const);
+    const days = rng.shuffle([1, 2, 3, 4, 5]).slice(0, dayCount);
     const shape = rng.weighted([[['09:00', '12:30', '13:30', '17:00'], 60], [['09:30', '13:00', '14:00', '16:30'], 25], [['10:00', '16:00'], 15]] as const);
-    // Cells: (weekday, start, end) -> site. Each cell is in exactly one pattern, and the
-    // cells of a day never overlap, so the adviser's patterns never overlap.
-    const cells = new Map<string, { site: Site; weekday: number; start: string; end: string }>();
-    for (const day of days) {
-      const site = rng.pick(mySites);
-      const split = shape.length === 4 && mySites.length > 1 && rng.chance(0.2);
-      if (shape.length === 2) cells.set(`${day}`, { site, weekday: day, start: shape[0], end: shape[1] });
-      else {
-        cells.set(`${day}am`, { site, weekday: day, start: shape[0], end: shape[1] });
-        cells.set(`${day}pm`, { site: split ? rng.pick(mySites) : site, weekday: day, start: shape[2], end: shape[3] });
-      }
+    // Cells: (weekday, start, end) -> site, a day's half or the whole of a short day. Each
+    // cell is in exactly one pattern and the cells of a day never overlap, so the adviser's
+    // patterns never overlap. The venues visited take theirs first (a half day, a day or two
+    // days a week, a library perhaps its Saturday morning), the base the rest.
+    const halves = (day: number) => (shape.length === 4 ? [[day, shape[0], shape[1]], [day, shape[2], shape[3]]] : [[day, shape[0], shape[1]]]) as [number, string, string][];
+    const free = new Map(days.map((day) => [day, halves(day)]));
+    const wholeDays = (n: number) => {
+      const taken = [...free].filter(([, cells]) => cells.length === shape.length / 2).slice(0, n);
+      for (const [day] of taken) free.delete(day);
+      return taken.flatMap(([, cells]) => cells);
+    };
+    const halfDay = () => {
+      const [day, cells] = [...free][0] ?? [];
+      if (day === undefined) return [];
+      if (cells.length === 1) free.delete(day);
+      return [cells.shift()!];
+    };
+    const cells: { site: Site; weekday: number; start: string; end: string }[] = [];
+    for (const venue of mySites.slice(1)) {
+      const visit = rng.weighted([['half', 45], ['day', 40], ['two days', 15]] as const);
+      for (const [weekday, start, end] of visit === 'half' ? halfDay() : wholeDays(visit === 'day' ? 1 : 2)) cells.push({ site: venue, weekday, start, end });
+      if (venue.kind === 'library' && !cells.some((c) => c.weekday === 6) && rng.chance(0.2)) cells.push({ site: venue, weekday: 6, start: '09:00', end: '13:00' });
     }
-    if (library && rng.chance(0.2)) cells.set('6', { site: library, weekday: 6, start: '09:00', end: '13:00' });
+    for (const [weekday, start, end] of [...free.values()].flat()) cells.push({ site: mySites[0], weekday, start, end });
     const groups = new Map<string, { site: Site; start: string; end: string; weekdays: number[] }>();
-    for (const c of cells.values()) {
+    for (const c of cells) {
       const key = `${c.site.id}|${c.start}|${c.end}`;
       const g = groups.get(key) ?? { site: c.site, start: c.start, end: c.end, weekdays: [] };
       g.weekdays.push(c.weekday);
