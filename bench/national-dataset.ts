@@ -42,7 +42,7 @@ import { databaseUrl, DATASET_DB, recreateDatabase, withClient } from './lib/db'
 import { ROOT } from './lib/paths';
 
 /** Bump when the shape of the data changes, so that benchmarks regenerate a stale database. */
-export const GENERATOR_VERSION = 7;
+export const GENERATOR_VERSION = 8;
 
 /** The migrations the dataset was built with: a changed schema means a rebuild. */
 export function schemaFingerprint(): string {
