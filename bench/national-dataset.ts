@@ -434,10 +434,11 @@ export function* generate(seed: string, startDate: string, out: Columns) {
     const shape = rng.weighted([[['09:00', '12:30', '13:30', '17:00'], 60], [['09:30', '13:00', '14:00', '16:30'], 25], [['10:00', '16:00'], 15]] as const);
     // Cells: (weekday, start, end) -> site, a day's half or the whole of a short day. Each
     // cell is in exactly one pattern and the cells of a day never overlap, so the adviser's
-    // patterns never overlap. The venues visited take theirs first (a half day, a day or two
-    // days a week, a library perhaps its Saturday morning), the base the rest.
+    // patterns never overlap. The base has the first day; the venues visited take theirs from
+    // the others (a half day, a day or two days a week, a library perhaps its Saturday
+    // morning), and the base has what is left.
     const halves = (day: number) => (shape.length === 4 ? [[day, shape[0], shape[1]], [day, shape[2], shape[3]]] : [[day, shape[0], shape[1]]]) as [number, string, string][];
-    const free = new Map(days.map((day) => [day, halves(day)]));
+    const free = new Map(days.slice(1).map((day) => [day, halves(day)]));
     const wholeDays = (n: number) => {
       const taken = [...free].filter(([, cells]) => cells.length === shape.length / 2).slice(0, n);
       for (const [day] of taken) free.delete(day);
@@ -455,7 +456,7 @@ export function* generate(seed: string, startDate: string, out: Columns) {
       for (const [weekday, start, end] of visit === 'half' ? halfDay() : wholeDays(visit === 'day' ? 1 : 2)) cells.push({ site: venue, weekday, start, end });
       if (venue.kind === 'library' && !cells.some((c) => c.weekday === 6) && rng.chance(0.2)) cells.push({ site: venue, weekday: 6, start: '09:00', end: '13:00' });
     }
-    for (const [weekday, start, end] of [...free.values()].flat()) cells.push({ site: mySites[0], weekday, start, end });
+    for (const [weekday, start, end] of [...halves(days[0]), ...[...free.values()].flat()]) cells.push({ site: mySites[0], weekday, start, end });
     const groups = new Map<string, { site: Site; start: string; end: string; weekdays: number[] }>();
     for (const c of cells) {
       const key = `${c.site.id}|${c.start}|${c.end}`;
