@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
-import { BookingEvents, SYSTEM } from '../common/events/booking-events';
+import { PreparedStatement, runPrepared } from '../common/database/prepared';
+import { BookingEvent, BookingEvents, SYSTEM } from '../common/events/booking-events';
 import { CustomerLinks } from '../common/links/customer-links';
 import { Clock } from '../common/time/clock';
 import { EmailChannel, SendOutcome, SmsChannel } from './channels/channel';
@@ -73,6 +74,93 @@ interface ClaimRound {
   claims: Claim[];
 }
 
+// The statements a batch runs, prepared once per connection (see runPrepared).
+const FAILED = `(${FAILURE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+const LOCK_BOOKINGS: PreparedStatement = {
+  name: 'reminders.lock_bookings',
+  text: 'SELECT 1 FROM bookings WHERE id IN (SELECT booking_id FROM reminders WHERE id = ANY ($1::uuid[])) ORDER BY id FOR SHARE',
+};
+
+const LOCK_STEPS: PreparedStatement = { name: 'reminders.lock_steps', text: 'SELECT 1 FROM reminders WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE' };
+
+/** Everything a claim decides on and renders from, for each step. */
+const READ_STEPS: PreparedStatement = {
+  name: 'reminders.read_steps',
+  text: `SELECT r.id, r.status, r.version, r.step, r.booking_id, b.status AS booking_status, b.plan_version, b.needs_rebooking, b.starts_at, b.ends_at,
+          b.message_variant, b.appointment_type_id, b.site_id, c.id AS customer_id, c.name AS customer_name, c.mobile, c.email,
+          c.preferred_channel, c.consent_to_contact, c.mobile_invalid_at IS NOT NULL AS mobile_invalid,
+          -- A STOP is for the phone, not one record: the same number on another customer (booked
+          -- again under another reference, or by another organisation) is opted out too.
+          EXISTS (SELECT 1 FROM customers o WHERE o.mobile = c.mobile AND o.sms_opted_out_at IS NOT NULL) AS sms_opted_out,
+          a.name AS adviser_name, t.name AS type_name, t.description, t.what_to_bring, t.duration_minutes,
+          s.name AS site_name, s.address, s.postcode, s.timezone,
+          (SELECT row_to_json(p) FROM (SELECT ${POLICY_COLUMNS} FROM reminder_policies WHERE site_id = b.site_id) p) AS policy,
+          (SELECT coalesce(json_agg(json_build_object('channel', m.channel, 'status', m.status)), '[]') FROM messages m WHERE m.reminder_id = r.id) AS tried,
+          -- Saved templates for this step and variant, the site's own first.
+          (SELECT coalesce(json_agg(json_build_object('channel', mt.channel, 'subject', mt.subject, 'body', mt.body) ORDER BY mt.site_id NULLS LAST), '[]')
+             FROM message_templates mt
+            WHERE mt.appointment_type_id = b.appointment_type_id AND (mt.site_id = b.site_id OR mt.site_id IS NULL)
+              AND mt.step = r.step AND mt.variant = b.message_variant) AS templates
+     FROM reminders r
+     JOIN bookings b ON b.id = r.booking_id
+     JOIN customers c ON c.id = b.customer_id
+     JOIN advisers a ON a.id = b.adviser_id
+     JOIN appointment_types t ON t.id = b.appointment_type_id
+     JOIN sites s ON s.id = b.site_id
+    WHERE r.id = ANY ($1::uuid[])`,
+};
+
+/** A batch's claims (a message row per step, the step 'sending'), its finished steps, and the messages of dead workers' claims. */
+const CLAIM: PreparedStatement = {
+  name: 'reminders.claim',
+  text: `WITH lost AS (UPDATE messages SET status = 'unknown', updated_at = now() WHERE reminder_id = ANY ($1::uuid[]) AND status = 'sending'),
+   claimed AS (
+     INSERT INTO messages (id, reminder_id, channel, recipient, variant, body, segments, status)
+     SELECT id, reminder_id, channel, recipient, variant, body, segments, 'sending'
+       FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS m(id, reminder_id, channel, recipient, variant, body, segments)
+     RETURNING reminder_id)
+   UPDATE reminders r SET status = s.status, reason = CASE WHEN s.status = 'sending' THEN r.reason ELSE s.reason END, updated_at = now()
+     FROM (SELECT reminder_id, 'sending', NULL FROM claimed UNION ALL SELECT * FROM unnest($9::uuid[], $10::text[], $11::text[])) AS s(id, status, reason)
+    WHERE r.id = s.id`,
+};
+
+/**
+ * Every outcome of a batch's sends. Each step is locked (in id order) before its message is
+ * touched: the order of the claim and of the status callback.
+ * ok: a status callback may have got here first; its status stands if it is further on.
+ * unknown: a callback that got here first has settled it already, and its error code stands.
+ * Twilio can report a failure before it answers the send, while the step is still 'sending'
+ * and the callback leaves it to us: whatever the answer, the next channel is tried.
+ */
+const RECORD: PreparedStatement = {
+  name: 'reminders.record_outcomes',
+  text: `WITH locked AS (SELECT id FROM reminders WHERE id = ANY ($2::uuid[]) ORDER BY id FOR UPDATE),
+    o AS (SELECT o.* FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS o(id, reminder_id, kind, provider_id, status, code, message)
+            JOIN locked ON locked.id = o.reminder_id),
+    dropped AS (DELETE FROM messages m USING o WHERE m.id = o.id AND o.kind = 'retry' RETURNING m.reminder_id, o.kind, m.status),
+    changed AS (
+      UPDATE messages m SET
+        provider_id = CASE o.kind WHEN 'ok' THEN o.provider_id ELSE m.provider_id END,
+        status = CASE o.kind WHEN 'ok' THEN CASE WHEN m.status IN ('sending', 'unknown') THEN o.status ELSE m.status END
+                             WHEN 'unknown' THEN CASE WHEN m.status = 'sending' THEN 'unknown' ELSE m.status END
+                             ELSE 'failed' END,
+        sent_at = CASE o.kind WHEN 'ok' THEN now() ELSE m.sent_at END,
+        error_code = CASE o.kind WHEN 'unknown' THEN coalesce(m.error_code, o.code) WHEN 'permanent' THEN o.code ELSE m.error_code END,
+        error_message = CASE o.kind WHEN 'unknown' THEN coalesce(m.error_message, o.message) WHEN 'permanent' THEN o.message ELSE m.error_message END,
+        updated_at = now()
+        FROM o WHERE m.id = o.id AND o.kind <> 'retry'
+      RETURNING m.reminder_id, o.kind, m.status),
+    next AS (
+      SELECT reminder_id, kind,
+             CASE WHEN kind IN ('retry', 'permanent') OR status IN ${FAILED} THEN 'planned' WHEN kind = 'unknown' AND status = 'unknown' THEN 'unconfirmed' ELSE 'sent' END AS status
+        FROM (SELECT * FROM changed UNION ALL SELECT * FROM dropped) c)
+    UPDATE reminders r SET status = next.status,
+           reason = CASE WHEN next.kind = 'permanent' THEN r.reason WHEN next.status = 'unconfirmed' THEN 'PROVIDER_CALL_BROKE_OFF' END, updated_at = now()
+      FROM next WHERE r.id = next.reminder_id
+    RETURNING r.id, r.status, next.kind`,
+};
+
 /**
  * Sends one step each of a batch of reminders, at most once per channel. The message rows
  * are committed before the provider is called; a worker that dies during the call leaves
@@ -133,35 +221,11 @@ export class DeliveryService {
   /** Re-reads the bookings and claims each step's next channel, or settles why nothing goes. */
   private async claim(manager: EntityManager, reminderIds: string[], now: number): Promise<ClaimRound> {
     // The bookings first, shared: a cancellation or move under way finishes before we look.
-    await manager.query('SELECT 1 FROM bookings WHERE id IN (SELECT booking_id FROM reminders WHERE id = ANY ($1::uuid[])) ORDER BY id FOR SHARE', [reminderIds]);
+    await runPrepared(manager, LOCK_BOOKINGS, [reminderIds]);
     // Then the steps, in one order for every claimer. Read in a statement of its own, after
     // any wait for them: its snapshot then has the messages of a claim that committed meanwhile.
-    await manager.query('SELECT 1 FROM reminders WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE', [reminderIds]);
-    const rows: ReminderFacts[] = await manager.query(
-      `SELECT r.id, r.status, r.version, r.step, r.booking_id, b.status AS booking_status, b.plan_version, b.needs_rebooking, b.starts_at, b.ends_at,
-              b.message_variant, b.appointment_type_id, b.site_id, c.id AS customer_id, c.name AS customer_name, c.mobile, c.email,
-              c.preferred_channel, c.consent_to_contact, c.mobile_invalid_at IS NOT NULL AS mobile_invalid,
-              -- A STOP is for the phone, not one record: the same number on another customer (booked
-              -- again under another reference, or by another organisation) is opted out too.
-              EXISTS (SELECT 1 FROM customers o WHERE o.mobile = c.mobile AND o.sms_opted_out_at IS NOT NULL) AS sms_opted_out,
-              a.name AS adviser_name, t.name AS type_name, t.description, t.what_to_bring, t.duration_minutes,
-              s.name AS site_name, s.address, s.postcode, s.timezone,
-              (SELECT row_to_json(p) FROM (SELECT ${POLICY_COLUMNS} FROM reminder_policies WHERE site_id = b.site_id) p) AS policy,
-              (SELECT coalesce(json_agg(json_build_object('channel', m.channel, 'status', m.status)), '[]') FROM messages m WHERE m.reminder_id = r.id) AS tried,
-              -- Saved templates for this step and variant, the site's own first.
-              (SELECT coalesce(json_agg(json_build_object('channel', mt.channel, 'subject', mt.subject, 'body', mt.body) ORDER BY mt.site_id NULLS LAST), '[]')
-                 FROM message_templates mt
-                WHERE mt.appointment_type_id = b.appointment_type_id AND (mt.site_id = b.site_id OR mt.site_id IS NULL)
-                  AND mt.step = r.step AND mt.variant = b.message_variant) AS templates
-         FROM reminders r
-         JOIN bookings b ON b.id = r.booking_id
-         JOIN customers c ON c.id = b.customer_id
-         JOIN advisers a ON a.id = b.adviser_id
-         JOIN appointment_types t ON t.id = b.appointment_type_id
-         JOIN sites s ON s.id = b.site_id
-        WHERE r.id = ANY ($1::uuid[])`,
-      [reminderIds],
-    );
+    await runPrepared(manager, LOCK_STEPS, [reminderIds]);
+    const rows = await runPrepared<ReminderFacts>(manager, READ_STEPS, [reminderIds]);
 
     const decided = new Map<string, DeliveryResult>();
     const finished: { id: string; status: string; reason: string | null }[] = [];
@@ -184,17 +248,7 @@ export class DeliveryService {
 
     const claims = await this.render(manager, sending, now);
     if (claims.length || finished.length) {
-      await manager.query(
-        `WITH lost AS (UPDATE messages SET status = 'unknown', updated_at = now() WHERE reminder_id = ANY ($1::uuid[]) AND status = 'sending'),
-         claimed AS (
-           INSERT INTO messages (id, reminder_id, channel, recipient, variant, body, segments, status)
-           SELECT id, reminder_id, channel, recipient, variant, body, segments, 'sending'
-             FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS m(id, reminder_id, channel, recipient, variant, body, segments)
-           RETURNING reminder_id)
-         UPDATE reminders r SET status = s.status, reason = CASE WHEN s.status = 'sending' THEN r.reason ELSE s.reason END, updated_at = now()
-           FROM (SELECT reminder_id, 'sending', NULL FROM claimed UNION ALL SELECT * FROM unnest($9::uuid[], $10::text[], $11::text[])) AS s(id, status, reason)
-          WHERE r.id = s.id`,
-        [
+      await runPrepared(manager, CLAIM, [
           lost,
           claims.map((c) => c.messageId),
           claims.map((c) => c.facts.id),
@@ -206,8 +260,7 @@ export class DeliveryService {
           finished.map((f) => f.id),
           finished.map((f) => f.status),
           finished.map((f) => f.reason),
-        ],
-      );
+      ]);
     }
     return { decided, claims };
   }
@@ -314,60 +367,31 @@ export class DeliveryService {
   }
 
   /**
-   * Stores what the provider said, in a transaction that locks the steps before their
-   * messages as the claim and the status callback do, so that a callback arriving now waits
-   * instead of deadlocking: one statement for the messages and their steps together, and
-   * for each channel that failed for good, the flag on the number as well.
+   * Stores what the provider said, in one statement for the messages and their steps, which
+   * locks each step before its message as the claim and the status callback do, so that a
+   * callback arriving now waits instead of deadlocking; then, in the same transaction, the
+   * flag on a number whose SMS failed for good, and the events of the steps sent.
    * Answers, for each claim, what became of its step: 'next_channel' to try the fallback,
    * 'retry' when the provider refused for now, or the step's status.
    */
   private async record(claims: Claim[], outcomes: SendOutcome[]): Promise<string[]> {
     if (!claims.length) return [];
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT 1 FROM reminders WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE', [claims.map((c) => c.facts.id)]);
-      const kinds = outcomes.map((o) => (o.ok ? 'ok' : o.kind));
-      const failure = `IN (${FAILURE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-      // ok: a status callback may have got here first; its status stands if it is further on.
-      // unknown: a callback that got here first has settled it already, and its error code stands.
-      // Twilio can report a failure before it answers the send, while the step is still
-      // 'sending' and the callback leaves it to us: whatever the answer, the next channel is tried.
-      const [steps]: [{ id: string; status: string; kind: string }[], number] = await manager.query(
-        `WITH o AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS o(id, kind, provider_id, status, code, message)),
-         dropped AS (DELETE FROM messages m USING o WHERE m.id = o.id AND o.kind = 'retry' RETURNING m.reminder_id, o.kind, m.status),
-         changed AS (
-           UPDATE messages m SET
-             provider_id = CASE o.kind WHEN 'ok' THEN o.provider_id ELSE m.provider_id END,
-             status = CASE o.kind WHEN 'ok' THEN CASE WHEN m.status IN ('sending', 'unknown') THEN o.status ELSE m.status END
-                                  WHEN 'unknown' THEN CASE WHEN m.status = 'sending' THEN 'unknown' ELSE m.status END
-                                  ELSE 'failed' END,
-             sent_at = CASE o.kind WHEN 'ok' THEN now() ELSE m.sent_at END,
-             error_code = CASE o.kind WHEN 'unknown' THEN coalesce(m.error_code, o.code) WHEN 'permanent' THEN o.code ELSE m.error_code END,
-             error_message = CASE o.kind WHEN 'unknown' THEN coalesce(m.error_message, o.message) WHEN 'permanent' THEN o.message ELSE m.error_message END,
-             updated_at = now()
-             FROM o WHERE m.id = o.id AND o.kind <> 'retry'
-           RETURNING m.reminder_id, o.kind, m.status),
-         next AS (
-           SELECT reminder_id, kind,
-                  CASE WHEN kind IN ('retry', 'permanent') OR status ${failure} THEN 'planned' WHEN kind = 'unknown' AND status = 'unknown' THEN 'unconfirmed' ELSE 'sent' END AS status
-             FROM (SELECT * FROM changed UNION ALL SELECT * FROM dropped) c)
-         UPDATE reminders r SET status = next.status,
-                reason = CASE WHEN next.kind = 'permanent' THEN r.reason WHEN next.status = 'unconfirmed' THEN 'PROVIDER_CALL_BROKE_OFF' END, updated_at = now()
-           FROM next WHERE r.id = next.reminder_id
-         RETURNING r.id, r.status, next.kind`,
-        [
-          claims.map((c) => c.messageId),
-          kinds,
-          outcomes.map((o) => (o.ok ? o.providerId : null)),
-          outcomes.map((o) => (o.ok ? o.status : null)),
-          outcomes.map((o) => (o.ok ? null : o.code)),
-          outcomes.map((o) => (o.ok ? null : o.message)),
-        ],
-      );
+      const steps = await runPrepared<{ id: string; status: string; kind: string }>(manager, RECORD, [
+        claims.map((c) => c.messageId),
+        claims.map((c) => c.facts.id),
+        outcomes.map((o) => (o.ok ? 'ok' : o.kind)),
+        outcomes.map((o) => (o.ok ? o.providerId : null)),
+        outcomes.map((o) => (o.ok ? o.status : null)),
+        outcomes.map((o) => (o.ok ? null : o.code)),
+        outcomes.map((o) => (o.ok ? null : o.message)),
+      ]);
       const byId = new Map(steps.map((s) => [s.id, s]));
       const settled = claims.map((c) => {
         const step = byId.get(c.facts.id)!;
         return step.kind === 'retry' ? 'retry' : step.status === 'planned' ? 'next_channel' : step.status;
       });
+      const events: BookingEvent[] = [];
       for (const [i, claim] of claims.entries()) {
         const outcome = outcomes[i];
         if (!outcome.ok && outcome.kind === 'unknown') this.logger.warn(`${claim.channel} message ${claim.messageId}: the provider call broke off (${outcome.message}); it may have gone, so it is not sent again`);
@@ -375,9 +399,10 @@ export class DeliveryService {
         // Email has no delivery receipts: a server that took it is the best word there is.
         if (outcome.ok && settled[i] === 'sent') {
           const kind = claim.channel === 'email' ? 'reminder_delivered' : 'reminder_sent';
-          await this.events.record(manager, { bookingId: claim.facts.booking_id, kind, at: this.clock.now(), actor: SYSTEM, data: { step: claim.facts.step, channel: claim.channel, messageId: claim.messageId } });
+          events.push({ bookingId: claim.facts.booking_id, kind, at: this.clock.now(), actor: SYSTEM, data: { step: claim.facts.step, channel: claim.channel, messageId: claim.messageId } });
         }
       }
+      await this.events.recordAll(manager, events);
       return settled;
     });
   }

@@ -55,6 +55,12 @@ const INSERT_EVENT = {
   text: 'INSERT INTO booking_events (booking_id, kind, at, actor_type, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6)',
 };
 
+const INSERT_EVENTS = {
+  name: 'booking_events.insert_all',
+  text: `INSERT INTO booking_events (booking_id, kind, at, actor_type, actor_id, data)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::uuid[], $6::jsonb[])`,
+};
+
 /**
  * When a handler runs: every `facts` handler (what the booking is: its record, its score)
  * before any `decisions` handler (what may be done with it: admitting an extra), which may
@@ -81,6 +87,23 @@ export class BookingEvents {
     const written: WrittenColumns = {};
     for (const handler of [...this.handlers.facts, ...this.handlers.decisions]) Object.assign(written, await handler(manager, event));
     return written;
+  }
+
+  /**
+   * Several events in one statement (a batch of reminders recording its sends), each then
+   * handed to every handler as `record` does; what the handlers wrote is not answered.
+   */
+  async recordAll(manager: EntityManager, events: BookingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await runPrepared(manager, INSERT_EVENTS, [
+      events.map((e) => e.bookingId),
+      events.map((e) => e.kind),
+      events.map((e) => new Date(e.at)),
+      events.map((e) => e.actor.type),
+      events.map((e) => ('id' in e.actor ? e.actor.id : null)),
+      events.map((e) => e.data ?? {}),
+    ]);
+    for (const event of events) for (const handler of [...this.handlers.facts, ...this.handlers.decisions]) await handler(manager, event);
   }
 }
 
