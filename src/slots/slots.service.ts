@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ExtraSeats } from '../common/admission/extra-seats';
@@ -8,7 +7,7 @@ import { Clock } from '../common/time/clock';
 import { DAY, formatInstant, localDateOf, MINUTE, requestBound } from '../common/time/local-time';
 import { fullSessions } from './domain/full-sessions';
 import { Interval } from '../diaries/domain/availability';
-import { checkSlot, earliestSlots, Slot, SLOT_ALIGNMENT_MINUTES, slotCapacity, SlotQuery, slotStream } from './domain/slots';
+import { checkSlot, earliestSlots, generateSlots, Slot, SLOT_ALIGNMENT_MINUTES, slotCapacity, SlotQuery } from './domain/slots';
 import { Diary, DiaryLoader } from './diary.loader';
 import { SlotSearchQuery, SlotView } from './dto/slots.dto';
 
@@ -16,8 +15,6 @@ const DEFAULT_SEARCH_DAYS = 14;
 // Each full slot quoted costs a few statements; a work coach picks from the first few.
 const OVERBOOK_QUOTES = 20;
 const ALIGN = SLOT_ALIGNMENT_MINUTES * MINUTE;
-/** The longest a whole-range search works before letting other requests on this process run. */
-const SLICE_MS = 5;
 
 /**
  * How far to read the diary for a search that wants `limit` slots: a day, then four, then
@@ -73,7 +70,7 @@ export class SlotsService {
       const part = { start: range.start, end: until };
       const diary = await this.loader.load({ typeCode: query.appointmentType, siteIds, adviserIds: query.adviserId, range: part, now });
       const slotQuery = { ...diary, range: part, earliestStart: (siteId: string) => now + diary.sites.get(siteId)!.minNoticeMinutes * MINUTE };
-      const free = limit === Infinity ? await this.viewsInSlices(slotStream(slotQuery), diary) : earliestSlots(slotQuery, limit).map((slot) => this.view(slot, diary));
+      const free = (limit === Infinity ? generateSlots(slotQuery) : earliestSlots(slotQuery, limit)).map((slot) => this.view(slot, diary));
       // Slots are generated the same whatever the range's end, so a part that already has
       // `limit` of them has the earliest of the whole range.
       if (free.length < limit && until < range.end) continue;
@@ -81,24 +78,6 @@ export class SlotsService {
       return [...free, ...(await this.extras(slotQuery, diary, { clientId, reference: query.customerReference }, now))].slice(0, limit);
     }
     throw new Error(`unreachable: the last horizon is the range's end (${horizons.length} horizons)`);
-  }
-
-  /**
-   * The views of every slot in a range, worked out SLICE_MS at a time with a turn of the
-   * event loop between slices: a 50-site fortnight is some 3,000 slots and tens of
-   * milliseconds of CPU, which in one piece would hold up every booking on this process.
-   */
-  private async viewsInSlices(slots: Iterable<Slot>, diary: Diary): Promise<SlotView[]> {
-    const views: SlotView[] = [];
-    let sliceEnd = performance.now() + SLICE_MS;
-    for (const slot of slots) {
-      views.push(this.view(slot, diary));
-      if (views.length % 64 === 0 && performance.now() >= sliceEnd) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceEnd = performance.now() + SLICE_MS;
-      }
-    }
-    return views;
   }
 
   /** Full sessions the customer would be admitted into as an extra, with the risk each would make. */

@@ -162,8 +162,8 @@ export function earliestSlots(query: SlotQuery, limit: number): Slot[] {
   return take(slotStream(query), limit);
 }
 
-/** generateSlots lazily: every adviser's slots, merged into time order (then adviser order) as they are asked for. */
-export function slotStream(query: SlotQuery): Generator<Slot> {
+/** Every adviser's slots, merged lazily into time order (then adviser order). */
+function slotStream(query: SlotQuery): Generator<Slot> {
   const byAdviser = new Map<string, Window[]>();
   for (const window of query.windows) {
     const list = byAdviser.get(window.adviserId);
