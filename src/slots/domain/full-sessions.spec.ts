@@ -49,6 +49,15 @@ describe('fullSessions', () => {
     expect(fullSessions(query(sessions, { earliestStart: () => at('09:30'), range: { start: at('00:00'), end: at('11:00') } })).map((s) => s.id)).toEqual(['ten']);
   });
 
+  it("asks the minimum notice only of sessions at a searched site (an adviser's full session elsewhere is read too)", () => {
+    const earliestStart = (siteId: string) => {
+      if (siteId !== 's1') throw new Error(`no notice known for ${siteId}`);
+      return -Infinity;
+    };
+    const sessions = [session('here', '10:00'), session('elsewhere', '12:00', { siteId: 's2' })];
+    expect(fullSessions(query(sessions, { earliestStart })).map((s) => s.id)).toEqual(['here']);
+  });
+
   it('never names a session that slot search offers as free', () => {
     fc.assert(
       fc.property(

@@ -12,9 +12,11 @@ export function fullSessions(query: SlotQuery): SessionState[] {
       (s) =>
         s.start >= query.range.start &&
         s.start < query.range.end &&
-        s.start >= query.earliestStart(s.siteId) &&
         !decideAdmission(s).admit &&
-        query.windows.some((w) => joinsWindow(s, w, query.type.code)),
+        // Before the notice: the sessions include the advisers' own at sites not searched,
+        // whose notice the search does not know.
+        query.windows.some((w) => joinsWindow(s, w, query.type.code)) &&
+        s.start >= query.earliestStart(s.siteId),
     )
     .sort((a, b) => a.start - b.start || a.adviserId.localeCompare(b.adviserId));
 }
