@@ -3,7 +3,7 @@ import { MESSAGE_CHANNELS } from './channels';
 import { MESSAGE_STEPS } from './reminder-plan';
 import { decideStep, StepFacts } from './step-decision';
 
-const RUNS = { numRuns: 500 };
+const RUNS = { numRuns: 300 };
 const t = (iso: string) => Date.parse(iso);
 // Monday 7 June 2027, 12:00 BST; default quiet hours 20:00-08:00 London.
 const NOW = t('2027-06-07T11:00:00Z');
