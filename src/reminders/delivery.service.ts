@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
@@ -199,7 +200,8 @@ export class DeliveryService {
    */
   async deliverAll(reminderIds: string[], now = this.clock.now()): Promise<PromiseSettledResult<DeliveryResult>[]> {
     const results = new Map<string, PromiseSettledResult<DeliveryResult>>();
-    let due = [...new Set(reminderIds)];
+    // Job data that is not a step's id is no step, and must not fail the batch's statements.
+    let due = [...new Set(reminderIds)].filter((id) => isUUID(id));
     while (due.length) {
       const round = await this.dataSource.transaction((manager) => this.claim(manager, due, now));
       round.decided.forEach((value, id) => results.set(id, { status: 'fulfilled', value }));

@@ -35,7 +35,18 @@ export class ReminderProcessor implements OnApplicationBootstrap {
     private readonly events: BookingEvents,
     private readonly clock: Clock,
   ) {
-    this.batcher = new Batcher((ids) => this.delivery.deliverAll(ids), Math.ceil(config.WORKER_CONCURRENCY / 2), LINGER_MS);
+    this.batcher = new Batcher((ids) => this.deliverBatch(ids), Math.ceil(config.WORKER_CONCURRENCY / 2), LINGER_MS);
+  }
+
+  /** A batch the database failed is tried again step by step, so that one bad step fails only its own job. */
+  private async deliverBatch(ids: string[]): Promise<PromiseSettledResult<DeliveryResult>[]> {
+    try {
+      return await this.delivery.deliverAll(ids);
+    } catch (error) {
+      if (ids.length === 1) throw error;
+      this.logger.warn(`A batch of ${ids.length} reminders failed (${(error as Error).message}); trying each alone`);
+      return Promise.all(ids.map((id) => this.delivery.deliverAll([id]).then(([result]) => result, (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason }))));
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -84,6 +84,14 @@ describe('reminder batches claimed by two workers at once (integration, PostgreS
     expect(twilio.received).toEqual([]);
   });
 
+  it('job data that is no step id is missing, and the rest of its batch goes', async () => {
+    const { reminderIds, mobiles } = await dueConfirmations();
+    const results = await ctx.module.get(DeliveryService).deliverAll(['not-a-step', ...reminderIds]);
+    expect(results[0]).toEqual({ status: 'fulfilled', value: { done: 'missing' } });
+    expect(results.slice(1)).toEqual(reminderIds.map(() => ({ status: 'fulfilled', value: { done: 'sent' } })));
+    await expectEachSentOnce(reminderIds, mobiles);
+  });
+
   it('two BullMQ workers on Redis given two jobs for every step: each step is sent once', async () => {
     const { reminderIds, mobiles } = await dueConfirmations();
     const rows = await ctx.db.query<{ id: string; booking_id: string; step: string; version: number; round: number }>('SELECT id, booking_id, step, version, round FROM reminders WHERE id = ANY ($1)', [reminderIds]);
