@@ -117,15 +117,11 @@ export interface LoadOptions {
  * the next, until the time is up or `next` has no more requests (bounded either way).
  */
 export async function closedLoop(client: HttpClient, options: LoadOptions): Promise<LoadRun> {
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
   let issued = 0;
-  let bytes = 0;
   client.resetConnections();
-  const client0 = process.cpuUsage();
-  const t0 = performance.now();
-  const soft = t0 + options.durationMs;
-  const hard = t0 + (options.maxMs ?? options.durationMs * 3);
+  const tally = new Tally(options.onResponse);
+  const soft = tally.t0 + options.durationMs;
+  const hard = tally.t0 + (options.maxMs ?? options.durationMs * 3);
   const more = () => {
     const now = performance.now();
     if (issued >= options.maxRequests || now >= hard) return false;
@@ -135,27 +131,46 @@ export async function closedLoop(client: HttpClient, options: LoadOptions): Prom
     while (more()) {
       const req = options.next(issued++);
       if (!req) return;
-      const res = await client.send(req);
-      latencies.push(res.ms);
-      bytes += res.body.length;
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      options.onResponse?.(req, res);
+      tally.add(req, await client.send(req));
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
-  const wallMs = performance.now() - t0;
-  const client1 = process.cpuUsage(client0);
-  return {
-    concurrency: options.concurrency,
-    wallMs,
-    requests: latencies.length,
-    throughput: latencies.length / (wallMs / 1000),
-    latency: summarise(latencies),
-    statuses,
-    bytesPerResponse: latencies.length ? bytes / latencies.length : 0,
-    clientCpuSeconds: (client1.user + client1.system) / 1e6,
-    samples: latencies,
-  };
+  return tally.run(options.concurrency);
+}
+
+/** The answers of a run as they come, and the run's figures from them. */
+class Tally {
+  readonly t0 = performance.now();
+  private readonly client0 = process.cpuUsage();
+  private readonly latencies: number[] = [];
+  private readonly statuses: Record<string, number> = {};
+  private bytes = 0;
+
+  constructor(private readonly onResponse?: (req: Request, res: Response) => void) {}
+
+  add(req: Request, res: Response) {
+    this.latencies.push(res.ms);
+    this.bytes += res.body.length;
+    this.statuses[res.status] = (this.statuses[res.status] ?? 0) + 1;
+    this.onResponse?.(req, res);
+  }
+
+  run(concurrency: number): LoadRun {
+    const wallMs = performance.now() - this.t0;
+    const cpu = process.cpuUsage(this.client0);
+    const n = this.latencies.length;
+    return {
+      concurrency,
+      wallMs,
+      requests: n,
+      throughput: n / (wallMs / 1000),
+      latency: summarise(this.latencies),
+      statuses: this.statuses,
+      bytesPerResponse: n ? this.bytes / n : 0,
+      clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      samples: this.latencies,
+    };
+  }
 }
 
 export interface OpenLoopOptions {
@@ -172,42 +187,19 @@ export interface OpenLoopOptions {
  * (a closed loop would hide its slowness by asking less). Waits for the last answer.
  */
 export async function openLoop(client: HttpClient, options: OpenLoopOptions): Promise<LoadRun> {
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
   const inFlight: Promise<void>[] = [];
-  let bytes = 0;
-  const client0 = process.cpuUsage();
-  const t0 = performance.now();
+  const tally = new Tally(options.onResponse);
   for (let i = 0; ; i++) {
-    const due = t0 + (i * 1000) / options.rate;
-    if (due >= t0 + options.durationMs) break;
+    const due = tally.t0 + (i * 1000) / options.rate;
+    if (due >= tally.t0 + options.durationMs) break;
     const req = options.next(i);
     if (!req) break;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    inFlight.push(
-      client.send(req).then((res) => {
-        latencies.push(res.ms);
-        bytes += res.body.length;
-        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        options.onResponse?.(req, res);
-      }),
-    );
+    inFlight.push(client.send(req).then((res) => tally.add(req, res)));
   }
   await Promise.all(inFlight);
-  const wallMs = performance.now() - t0;
-  const client1 = process.cpuUsage(client0);
-  return {
-    concurrency: NaN,
-    wallMs,
-    requests: latencies.length,
-    throughput: latencies.length / (wallMs / 1000),
-    latency: summarise(latencies),
-    statuses,
-    bytesPerResponse: latencies.length ? bytes / latencies.length : 0,
-    clientCpuSeconds: (client1.user + client1.system) / 1e6,
-    samples: latencies,
-  };
+  return tally.run(NaN);
 }
 
 /** Runs one after another as one: counts and times added, percentiles over every sample. */
