@@ -78,13 +78,18 @@ export class InsightsService {
     const scoped = !principal.admin && !(query.siteId?.length && query.siteId.every((id) => mayManageSite(principal, id)));
     if (scoped) where.push(`(r.organisation_id = $${params.push(principal.organisationId)} OR a.organisation_id = $${params.length})`);
     // One row per group and outcome, added up here: a plain GROUP BY can run in parallel, GROUPING SETS cannot.
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT ${dimensions.map((d, i) => `${DIMENSION_SQL[d].show ?? DIMENSION_SQL[d].group} AS k${i}`).join(', ')}, r.cancelled, r.outcome, count(*)::int AS n
-         FROM attendance_records r ${scoped ? 'JOIN advisers a ON a.id = r.adviser_id' : ''}
-        WHERE ${where.join(' AND ')}
-        GROUP BY ${dimensions.map((d) => DIMENSION_SQL[d].group).join(', ')}, r.cancelled, r.outcome`,
-      params,
-    );
+    const rows: Row[] = await this.dataSource.transaction(async (manager) => {
+      // Site by weekday over every site is ~45,000 groups a year: past the default 4 MB the
+      // groups are sorted on disk; in memory the statement takes a quarter less time.
+      await manager.query(`SET LOCAL work_mem = '64MB'`);
+      return manager.query(
+        `SELECT ${dimensions.map((d, i) => `${DIMENSION_SQL[d].show ?? DIMENSION_SQL[d].group} AS k${i}`).join(', ')}, r.cancelled, r.outcome, count(*)::int AS n
+           FROM attendance_records r ${scoped ? 'JOIN advisers a ON a.id = r.adviser_id' : ''}
+          WHERE ${where.join(' AND ')}
+          GROUP BY ${dimensions.map((d) => DIMENSION_SQL[d].group).join(', ')}, r.cancelled, r.outcome`,
+        params,
+      );
+    });
     const total = emptyCounts();
     const groups = new Map<string, { key: Record<string, Key>; counts: GroupCounts }>();
     for (const row of rows) {
