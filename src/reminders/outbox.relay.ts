@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { PollLoop } from '../common/poll-loop';
 import { Clock } from '../common/time/clock';
 import { AnyQueue, Queues } from '../common/queue/queues';
 
@@ -34,11 +35,7 @@ export const reminderJobId = (r: Pick<OutboxRow, 'booking_id' | 'step' | 'versio
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly queue: AnyQueue<ReminderJob>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
-  private failures = 0;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,50 +44,30 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly clock: Clock,
   ) {
     this.queue = queues.queue<ReminderJob>(REMINDER_QUEUE);
+    this.loop = new PollLoop({
+      pass: async (stopping) => {
+        while (!stopping() && (await this.relayBatch()) === BATCH);
+      },
+      intervalMs: config.RELAY_INTERVAL_MS,
+      failed: (error, first) => {
+        if (first) this.logger.warn(`Cannot hand reminders to the queue (${error.message}); they stay in the outbox and are retried`);
+      },
+      recovered: () => this.logger.log('Queue reachable again; reminders are being relayed'),
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.stopped = false;
+    this.loop.start();
     this.kick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Relays now (after a booking commits, say) rather than at the next tick. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.stopped) return;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-        return;
-      }
-      const pause = Math.min(this.config.RELAY_INTERVAL_MS * 2 ** this.failures, 60_000);
-      this.timer = setTimeout(() => this.kick(), pause);
-      this.timer.unref();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (!this.stopped && (await this.relayBatch()) === BATCH);
-      if (this.failures > 0) this.logger.log('Queue reachable again; reminders are being relayed');
-      this.failures = 0;
-    } catch (error) {
-      if (this.failures === 0) this.logger.warn(`Cannot hand reminders to the queue (${(error as Error).message}); they stay in the outbox and are retried`);
-      this.failures = Math.min(this.failures + 1, 6);
-    }
+    this.loop.kick();
   }
 
   /**

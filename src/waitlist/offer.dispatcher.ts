@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { PollLoop } from '../common/poll-loop';
 import { Clock } from '../common/time/clock';
 import { MINUTE } from '../common/time/local-time';
 import { SmsChannel } from '../reminders/channels/channel';
@@ -29,8 +30,7 @@ interface QueuedText {
 @Injectable()
 export class OfferDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OfferDispatcher.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,28 +38,23 @@ export class OfferDispatcher implements OnApplicationBootstrap, OnApplicationShu
     private readonly backfill: BackfillService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.loop = new PollLoop({
+      pass: () => this.tick(),
+      intervalMs: config.RELAY_INTERVAL_MS,
+      failed: (error, first) => {
+        if (first) this.logger.warn(`Waitlist offers: ${error.message}; tried again, less often until it works`);
+      },
+      recovered: () => this.logger.log('Waitlist offers are being sent again'),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    if (this.config.RUN_WORKER) this.schedule();
+    if (this.config.RUN_WORKER) this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .catch((error: Error) => this.logger.warn(`Waitlist offers: ${error.message}; tried again shortly`))
-        .finally(() => {
-          this.running = null;
-          if (this.timer) this.schedule();
-        });
-    }, this.config.RELAY_INTERVAL_MS);
-    this.timer.unref();
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass: claims abandoned by a dead process recovered, lapsed rounds moved on, then every queued text sent. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
+import { PollLoop } from '../common/poll-loop';
 import { AnyQueue, Queues } from '../common/queue/queues';
 import { Clock } from '../common/time/clock';
 import { webhookBody, webhookId } from './domain/events';
@@ -62,9 +63,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(WebhookDispatcher.name);
   // Made at bootstrap, and only where webhooks are sent: an unused queue would still hold a connection.
   private queue!: AnyQueue<WebhookJob>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private failing = false;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -72,7 +71,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     @Inject(WEBHOOK_RESOLVER) private readonly resolve: Resolver,
-  ) {}
+  ) {
+    this.loop = new PollLoop({
+      pass: () => this.relay(),
+      intervalMs: config.RELAY_INTERVAL_MS,
+      failed: (error, first) => {
+        if (first) this.logger.warn(`Cannot hand webhooks to the queue (${error.message}); they stay in the outbox and are retried`);
+      },
+      recovered: () => this.logger.log('Webhook queue reachable again'),
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.RUN_WORKER) return;
@@ -89,37 +97,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       },
     });
     worker.on('error', (error) => this.logger.warn(`Webhook worker: ${error.message}`));
-    this.schedule();
+    this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => this.kick(), this.config.RELAY_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  /** Relays now (after a delivery settles and the next of its booking may go) rather than at the next tick. */
-  private kick(): void {
-    if (this.running || !this.timer) return;
-    clearTimeout(this.timer);
-    this.running = this.relay()
-      .then(() => {
-        if (this.failing) this.logger.log('Webhook queue reachable again');
-        this.failing = false;
-      })
-      .catch((error: Error) => {
-        if (!this.failing) this.logger.warn(`Cannot hand webhooks to the queue (${error.message}); they stay in the outbox and are retried`);
-        this.failing = true;
-      })
-      .finally(() => {
-        this.running = null;
-        if (this.timer) this.schedule();
-      });
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Hands every delivery that may go now to BullMQ; returns how many. */
@@ -176,7 +158,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const settled = await this.record(deliveryId, round, facts.endpoint_id, outcome, now, last);
     if (settled !== 'retry') {
-      this.kick();
+      // The next delivery of the booking to this endpoint may go now.
+      this.loop.kick();
       return settled;
     }
     throw new AttemptFailed(outcome.error ?? `HTTP ${outcome.statusCode}`, outcome.retryAfterMs);
