@@ -61,6 +61,9 @@ const INSERT_EVENTS = {
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::uuid[], $6::jsonb[])`,
 };
 
+/** The event as INSERT_EVENT's values, and column by column as INSERT_EVENTS's arrays. */
+const eventRow = (event: BookingEvent): unknown[] => [event.bookingId, event.kind, new Date(event.at), event.actor.type, 'id' in event.actor ? event.actor.id : null, event.data ?? {}];
+
 /**
  * When a handler runs: every `facts` handler (what the booking is: its record, its score)
  * before any `decisions` handler (what may be done with it: admitting an extra), which may
@@ -83,10 +86,8 @@ export class BookingEvents {
 
   /** Records the event and runs the handlers; answers the booking's columns they wrote. */
   async record(manager: EntityManager, event: BookingEvent): Promise<WrittenColumns> {
-    await runPrepared(manager, INSERT_EVENT, [event.bookingId, event.kind, new Date(event.at), event.actor.type, 'id' in event.actor ? event.actor.id : null, event.data ?? {}]);
-    const written: WrittenColumns = {};
-    for (const handler of [...this.handlers.facts, ...this.handlers.decisions]) Object.assign(written, await handler(manager, event));
-    return written;
+    await runPrepared(manager, INSERT_EVENT, eventRow(event));
+    return this.handle(manager, event);
   }
 
   /**
@@ -95,15 +96,15 @@ export class BookingEvents {
    */
   async recordAll(manager: EntityManager, events: BookingEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await runPrepared(manager, INSERT_EVENTS, [
-      events.map((e) => e.bookingId),
-      events.map((e) => e.kind),
-      events.map((e) => new Date(e.at)),
-      events.map((e) => e.actor.type),
-      events.map((e) => ('id' in e.actor ? e.actor.id : null)),
-      events.map((e) => e.data ?? {}),
-    ]);
-    for (const event of events) for (const handler of [...this.handlers.facts, ...this.handlers.decisions]) await handler(manager, event);
+    const rows = events.map(eventRow);
+    await runPrepared(manager, INSERT_EVENTS, rows[0].map((_, column) => rows.map((row) => row[column])));
+    for (const event of events) await this.handle(manager, event);
+  }
+
+  private async handle(manager: EntityManager, event: BookingEvent): Promise<WrittenColumns> {
+    const written: WrittenColumns = {};
+    for (const handler of [...this.handlers.facts, ...this.handlers.decisions]) Object.assign(written, await handler(manager, event));
+    return written;
   }
 }
 
