@@ -166,9 +166,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** The attempt, logged, and what follows from it for the delivery and the endpoint, in one transaction. */
-  private async record(deliveryId: string, round: number, endpointId: string, outcome: PostOutcome, now: number, last: boolean): Promise<'delivered' | 'failed' | 'disabled' | 'retry'> {
+  private async record(deliveryId: string, round: number, endpointId: string, outcome: PostOutcome, now: number, last: boolean): Promise<'delivered' | 'failed' | 'disabled' | 'retry' | 'stale'> {
     const at = new Date(now);
     return this.dataSource.transaction(async (manager) => {
+      // The endpoint's row first, in the order a DELETE of the endpoint takes them (endpoint, then
+      // its deliveries by cascade): taking the delivery's first (the attempt's foreign key does)
+      // and the endpoint's second deadlocked with a delete made while an attempt was in flight.
+      const [locked]: unknown[] = await manager.query('SELECT 1 FROM webhook_endpoints WHERE id = $1 FOR NO KEY UPDATE', [endpointId]);
+      if (!locked) return 'stale';
       await manager.query(
         'INSERT INTO webhook_attempts (delivery_id, round, attempted_at, duration_ms, status_code, error) VALUES ($1, $2, $3, $4, $5, $6)',
         [deliveryId, round, at, outcome.durationMs, outcome.statusCode, outcome.error],

@@ -2,13 +2,17 @@ import { once } from 'node:events';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { Queues } from '../../src/common/queue/queues';
 import { WEBHOOK_EVENT_TYPES } from '../../src/webhooks/domain/events';
+import { WEBHOOK_QUEUE } from '../../src/webhooks/webhook.dispatcher';
 import { useTestApp } from '../support/app';
+import { connect } from '../support/database';
 import { SteppedClock } from '../support/clock';
 import { bookingBody, BuiltDiary, createDiary, partnerKey, slotRef } from '../support/fixtures';
 import { until } from '../support/wait';
 
-type Answer = number | 'hang' | 'redirect';
+/** A status, no answer ever, a redirect, or a status given when the test says so. */
+type Answer = number | 'hang' | 'redirect' | Promise<number>;
 
 interface Received {
   path: string;
@@ -41,9 +45,11 @@ class Receiver {
         const answer = this.scripts.get(req.url!)?.shift() ?? 204;
         if (answer === 'hang') return;
         if (answer === 'redirect') return void res.writeHead(302, { Location: 'http://169.254.169.254/latest/meta-data/' }).end();
-        received.status = answer;
-        received.answered = this.tick++;
-        res.writeHead(answer).end();
+        void Promise.resolve(answer).then((status) => {
+          received.status = status;
+          received.answered = this.tick++;
+          res.writeHead(status).end();
+        });
       });
     });
   }
@@ -225,6 +231,34 @@ describe('signed outbound webhooks (e2e)', () => {
     expect(delivery.attempts[0]).toMatchObject({ statusCode: 302, error: 'REDIRECT_NOT_FOLLOWED: http://169.254.169.254/latest/meta-data/' });
     expect(receiver.requests.every((r) => r.path !== '/latest/meta-data/')).toBe(true);
     expect((await e2e.api.as(a.key).delete(`/v1/webhooks/endpoints/${redirecting.id}`)).status).toBe(204);
+  });
+
+  it('deletes an endpoint while an attempt to it is in flight, and the attempt ends quietly', async () => {
+    const doomed = (await e2e.api.as(a.key).post('/v1/webhooks/endpoints', { url: `${receiver.url}/doomed`, events: ['booking.created'] })).body;
+    let answer!: (status: number) => void;
+    receiver.script('/doomed', [new Promise<number>((resolve) => (answer = resolve))]);
+    await e2e.api.as(a.key).create('/v1/bookings', bookingBody(diary, at('16:00')));
+    await until('the attempt in flight', async () => receiver.at('/doomed').length === 1);
+    const [delivery] = await deliveries(doomed.id);
+    // The delete held open, as the service's DELETE runs it, while the receiver answers and the
+    // worker records the attempt: it must wait for the delete, not deadlock with it or fail.
+    const deleting = await connect(e2e.app.config.DATABASE_URL);
+    try {
+      await deleting.query('BEGIN');
+      await deleting.query('DELETE FROM webhook_endpoints WHERE id = $1 AND organisation_id = $2', [doomed.id, a.organisationId]);
+      answer(204);
+      await until('the worker to wait for the delete', async () => (await e2e.db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%webhook%'`)).length > 0);
+      await deleting.query('COMMIT');
+    } finally {
+      await deleting.end();
+    }
+    const queue = e2e.app.app.get(Queues).queue<unknown>(WEBHOOK_QUEUE);
+    const job = await until('the attempt to end', async () => {
+      const found = await queue.getJob(`${delivery.id}.1`);
+      return found?.finishedOn ? found : undefined;
+    });
+    expect({ value: job.returnvalue, errors: job.stacktrace }).toEqual({ value: 'stale', errors: [] });
+    expect(await e2e.db.count('webhook_deliveries', 'endpoint_id = $1', [doomed.id])).toBe(0);
   });
 
   it('disables an endpoint whose every attempt has failed for three days, says why, and sends what waited once enabled', async () => {
