@@ -434,29 +434,28 @@ interface Drain {
  */
 async function drainBackground(url: string, server: ServerHandle, left?: Drain['left']): Promise<Drain> {
   const t0 = performance.now();
-  const first = left ?? (await backgroundLeft(url));
+  const first = left ?? (await backgroundLeft(url, server));
   let appCores = Infinity;
   for (;;) {
     const c0 = await server.cpuSeconds();
     await sleep(500);
     appCores = ((await server.cpuSeconds()) - c0) / 0.5;
-    const n = await backgroundLeft(url);
+    const n = await backgroundLeft(url, server);
     if ((n.outbox + n.jobs + n.webhooks === 0 && appCores < 0.05) || performance.now() - t0 > DRAIN_MAX_MS) break;
   }
   return { waitedMs: performance.now() - t0, left: first, appCores };
 }
 
 /** The app's background work not done yet: outbox rows, queue jobs due, webhook deliveries. */
-function backgroundLeft(url: string): Promise<Drain['left']> {
-  return withClient(url, async (c) => {
+async function backgroundLeft(url: string, server: ServerHandle): Promise<Drain['left']> {
+  const rows = await withClient(url, async (c) => {
     const { rows: [n] } = await c.query(
       `SELECT (SELECT count(*) FROM reminders WHERE relay <> 'done')::int AS outbox,
-              (SELECT count(*) FROM bullmq.job WHERE state IN ('waiting', 'active') OR state = 'delayed' AND process_at_ms <= $1)::int AS jobs,
               (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')::int AS webhooks`,
-      [Date.now()],
     );
-    return n as Drain['left'];
+    return n as Omit<Drain['left'], 'jobs'>;
   });
+  return { outbox: rows.outbox, jobs: await server.call<number>('jobs-due'), webhooks: rows.webhooks };
 }
 
 /** Checks by SQL that the database kept its promises, whatever the responses said. */
@@ -517,7 +516,7 @@ async function main() {
   const server = await ServerHandle.start(runUrl, { ...clockOffset(), ...(process.env.BENCH_DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.BENCH_DB_POOL_SIZE } : {}) });
   const classify = benchClassifier(() => server.child.pid, [RUN_DB, PGB_DB]);
   const client = new HttpClient(server.url, partnerKey(meta.seed, 0), CLIENTS + 8);
-  log(`  app on ${server.url}, DB pool ${server.pool}, its clock at ${TIME_OF_DAY === 'off' ? 'the real time' : `${TIME_OF_DAY} London today (BENCH_TIME_OF_DAY)`}`);
+  log(`  app on ${server.url}, DB pool ${server.pool}, queues on ${process.env.BENCH_QUEUE_BACKEND ?? 'redis'} (BENCH_QUEUE_BACKEND), its clock at ${TIME_OF_DAY === 'off' ? 'the real time' : `${TIME_OF_DAY} London today (BENCH_TIME_OF_DAY)`}`);
   const rng = new Rng('bookings');
   const result: Record<string, unknown> = { machine: box, dataset: meta, pool: server.pool, clients: CLIENTS, timeOfDay: TIME_OF_DAY };
   let tally201 = 0;
@@ -561,7 +560,7 @@ async function main() {
       const monitor = new CpuMonitor(classify).start();
       const http = await closedLoop(client, { concurrency: CLIENTS, durationMs: SLICE * 1000, maxRequests: slots.length - next, next: nextBooking(`A${i}`) });
       const httpCpu = monitor.stop();
-      const left = await backgroundLeft(runUrl);
+      const left = await backgroundLeft(runUrl, server);
       const loop = await server.call<ServerLoop>('stats');
       count201(http);
       const base = await pgbench(pgbUrl, meta, CLIENTS, SLICE, classify);
@@ -745,17 +744,17 @@ async function main() {
     ]));
 
     console.log('\n### CPU during the throughput runs (cores busy, of 2)\n');
-    const cpuRow = (name: string, b: CpuBreakdown) => [name, fmt(b.machineBusyCores, 2), fmt(b.groups['app server (Node)'] ?? 0, 2), fmt(b.groups['postgres (bench database)'] ?? 0, 2), fmt((b.groups['bench client (load generator)'] ?? 0) + (b.groups['pgbench'] ?? 0), 2), fmt(otherCores(b), 2)];
-    console.log(table(['run', 'machine busy', 'app server (Node)', 'postgres (bench db)', 'load generator / pgbench', 'other processes'], [cpuRow('A. HTTP bookings', aCpu), cpuRow('pgbench, 50 clients, quiet', pgbQuiet.cpu), cpuRow('pgbench, 50 clients, alternated', pgb.cpu), cpuRow('pgbench, 10 clients', pgb10.cpu)]));
+    const cpuRow = (name: string, b: CpuBreakdown) => [name, fmt(b.machineBusyCores, 2), fmt(b.groups['app server (Node)'] ?? 0, 2), fmt(b.groups['postgres (bench database)'] ?? 0, 2), fmt(b.groups['redis (queues)'] ?? 0, 2), fmt((b.groups['bench client (load generator)'] ?? 0) + (b.groups['pgbench'] ?? 0), 2), fmt(otherCores(b), 2)];
+    console.log(table(['run', 'machine busy', 'app server (Node)', 'postgres (bench db)', 'redis (queues)', 'load generator / pgbench', 'other processes'], [cpuRow('A. HTTP bookings', aCpu), cpuRow('pgbench, 50 clients, quiet', pgbQuiet.cpu), cpuRow('pgbench, 50 clients, alternated', pgb.cpu), cpuRow('pgbench, 10 clients', pgb10.cpu)]));
     // CPU milliseconds per booking, by process: what a booking costs, whatever else the machine does.
     const perBooking = (b: CpuBreakdown, bookings: number, seconds: number, group: string) => fmt(((b.groups[group] ?? 0) * seconds * 1000) / Math.max(1, bookings), 2);
     const aBookings = a.statuses['201'] ?? 0;
     console.log('\n### CPU cost per booking (CPU ms per successful booking, by process)\n');
-    console.log(table(['run', 'app server (Node)', 'postgres backends', 'load generator / pgbench'], [
-      ['A. HTTP bookings', perBooking(aCpu, aBookings, aCpu.wallSeconds, 'app server (Node)'), perBooking(aCpu, aBookings, aCpu.wallSeconds, 'postgres (bench database)'), perBooking(aCpu, aBookings, aCpu.wallSeconds, 'bench client (load generator)')],
-      ['pgbench, 50 clients, quiet', '-', perBooking(pgbQuiet.cpu, pgbQuiet.transactions, pgbQuiet.cpu.wallSeconds, 'postgres (bench database)'), perBooking(pgbQuiet.cpu, pgbQuiet.transactions, pgbQuiet.cpu.wallSeconds, 'pgbench')],
-      ['pgbench, 50 clients, alternated', '-', perBooking(pgb.cpu, pgb.transactions, pgb.cpu.wallSeconds, 'postgres (bench database)'), perBooking(pgb.cpu, pgb.transactions, pgb.cpu.wallSeconds, 'pgbench')],
-      ['pgbench, 10 clients', '-', perBooking(pgb10.cpu, pgb10.transactions, pgb10.cpu.wallSeconds, 'postgres (bench database)'), perBooking(pgb10.cpu, pgb10.transactions, pgb10.cpu.wallSeconds, 'pgbench')],
+    console.log(table(['run', 'app server (Node)', 'postgres backends', 'redis (queues)', 'load generator / pgbench'], [
+      ['A. HTTP bookings', perBooking(aCpu, aBookings, aCpu.wallSeconds, 'app server (Node)'), perBooking(aCpu, aBookings, aCpu.wallSeconds, 'postgres (bench database)'), perBooking(aCpu, aBookings, aCpu.wallSeconds, 'redis (queues)'), perBooking(aCpu, aBookings, aCpu.wallSeconds, 'bench client (load generator)')],
+      ['pgbench, 50 clients, quiet', '-', perBooking(pgbQuiet.cpu, pgbQuiet.transactions, pgbQuiet.cpu.wallSeconds, 'postgres (bench database)'), '-', perBooking(pgbQuiet.cpu, pgbQuiet.transactions, pgbQuiet.cpu.wallSeconds, 'pgbench')],
+      ['pgbench, 50 clients, alternated', '-', perBooking(pgb.cpu, pgb.transactions, pgb.cpu.wallSeconds, 'postgres (bench database)'), '-', perBooking(pgb.cpu, pgb.transactions, pgb.cpu.wallSeconds, 'pgbench')],
+      ['pgbench, 10 clients', '-', perBooking(pgb10.cpu, pgb10.transactions, pgb10.cpu.wallSeconds, 'postgres (bench database)'), '-', perBooking(pgb10.cpu, pgb10.transactions, pgb10.cpu.wallSeconds, 'pgbench')],
     ]));
 
     console.log(`\n### What a booking wrote during phase A (pg_stat_database / pg_stat_user_tables of the run database, per successful booking; the worker and relay included)\n`);

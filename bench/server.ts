@@ -23,7 +23,8 @@ import parsePhoneNumber from 'libphonenumber-js/max';
 import { createApp } from '../src/app.factory';
 import { requestHash } from '../src/bookings/domain/request-hash';
 import { CreateBookingDto } from '../src/bookings/dto/bookings.dto';
-import { APP_CONFIG, AppConfig, loadConfig } from '../src/common/config/config';
+import { APP_CONFIG, AppConfig } from '../src/common/config/config';
+import { Queues } from '../src/common/queue/queues';
 import { validationPipe } from '../src/common/http/validation';
 import { addDays, formatInstant, MINUTE, startOfLocalDay } from '../src/common/time/local-time';
 import { generateSlots } from '../src/slots/domain/slots';
@@ -34,6 +35,7 @@ import { LinksService } from '../src/links/links.service';
 import { DataSource } from 'typeorm';
 import { RESULTS_DIR } from './lib/paths';
 import { summariseProfile } from './lib/profile';
+import { APP_QUEUES, benchAppConfig, dropRunQueues } from './lib/app-config';
 import { runServerCluster } from './lib/server-cluster';
 
 interface Ctx {
@@ -141,16 +143,7 @@ function record(route: string, status: number, totalMs: number, ctx: Ctx) {
 }
 
 async function main() {
-  const config = loadConfig({
-    // The load generator books with one partner key: at the limits a partner gets by default
-    // the benchmark would measure the rate limiter. Set either to measure with it.
-    RATE_LIMIT_BURST: '100000',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    ...process.env,
-    LOG_LEVEL: 'error',
-    PORT: '0',
-    QUEUE_BACKEND: 'postgres',
-  });
+  const config = benchAppConfig();
   const app = await createApp(config, { logger: false });
   const server = app.getHttpServer();
   const [listener] = server.listeners('request') as ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void)[];
@@ -299,8 +292,20 @@ async function main() {
     },
     /** A customer's link to a booking, as a reminder would carry it: only its hash is stored, so it is issued here. */
     'issue-link': (msg) => app.get(LinksService).issue(app.get(DataSource).manager, msg.bookingId as string, Date.now()),
+    /** Queue jobs waiting, running or due, every process's (the queues are shared): the app's background work still to do. */
+    'jobs-due': async () => {
+      let due = 0;
+      for (const name of APP_QUEUES) {
+        const queue = app.get(Queues).queue(name);
+        due += Object.values(await queue.getJobCounts('waiting', 'active', 'prioritized')).reduce((sum, n) => sum + n, 0);
+        due += await queue.getDelayedCount(Date.now() + 1);
+      }
+      return due;
+    },
     close: async () => {
       await app.close();
+      // In a cluster the primary does it once every worker has closed.
+      if (!cluster.isWorker) await dropRunQueues(appConfig);
       setImmediate(() => process.exit(0));
       return true;
     },

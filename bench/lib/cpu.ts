@@ -99,13 +99,15 @@ export class CpuMonitor {
   }
 }
 
-/** Groups for the benchmark's own processes: this process, the app server, PostgreSQL backends of our databases, pgbench. */
+/** Groups for the benchmark's own processes: this process, the app server, PostgreSQL backends of our databases, pgbench, Redis. */
 export function benchClassifier(serverPid: () => number | undefined, databases: string[]): Classifier {
   return (pid, comm, cmdline) => {
     if (pid === process.pid) return 'bench client (load generator)';
     // With BENCH_PROCESSES > 1 the server is a cluster: its workers are forks of the same script.
     if (pid === serverPid() || cmdline.includes('/bench/server.js')) return 'app server (Node)';
     if (comm === 'pgbench') return 'pgbench';
+    // The app's queues (BENCH_QUEUE_BACKEND=redis, the default): its work, counted as the app's.
+    if (comm === 'redis-server') return 'redis (queues)';
     if (comm === 'postgres' && databases.some((d) => cmdline.includes(` ${d} `))) return 'postgres (bench database)';
     return null;
   };
@@ -127,7 +129,7 @@ export async function waitForQuiet(classify: Classifier, maxMs = Number(process.
   }
 }
 
-export const isOurs = (group: string) => /bench client|app server|pgbench|bench database/.test(group);
+export const isOurs = (group: string) => /bench client|app server|pgbench|bench database|redis/.test(group);
 
 export function otherCores(b: CpuBreakdown): number {
   return Math.round(Object.entries(b.groups).filter(([g]) => !isOurs(g)).reduce((a, [, v]) => a + v, 0) * 100) / 100;

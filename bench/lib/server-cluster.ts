@@ -9,6 +9,7 @@
  */
 import cluster, { Worker } from 'node:cluster';
 import type { RouteStats } from '../server';
+import { benchAppConfig, dropRunQueues } from './app-config';
 
 type Message = { id?: number; ready?: boolean; port?: number; pool?: number; result?: unknown; error?: string };
 type Stats = {
@@ -107,7 +108,10 @@ export function runServerCluster(processes: number): void {
           const targets = EVERY_WORKER.has(msg.cmd) ? workers : workers.slice(0, 1);
           const results = await Promise.all(targets.map((w) => ask(w, { ...msg })));
           process.send!({ id: msg.id, result: combine(msg.cmd, results) });
-          if (msg.cmd === 'close') setImmediate(() => process.exit(0));
+          if (msg.cmd === 'close') {
+            await dropRunQueues(benchAppConfig());
+            setImmediate(() => process.exit(0));
+          }
         } catch (error) {
           process.send!({ id: msg.id, error: (error as Error).stack ?? String(error) });
         }

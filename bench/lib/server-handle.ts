@@ -25,7 +25,8 @@ export class ServerHandle {
 
   static async start(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerHandle> {
     const child = fork(join(BUILD_DIR, 'bench', 'server.js'), [], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, ADMIN_API_KEY: ADMIN_KEY, ...env },
+      // Queue keys of the run's own, which the server removes when it closes.
+      env: { ...process.env, DATABASE_URL: databaseUrl, ADMIN_API_KEY: ADMIN_KEY, QUEUE_PREFIX: `bench-${process.pid}-${Date.now()}`, ...env },
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
