@@ -40,12 +40,9 @@ const INSERT_SESSION = {
   text: `INSERT INTO sessions (id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, busy, capacity)
          VALUES ($1, $2, $3, $4, $5, $6, $7, tstzrange($6, $8, '[)'), $9)`,
 };
-const LOCK_SITES = { name: 'sites.lock_shared', text: 'SELECT id FROM sites WHERE id = ANY ($1) ORDER BY id FOR SHARE' };
 const LOCK_ADVISERS = { name: 'advisers.lock', text: 'SELECT id FROM advisers WHERE id = ANY ($1) ORDER BY id FOR NO KEY UPDATE' };
-const LOCK_ROOMS = {
-  name: 'rooms.lock_of_patterns',
-  text: 'SELECT id FROM rooms WHERE id IN (SELECT room_id FROM diary_patterns WHERE adviser_id = ANY ($1) AND site_id = ANY ($2)) ORDER BY id FOR NO KEY UPDATE',
-};
+// Migration 0020: the three locks below in one round trip.
+const LOCK_FOR_SEATS = { name: 'lock_for_seats', text: 'SELECT sites_found, advisers_found FROM lock_for_seats($1::uuid[], $2::uuid[])' };
 
 const REFUSALS: Record<Exclude<SlotCheck, { ok: true }>['reason'], [number, string, string]> = {
   MISALIGNED: [400, 'INVALID_START', 'Slots start on a five-minute mark'],
@@ -86,11 +83,11 @@ export class SeatService {
    * because clearing a session reaches the lapsed holds that point at it.
    */
   async lockForSeats(manager: EntityManager, siteIds: string[], adviserIds: string[]): Promise<void> {
-    const ids = [...new Set(siteIds)].sort();
-    const rows = await runPrepared(manager, LOCK_SITES, [ids]);
-    if (rows.length !== ids.length) throw new AppError(422, 'UNKNOWN_SITE', 'No site with that id');
-    await this.lockAdvisers(manager, adviserIds);
-    await runPrepared(manager, LOCK_ROOMS, [adviserIds, ids]);
+    const sites = [...new Set(siteIds)];
+    const advisers = [...new Set(adviserIds)];
+    const [found] = await runPrepared<{ sites_found: number; advisers_found: number }>(manager, LOCK_FOR_SEATS, [sites, advisers]);
+    if (found.sites_found !== sites.length) throw new AppError(422, 'UNKNOWN_SITE', 'No site with that id');
+    if (found.advisers_found !== advisers.length) throw new AppError(422, 'UNKNOWN_ADVISER', 'No adviser with that id');
   }
 
   /**
