@@ -14,10 +14,14 @@
  *   4. provider alone: the same number of SMS sent straight through the twilio library to the
  *      stand-in, CONCURRENCY at a time, with no queue and no database: what sending costs,
  *      and the ceiling the goal is set against (dispatch at 50 % of it or more).
+ * The worker takes WORKER_CONCURRENCY jobs at once (the app's default unless
+ * BENCH_WORKER_CONCURRENCY) but, as SEND_CONCURRENCY = CONCURRENCY, never has more than
+ * CONCURRENCY SMS in flight, as the provider alone: the peak it reached is counted and printed.
  * Rounds alternate dispatch and ceiling so both meet the same background load. Afterwards,
  * duplicates are checked three ways: messages per reminder in PostgreSQL, SMS received by
  * the stand-in, and distinct recipients there.
- * BENCH_REMINDERS (3000), BENCH_ROUNDS (3), BENCH_CONCURRENCY (20) and BENCH_POOL (10) change the run.
+ * BENCH_REMINDERS (3000), BENCH_ROUNDS (3), BENCH_CONCURRENCY (20, SMS in flight), BENCH_WORKER_CONCURRENCY
+ * (the app's default) and BENCH_POOL (10) change the run.
  * Prints Markdown tables and writes bench/results/reminders-<time>.json. Never asserts.
  */
 import './lib/paths';
@@ -28,10 +32,11 @@ import { NestFactory } from '@nestjs/core';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
-import { loadConfig } from '../src/common/config/config';
+import { loadConfig, loadDefaults } from '../src/common/config/config';
 import { migrate } from '../src/common/database/migrator';
 import { Queues } from '../src/common/queue/queues';
 import { OutboxRelay, REMINDER_QUEUE, ReminderJob } from '../src/reminders/outbox.relay';
+import { OutgoingSms, SmsChannel } from '../src/reminders/channels/channel';
 import { TwilioSms } from '../src/reminders/channels/twilio.sms';
 import { ReminderProcessor } from '../src/reminders/reminder.processor';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_FROM } from '../test/support/twilio-stand-in';
@@ -44,6 +49,7 @@ const DB = 'careers_booking_bench_reminders';
 const N = Number(process.env.BENCH_REMINDERS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? loadDefaults().WORKER_CONCURRENCY);
 const POOL = Number(process.env.BENCH_POOL ?? 10);
 
 interface Round {
@@ -117,7 +123,8 @@ async function main() {
     LOG_LEVEL: 'warn',
     QUEUE_PREFIX: `bench-${Date.now()}`,
     RUN_WORKER: 'false',
-    WORKER_CONCURRENCY: String(CONCURRENCY),
+    WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    SEND_CONCURRENCY: String(CONCURRENCY),
     DB_POOL_SIZE: String(POOL),
     TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
@@ -132,6 +139,19 @@ async function main() {
   const queues = context.get(Queues);
   const relay = context.get(OutboxRelay);
   const processor = context.get(ReminderProcessor);
+  // The app's SMS in flight, counted where they enter the twilio library: never above CONCURRENCY, or the comparison is unfair.
+  const appSms = context.get(SmsChannel);
+  const send = appSms.send.bind(appSms);
+  let inFlight = 0;
+  let peakInFlight = 0;
+  appSms.send = async (message: OutgoingSms) => {
+    peakInFlight = Math.max(peakInFlight, ++inFlight);
+    try {
+      return await send(message);
+    } finally {
+      inFlight--;
+    }
+  };
   const settledCount = async () => Number((await dataSource.query(`SELECT count(*) AS n FROM reminders WHERE status NOT IN ('planned', 'sending')`))[0].n);
   const rounds: Round[] = [];
 
@@ -144,7 +164,7 @@ async function main() {
     const relaySeconds = (performance.now() - t0) / 1000;
 
     t0 = performance.now();
-    const worker = queues.worker<ReminderJob>(REMINDER_QUEUE, (job, token) => processor.process(job as Job<ReminderJob>, token), { concurrency: CONCURRENCY });
+    const worker = queues.worker<ReminderJob>(REMINDER_QUEUE, (job, token) => processor.process(job as Job<ReminderJob>, token), { concurrency: WORKER_CONCURRENCY });
     while ((await settledCount()) < target) await sleep(20);
     const dispatchSeconds = (performance.now() - t0) / 1000;
     await worker.close();
@@ -153,7 +173,7 @@ async function main() {
     for (let i = 0; i < N; i += 1000) await noop.addBulk(Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({ name: 'noop', data: { i: i + j }, opts: { removeOnComplete: true } })));
     let done = 0;
     t0 = performance.now();
-    const ceilingWorker = queues.worker(`bench-noop-${round}`, async () => undefined, { concurrency: CONCURRENCY });
+    const ceilingWorker = queues.worker(`bench-noop-${round}`, async () => undefined, { concurrency: WORKER_CONCURRENCY });
     ceilingWorker.on('completed', () => done++);
     while (done < N) await sleep(5);
     const ceilingSeconds = (performance.now() - t0) / 1000;
@@ -202,7 +222,7 @@ async function main() {
     providerPerMinute: (N * ROUNDS * 60) / total('providerSeconds'),
   };
   const m = await machine();
-  console.log(`\n## Reminder dispatch (${N} reminders × ${ROUNDS} rounds, worker concurrency ${CONCURRENCY}, pool ${POOL}, queue on Redis)\n`);
+  console.log(`\n## Reminder dispatch (${N} reminders × ${ROUNDS} rounds, worker concurrency ${WORKER_CONCURRENCY}, SMS in flight at most ${CONCURRENCY} (the app's peak: ${peakInFlight}), pool ${POOL}, queue on Redis)\n`);
   console.log(
     table(
       ['round', 'relay to BullMQ (s)', 'dispatch (s)', 'dispatch / min', 'no-op ceiling (s)', 'ceiling / min', 'dispatch ÷ ceiling', 'provider alone / min', 'dispatch ÷ provider'],
@@ -226,7 +246,7 @@ async function main() {
       `(${Number(checks.duplicate_claims) === 0 && standInCount.received === Number(checks.reminders) + N * ROUNDS && standInCount.distinctRecipients === standInCount.received ? 'OK: no duplicates' : 'VIOLATION'}).`,
   );
   console.log(`Machine: ${JSON.stringify(m)}`);
-  writeResult('reminders', { machine: m, n: N, concurrency: CONCURRENCY, pool: POOL, rounds, overall, checks, standIn: standInCount });
+  writeResult('reminders', { machine: m, n: N, concurrency: CONCURRENCY, workerConcurrency: WORKER_CONCURRENCY, peakInFlight, pool: POOL, rounds, overall, checks, standIn: standInCount });
 }
 
 main().catch((error) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import { escapeLiteral, type PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../common/config/config';
 import { PreparedStatement, runPrepared } from '../common/database/prepared';
@@ -11,6 +12,7 @@ import { EmailChannel, SendOutcome, SmsChannel } from './channels/channel';
 import { bookingCalendar } from './domain/calendar';
 import { MessageChannel } from './domain/channels';
 import { FAILURE_STATUSES, smsFailureKind } from './domain/delivery-status';
+import { Limiter } from './domain/limiter';
 import { BookingFacts, messageValues } from './domain/message-values';
 import { MessageStep, ReminderPolicy } from './domain/reminder-plan';
 import { smsSegments } from './domain/sms-segments';
@@ -78,12 +80,15 @@ interface ClaimRound {
 // The statements a batch runs, prepared once per connection (see runPrepared).
 const FAILED = `(${FAILURE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-const LOCK_BOOKINGS: PreparedStatement = {
-  name: 'reminders.lock_bookings',
-  text: 'SELECT 1 FROM bookings WHERE id IN (SELECT booking_id FROM reminders WHERE id = ANY ($1::uuid[])) ORDER BY id FOR SHARE',
-};
-
-const LOCK_STEPS: PreparedStatement = { name: 'reminders.lock_steps', text: 'SELECT 1 FROM reminders WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE' };
+/**
+ * The bookings first, shared: a cancellation or move under way finishes before we look. Then
+ * the steps, in one order for every claimer. Two statements in one simple query, which
+ * PostgreSQL runs one after the other (a CTE would not promise that order): one round trip.
+ * Simple queries take no parameters, so the ids (checked to be UUIDs) are a literal.
+ */
+const lockStatements = (ids: string) =>
+  `SELECT 1 FROM bookings WHERE id IN (SELECT booking_id FROM reminders WHERE id = ANY (${ids}::uuid[])) ORDER BY id FOR SHARE;
+   SELECT 1 FROM reminders WHERE id = ANY (${ids}::uuid[]) ORDER BY id FOR UPDATE`;
 
 /** Everything a claim decides on and renders from, for each step. */
 const READ_STEPS: PreparedStatement = {
@@ -167,12 +172,15 @@ const RECORD: PreparedStatement = {
  * are committed before the provider is called; a worker that dies during the call leaves
  * its rows behind, and whoever picks a job up next marks the message 'unknown' rather than
  * send again. A batch costs the same dozen statements as one reminder did: one claim
- * transaction for all its steps, the sends side by side, one transaction for their outcomes.
+ * transaction for all its steps, the sends side by side (at most SEND_CONCURRENCY in the
+ * process at once), one transaction for their outcomes.
  */
 @Injectable()
 export class DeliveryService {
   private readonly logger = new Logger(DeliveryService.name);
   private readonly domain: string;
+  // Shared by every batch in the process: the provider sees SEND_CONCURRENCY calls at most.
+  private readonly sends: Limiter;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -184,6 +192,7 @@ export class DeliveryService {
     private readonly links: CustomerLinks,
   ) {
     this.domain = new URL(config.PUBLIC_BASE_URL).hostname;
+    this.sends = new Limiter(config.SEND_CONCURRENCY);
   }
 
   /** One step; a provider's refusal for now is thrown (TransientSendError), for BullMQ to retry. */
@@ -205,7 +214,7 @@ export class DeliveryService {
     while (due.length) {
       const round = await this.dataSource.transaction((manager) => this.claim(manager, due, now));
       round.decided.forEach((value, id) => results.set(id, { status: 'fulfilled', value }));
-      const outcomes = await Promise.all(round.claims.map((claim) => this.send(claim)));
+      const outcomes = await Promise.all(round.claims.map((claim) => this.sends.run(() => this.send(claim))));
       const settled = await this.record(round.claims, outcomes);
       due = [];
       round.claims.forEach((claim, i) => {
@@ -222,11 +231,10 @@ export class DeliveryService {
 
   /** Re-reads the bookings and claims each step's next channel, or settles why nothing goes. */
   private async claim(manager: EntityManager, reminderIds: string[], now: number): Promise<ClaimRound> {
-    // The bookings first, shared: a cancellation or move under way finishes before we look.
-    await runPrepared(manager, LOCK_BOOKINGS, [reminderIds]);
-    // Then the steps, in one order for every claimer. Read in a statement of its own, after
-    // any wait for them: its snapshot then has the messages of a claim that committed meanwhile.
-    await runPrepared(manager, LOCK_STEPS, [reminderIds]);
+    const client = (await manager.queryRunner!.connect()) as PoolClient;
+    await client.query(lockStatements(escapeLiteral(`{${reminderIds.join(',')}}`)));
+    // Read in a statement of its own, after any wait for the locks: its snapshot then has the
+    // messages of a claim that committed meanwhile.
     const rows = await runPrepared<ReminderFacts>(manager, READ_STEPS, [reminderIds]);
 
     const decided = new Map<string, DeliveryResult>();

@@ -18,7 +18,8 @@ const LINGER_MS = 3;
  * The BullMQ worker for reminders, in the API process or in `node dist/worker.js`. Each job
  * is one step, but the steps of jobs running at once are claimed, sent and recorded
  * together, in batches of up to half the worker's concurrency: while one batch is with the
- * provider, the next is in the database.
+ * provider, the next is in the database. The provider sees SEND_CONCURRENCY calls at most,
+ * so the concurrency can be well above it, for batches larger than the sends in flight.
  */
 @Injectable()
 export class ReminderProcessor implements OnApplicationBootstrap {

@@ -53,6 +53,9 @@ const schema = z
   // Whether this process sends reminders (the API does unless told not to; `node dist/worker.js` always does).
   RUN_WORKER: flag,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500),
+  // Provider calls (SMS and email) under way at once per process, whatever WORKER_CONCURRENCY:
+  // the worker takes more jobs than it sends at once, so that its batches are larger.
+  SEND_CONCURRENCY: z.coerce.number().int().min(1).max(500),
   // How long a job stays claimed without a heartbeat before another worker may take it over (a worker that died).
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000),
   REMINDER_ATTEMPTS: z.coerce.number().int().min(1).max(20),

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { localDateOf, localDay } from '../../common/time/local-time';
+import { addDays, localDateOf, startOfLocalDay } from '../../common/time/local-time';
 
 /**
  * A personal link's token: 16 random bytes (128 bits, far past guessing at any rate the
@@ -31,9 +31,10 @@ export const sameHash = (a: Buffer, b: Buffer): boolean => a.length === b.length
 
 /**
  * When a link stops opening: the end of the appointment's local day, so that a customer
- * who is running late can still find where to go, and no later.
+ * who is running late can still find where to go, and no later. Only the end is worked out:
+ * luxon's zone arithmetic was 6 % of the reminder worker's CPU, once per message.
  */
-export const linkExpiry = (start: number, zone: string): number => localDay(zone, localDateOf(start, zone)).end;
+export const linkExpiry = (start: number, zone: string): number => startOfLocalDay(zone, addDays(localDateOf(start, zone), 1));
 
 /** The link as it is written into the stored copy of a message: the token masked, the length kept, so the log counts the same segments. */
 export const maskToken = (text: string, token: string): string => text.split(token).join('*'.repeat(token.length));
