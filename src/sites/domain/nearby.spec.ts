@@ -20,6 +20,11 @@ describe('distanceKm', () => {
     expect(distanceKm({ latitude: 60, longitude: 0 }, { latitude: 60, longitude: 1 })).toBeCloseTo(55.6, 0);
   });
 
+  it('keeps the triangle inequality near the antipode (a counterexample the haversine failed)', () => {
+    const [a, b, c] = [{ latitude: 0, longitude: 179.99999987060215 }, { latitude: 0, longitude: -0.000001336816140451447 }, { latitude: 0, longitude: 0 }];
+    expect(distanceKm(a, c)).toBeLessThanOrEqual(distanceKm(a, b) + distanceKm(b, c) + 1e-6);
+  });
+
   it('is a metric: zero to itself, symmetric, and never shorter than going round by a third point', () => {
     fc.assert(
       fc.property(point, point, point, (a, b, c) => {

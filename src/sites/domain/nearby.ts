@@ -15,12 +15,17 @@ export interface Place {
 const EARTH_RADIUS_KM = 6371.0088;
 const radians = (degrees: number) => (degrees * Math.PI) / 180;
 
-/** Great-circle distance in kilometres (haversine, which stays accurate for short distances). */
+/**
+ * Great-circle distance in kilometres, by the spherical form of Vincenty's formula: accurate
+ * at every distance, where the haversine's asin loses precision near the antipode (found by
+ * the triangle-inequality property, which it then broke).
+ */
 export function distanceKm(a: Point, b: Point): number {
-  const dLat = radians(b.latitude - a.latitude);
-  const dLon = radians(b.longitude - a.longitude);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(radians(a.latitude)) * Math.cos(radians(b.latitude)) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+  const [lat1, lat2, dLon] = [radians(a.latitude), radians(b.latitude), radians(b.longitude - a.longitude)];
+  const across = Math.cos(lat2) * Math.sin(dLon);
+  const along = Math.cos(lat1) * Math.sin(lat2) - Math.sin(lat1) * Math.cos(lat2) * Math.cos(dLon);
+  const dot = Math.sin(lat1) * Math.sin(lat2) + Math.cos(lat1) * Math.cos(lat2) * Math.cos(dLon);
+  return EARTH_RADIUS_KM * Math.atan2(Math.hypot(across, along), dot);
 }
 
 /**
