@@ -38,6 +38,8 @@ async function main() {
   env.QUEUE_BACKEND = process.env.QUEUE_BACKEND || ((await reachable(redisUrl, 6379)) ? 'redis' : 'postgres');
   console.log(env.QUEUE_BACKEND === 'redis' ? `Redis: ${redisUrl}` : 'Redis: none; QUEUE_BACKEND=postgres, so nothing needs it');
 
+  // The personal links in its reminders lead to this demo, on whatever port it was given.
+  env.PUBLIC_BASE_URL = process.env.PUBLIC_BASE_URL || `http://localhost:${process.env.PORT || defaults.PORT}`;
   const adminKey = process.env.ADMIN_API_KEY || `demo_admin_${randomBytes(16).toString('hex')}`;
   const config = loadConfig({ ...process.env, ...env, ADMIN_API_KEY: adminKey, LOG_LEVEL: process.env.LOG_LEVEL || 'warn' });
   await migrate(config.DATABASE_URL);
