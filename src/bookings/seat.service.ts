@@ -40,7 +40,6 @@ const INSERT_SESSION = {
   text: `INSERT INTO sessions (id, adviser_id, site_id, room_id, appointment_type_id, starts_at, ends_at, busy, capacity)
          VALUES ($1, $2, $3, $4, $5, $6, $7, tstzrange($6, $8, '[)'), $9)`,
 };
-const LOCK_ADVISERS = { name: 'advisers.lock', text: 'SELECT id FROM advisers WHERE id = ANY ($1) ORDER BY id FOR NO KEY UPDATE' };
 // Migration 0020: the three locks below in one round trip.
 const LOCK_FOR_SEATS = { name: 'lock_for_seats', text: 'SELECT sites_found, advisers_found FROM lock_for_seats($1::uuid[], $2::uuid[])' };
 
@@ -66,10 +65,9 @@ export class SeatService {
     private readonly extraSeats: ExtraSeats,
   ) {}
 
-  async lockAdvisers(manager: EntityManager, adviserIds: string[]): Promise<void> {
-    const ids = [...new Set(adviserIds)].sort();
-    const rows = await runPrepared(manager, LOCK_ADVISERS, [ids]);
-    if (rows.length !== ids.length) throw new AppError(422, 'UNKNOWN_ADVISER', 'No adviser with that id');
+  /** The advisers alone: lock_for_seats with no site locks no site and no room. */
+  lockAdvisers(manager: EntityManager, adviserIds: string[]): Promise<void> {
+    return this.lockForSeats(manager, [], adviserIds);
   }
 
   /**
